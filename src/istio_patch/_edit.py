@@ -1,0 +1,702 @@
+"""RFC 6902 operations applied to a document's text, changing only the lines they require.
+
+Each operation is checked first against the Kubernetes view with ``jsonpatch`` (so its meaning is exactly
+RFC 6902's), then carried out as a splice of the text at positions taken from libyaml's marks, and the
+text is parsed again before the next operation. At the end, the Kubernetes view of the new text must equal
+``jsonpatch``'s result; if it does not, the edit is refused rather than written wrong.
+
+Choices worth knowing:
+- A repeated key is one member whose value is its last writing: ``replace`` edits the last writing,
+  ``remove`` removes every writing (otherwise an earlier one would come back to life).
+- A node shared through an anchor and aliases, or reached through a merge key (``<<``), is not edited:
+  the error names the pointer. Editing it would change every place that shares it.
+- ``remove`` of the path "" (the whole object) removes the document; callers handle that (see Manifest).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import jsonpatch
+import jsonpointer
+
+from ._emit import Layout, after_dash, after_key, double_quoted, flow_text, key_text, literal_block, plain_ok, root_text, scalar_text, single_quoted
+from ._errors import EditError, IstioPatchError, PatchTestFailed
+from ._kube import build_view, is_merge_key, mapping_key, scalar_value
+from ._parse import PLAIN, MappingNode, Node, ScalarNode, SequenceNode, compose
+
+__all__ = ["apply_operations", "parse_pointer", "same_data"]
+
+_OPS = ("add", "remove", "replace", "move", "copy", "test")
+
+
+def parse_pointer(pointer: str) -> list[str]:
+    """RFC 6901 tokens of ``pointer`` ("" is the whole document)."""
+    if pointer == "":
+        return []
+    if not pointer.startswith("/"):
+        raise EditError(f"a JSON pointer starts with '/': {pointer!r}", pointer=pointer)
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+def _pointer(tokens: Sequence[str]) -> str:
+    return "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens)
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """Equality of JSON-like data that, unlike ``==``, tells ``1``, ``1.0`` and ``True`` apart."""
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return a is b
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+    if type(a) is not type(b):
+        return False
+    return a == b or (a != a and b != b)  # NaN equals NaN here
+
+
+@dataclass
+class _Slot:
+    node: Node
+    parent: Node | None
+    index: int | None  # position in parent.value (the last writing, for a mapping)
+    tokens: list[str]
+
+
+class _Text:
+    """The current text of a document, its node tree, and position helpers over it."""
+
+    def __init__(self, text: str, source: str, document: int, line: int) -> None:
+        self.source, self.document, self.line = source, document, line
+        self.set(text)
+
+    def set(self, text: str, root: Node | None = None) -> None:
+        self.text = text
+        self.root = root if root is not None else compose(text, source=self.source, document=self.document, first_line=self.line)
+        self._shared: set[int] | None = None
+
+    # ---- positions -------------------------------------------------------------------------------------
+    def line_start(self, pos: int) -> int:
+        return self.text.rfind("\n", 0, pos) + 1
+
+    def line_end(self, pos: int) -> int:
+        """Offset of the line break ending the line of ``pos`` (before a CR of CRLF), or the text's end."""
+        end = self.text.find("\n", pos)
+        if end < 0:
+            return len(self.text)
+        return end - 1 if end > 0 and self.text[end - 1] == "\r" else end
+
+    def after_line(self, pos: int) -> int:
+        end = self.text.find("\n", pos)
+        return len(self.text) if end < 0 else end + 1
+
+    def first_on_line(self, pos: int) -> bool:
+        return self.text[self.line_start(pos) : pos].strip(" \t") == ""
+
+    def column(self, pos: int) -> int:
+        return pos - self.line_start(pos)
+
+    def newline_at(self, pos: int) -> str:
+        end = self.text.find("\n", pos)
+        if end < 0:
+            end = self.text.rfind("\n")
+        return "\r\n" if end > 0 and self.text[end - 1] == "\r" else "\n"
+
+    def value_start(self, node: Node) -> int:
+        """Where the node's own text starts, after any anchor (&a) and tag (!t) properties."""
+        pos = node.start_mark.index
+        text = self.text
+        while pos < len(text) and text[pos] in "&!":
+            match = re.compile(r"[^ \t\r\n]*[ \t\r\n]*").match(text, pos)
+            pos = match.end() if match else pos + 1
+        return pos
+
+    def tight_end(self, node: Node) -> int:
+        """Where the node's own text ends: no trailing blank lines, comments or following tokens."""
+        while True:
+            if isinstance(node, ScalarNode):
+                if node.style in ("|", ">"):
+                    return self._block_scalar_end(node)
+                return node.end_mark.index
+            if node.flow_style or not node.value:
+                return node.end_mark.index
+            last = node.value[-1]
+            if isinstance(node, MappingNode):
+                key, value = last
+                if value.start_mark.index == value.end_mark.index and isinstance(value, ScalarNode):
+                    return max(key.end_mark.index, self._colon_after(key) + 1)
+                node = value
+            else:
+                if isinstance(last, ScalarNode) and last.start_mark.index == last.end_mark.index:
+                    return last.end_mark.index
+                node = last
+
+    def _block_scalar_end(self, node: ScalarNode) -> int:
+        start = node.start_mark.index
+        header_end = self.line_end(start)
+        header = self.text[start:header_end]
+        end = node.end_mark.index
+        if "+" in header.split("#")[0]:
+            return max(header_end, end - 1 if end > 0 and self.text[end - 1] == "\n" else end)
+        pos = end
+        while pos > header_end and self.text[pos - 1] in " \t\r\n":
+            pos -= 1
+        return max(pos, header_end)
+
+    def _colon_after(self, key: Node) -> int:
+        pos = self.text.find(":", key.end_mark.index)
+        return pos if pos >= 0 else key.end_mark.index
+
+    def entry_end(self, key: Node, value: Node) -> int:
+        if isinstance(value, ScalarNode) and value.start_mark.index == value.end_mark.index:
+            return max(key.end_mark.index, value.end_mark.index)
+        return self.tight_end(value)
+
+    def dash_of(self, seq: SequenceNode, i: int) -> int:
+        """Offset of the dash of item ``i`` of a block sequence."""
+        if i == 0:
+            return seq.start_mark.index
+        pos = self.tight_end(seq.value[i - 1])
+        text = self.text
+        while pos < len(text):
+            ch = text[pos]
+            if ch == "-":
+                return pos
+            if ch == "#":
+                pos = self.after_line(pos)
+            else:
+                pos += 1
+        raise EditError("cannot find a sequence item's dash")  # pragma: no cover - libyaml put one there
+
+    # ---- shape -----------------------------------------------------------------------------------------
+    def shared(self) -> set[int]:
+        """ids of nodes that more than one place refers to (anchors with aliases)."""
+        if self._shared is None:
+            counts: Counter[int] = Counter()
+            stack = [self.root] if self.root is not None else []
+            seen: set[int] = set()
+            while stack:
+                node = stack.pop()
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                children = node.value if isinstance(node, SequenceNode) else ([v for pair in node.value for v in pair] if isinstance(node, MappingNode) else [])
+                for child in children:
+                    counts[id(child)] += 1
+                    stack.append(child)
+            self._shared = {ident for ident, n in counts.items() if n > 1}
+        return self._shared
+
+    def locate(self, tokens: Sequence[str], *, for_edit: bool = True) -> _Slot:
+        node, parent, index = self.root, None, None
+        if node is None:
+            raise self.error("the document is empty", tokens)
+        shared = self.shared() if for_edit else set()
+        for depth, token in enumerate(tokens):
+            if for_edit and id(node) in shared:
+                raise self.error(
+                    "this node is shared through an anchor and aliases; edit the anchored node's text, "
+                    "or write the alias out, first",
+                    tokens[:depth],
+                    node,
+                )
+            if isinstance(node, MappingNode):
+                found = None
+                merged = False
+                for i, (key, value) in enumerate(node.value):
+                    if is_merge_key(key):
+                        merged = True
+                        continue
+                    if mapping_key(key) == token:
+                        found = i
+                if found is None:
+                    if merged:
+                        raise self.error("this key comes from a merge key (<<); edit the merged mapping", tokens[: depth + 1], node)
+                    raise self.error("no such key", tokens[: depth + 1], node)
+                parent, index, node = node, found, node.value[found][1]
+            elif isinstance(node, SequenceNode):
+                if not token.isdigit() or int(token) >= len(node.value):
+                    raise self.error("no such item", tokens[: depth + 1], node)
+                parent, index, node = node, int(token), node.value[int(token)]
+            else:
+                raise self.error("a scalar has no members", tokens[: depth + 1], node)
+        if for_edit and id(node) in shared:
+            raise self.error(
+                "this node is shared through an anchor and aliases; edit the anchored node's text, "
+                "or write the alias out, first",
+                tokens,
+                node,
+            )
+        return _Slot(node, parent, index, list(tokens))
+
+    def error(self, message: str, tokens: Sequence[str], node: Node | None = None, cls: type[EditError] = EditError) -> EditError:
+        line = column = None
+        snippet = None
+        if node is not None:
+            line = self.line + node.start_mark.line + 1
+            column = node.start_mark.column + 1
+            start = self.line_start(node.start_mark.index)
+            snippet = self.text[start : self.line_end(node.start_mark.index)]
+        return cls(message, source=self.source, document=self.document, line=line, column=column, pointer=_pointer(tokens), snippet=snippet)
+
+    def layout(self, near: Node | None = None) -> Layout:
+        """The document's layout, learnt from its block collections."""
+        steps: Counter[int] = Counter()
+        offsets: Counter[int] = Counter()
+        stack = [self.root] if self.root is not None else []
+        budget = 400
+        while stack and budget:
+            node = stack.pop()
+            budget -= 1
+            if isinstance(node, MappingNode) and not node.flow_style:
+                for key, value in node.value:
+                    if isinstance(value, MappingNode) and not value.flow_style and value.value:
+                        steps[value.value[0][0].start_mark.column - key.start_mark.column] += 1
+                        stack.append(value)
+                    elif isinstance(value, SequenceNode) and not value.flow_style and value.value:
+                        offsets[value.start_mark.column - key.start_mark.column] += 1
+                        stack.append(value)
+            elif isinstance(node, SequenceNode) and not node.flow_style:
+                stack.extend(node.value)
+        step = steps.most_common(1)[0][0] if steps else 2
+        offset = offsets.most_common(1)[0][0] if offsets else step
+        return Layout(step=max(step, 1), seq_offset=max(offset, 0), newline=self.newline_at(0))
+
+
+def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
+    """The text of ``doc`` (a Document) after ``operations``; raises EditError and changes nothing on failure."""
+    ops = [_check_shape(op, i) for i, op in enumerate(operations)]
+    current = _Text(doc.text, doc.source, doc.index, doc.line)
+    view = doc.data
+    expected = copy.deepcopy(view)
+    for op in ops:
+        if op["op"] == "test":
+            _run_jsonpatch(current, expected, op)
+            continue
+        moved = None
+        if op["op"] in ("move", "copy"):
+            moved = copy.deepcopy(_get(current, expected, op["from"]))
+        _run_jsonpatch(current, expected, op)
+        _splice(current, op, moved)
+    actual, _ = build_view(current.root)
+    if not same_data(actual, expected):
+        raise EditError(
+            "the edit could not be written in place without changing other data; nothing was changed "
+            "(please report this with the document)",
+            source=doc.source,
+            document=doc.index,
+            line=doc.line + 1,
+        )
+    return current.text
+
+
+def _check_shape(op: Mapping[str, Any], i: int) -> dict[str, Any]:
+    if not isinstance(op, Mapping) or op.get("op") not in _OPS or not isinstance(op.get("path"), str):
+        raise EditError(f"operation {i + 1} is not an RFC 6902 operation: {dict(op) if isinstance(op, Mapping) else op!r}")
+    if op["op"] in ("add", "replace", "test") and "value" not in op:
+        raise EditError(f"operation {i + 1} ({op['op']}) needs a value", pointer=op["path"])
+    if op["op"] in ("move", "copy") and not isinstance(op.get("from"), str):
+        raise EditError(f"operation {i + 1} ({op['op']}) needs a 'from' pointer", pointer=op["path"])
+    parse_pointer(op["path"])
+    if "from" in op:
+        parse_pointer(op["from"])
+    return dict(op)
+
+
+def _get(current: _Text, data: Any, pointer: str) -> Any:
+    try:
+        return jsonpointer.resolve_pointer(data, pointer)
+    except jsonpointer.JsonPointerException:
+        raise current.error("no value at this pointer", parse_pointer(pointer)) from None
+
+
+def _run_jsonpatch(current: _Text, data: Any, op: dict[str, Any]) -> None:
+    try:
+        jsonpatch.apply_patch(data, [op], in_place=True)
+    except jsonpatch.JsonPatchTestFailed as exc:
+        raise current.error(f"test failed: {exc}", parse_pointer(op["path"]), cls=PatchTestFailed) from None
+    except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
+        tokens = parse_pointer(op["path"])
+        raise current.error(f"cannot {op['op']}: {exc}", tokens, _nearest(current, tokens)) from None
+
+
+def _nearest(current: _Text, tokens: Sequence[str]) -> Node | None:
+    for depth in range(len(tokens), -1, -1):
+        try:
+            return current.locate(tokens[:depth], for_edit=False).node
+        except IstioPatchError:
+            continue
+    return None
+
+
+def _splice(current: _Text, op: dict[str, Any], moved: Any) -> None:
+    tokens = parse_pointer(op["path"])
+    kind = op["op"]
+    if kind == "remove":
+        _remove(current, tokens)
+    elif kind == "replace":
+        _replace(current, tokens, op["value"])
+    elif kind == "add":
+        _add(current, tokens, op["value"])
+    elif kind == "move":
+        _remove(current, parse_pointer(op["from"]))
+        _add(current, tokens, moved)
+    elif kind == "copy":
+        _add(current, tokens, moved)
+
+
+def _write(current: _Text, start: int, end: int, new: str) -> None:
+    current.set(current.text[:start] + new + current.text[end:])
+
+
+# ---- remove ------------------------------------------------------------------------------------------------
+
+
+def _remove(current: _Text, tokens: list[str]) -> None:
+    if not tokens:
+        raise current.error("removing the whole document is done by the manifest, not inside it", tokens)
+    while True:
+        slot = current.locate(tokens)
+        parent = slot.parent
+        assert parent is not None and slot.index is not None
+        if isinstance(parent, MappingNode):
+            writings = [i for i, (k, _) in enumerate(parent.value) if not is_merge_key(k) and mapping_key(k) == tokens[-1]]
+            if len(parent.value) == len(writings):
+                _replace_slot(current, current.locate(tokens[:-1]), {})
+                return
+            _remove_entry(current, parent, writings[-1])
+            if len(writings) == 1:
+                return
+        else:
+            if len(parent.value) == 1:
+                _replace_slot(current, current.locate(tokens[:-1]), [])
+                return
+            _remove_item(current, parent, slot.index)
+            return
+
+
+def _cut_lines(current: _Text, first: int, last_char: int) -> None:
+    """Remove whole lines from the line of ``first`` to the line of ``last_char``."""
+    start = current.line_start(first)
+    end = current.after_line(last_char)
+    if end == len(current.text) and not current.text.endswith("\n") and start > 0:
+        start -= 2 if current.text[start - 2 : start] == "\r\n" else 1  # keep "no final newline" as it was
+    _write(current, start, end, "")
+
+
+def _remove_entry(current: _Text, mapping: MappingNode, i: int) -> None:
+    key, value = mapping.value[i]
+    start = key.start_mark.index
+    end = current.entry_end(key, value)
+    if mapping.flow_style:
+        if i > 0:
+            prev_key, prev_value = mapping.value[i - 1]
+            _write(current, current.entry_end(prev_key, prev_value), end, "")
+        else:
+            _write(current, start, current.value_start(mapping.value[1][0]), "")
+        return
+    if current.first_on_line(start):
+        _cut_lines(current, start, max(end - 1, start))
+    else:
+        _write(current, start, mapping.value[i + 1][0].start_mark.index, "")
+
+
+def _remove_item(current: _Text, seq: SequenceNode, i: int) -> None:
+    item = seq.value[i]
+    if seq.flow_style:
+        if i > 0:
+            _write(current, current.tight_end(seq.value[i - 1]), current.tight_end(item), "")
+        else:
+            _write(current, item.start_mark.index, seq.value[1].start_mark.index, "")
+        return
+    dash = current.dash_of(seq, i)
+    end = current.tight_end(item)
+    if current.first_on_line(dash):
+        _cut_lines(current, dash, max(end - 1, dash))
+    else:
+        _write(current, dash, current.dash_of(seq, i + 1), "")
+
+
+# ---- replace -----------------------------------------------------------------------------------------------
+
+
+def _replace(current: _Text, tokens: list[str], value: Any) -> None:
+    slot = current.locate(tokens)
+    node = slot.node
+    if isinstance(node, ScalarNode) and not isinstance(value, (dict, list)):
+        if node.start_mark.index == node.end_mark.index:  # an empty (null) value: write after `key:` or `-`
+            pos = node.start_mark.index
+            text = scalar_text(value, flow=_in_flow(current, slot))
+            _write(current, pos, pos, text if current.text[pos - 1 : pos] in (" ", "\t") else " " + text)
+            return
+        if isinstance(value, str) and _replace_string_in_place(current, slot, value):
+            return
+        start = current.value_start(node) if node.tag in (PLAIN, "tag:yaml.org,2002:str") else node.start_mark.index
+        _write(current, start, current.tight_end(node), _scalar_like(current, slot, value))
+        return
+    _replace_slot(current, slot, value)
+
+
+def _in_flow(current: _Text, slot: _Slot) -> bool:
+    return isinstance(slot.parent, (MappingNode, SequenceNode)) and bool(slot.parent.flow_style)
+
+
+def _scalar_like(current: _Text, slot: _Slot, value: Any) -> str:
+    """A new scalar in the style of the one it replaces."""
+    node = slot.node
+    flow = _in_flow(current, slot)
+    style = node.style if isinstance(node, ScalarNode) else None
+    if isinstance(value, str) and style in ("|", ">"):
+        indent = _block_indent(current, node)
+        block = literal_block(value, indent, current.newline_at(node.start_mark.index))
+        if block is not None:
+            return block
+    if isinstance(value, str) and style in ("'", '"'):
+        return scalar_text(value, flow=flow, quote=style)
+    return scalar_text(value, flow=flow)
+
+
+def _block_indent(current: _Text, node: ScalarNode) -> int:
+    first = current.after_line(node.start_mark.index)
+    text = current.text
+    while first < node.end_mark.index:
+        line_end = current.line_end(first)
+        line = text[first:line_end]
+        if line.strip():
+            return len(line) - len(line.lstrip(" "))
+        first = current.after_line(first)
+    return current.column(node.start_mark.index) + 2
+
+
+_WORDS = re.compile(r"(\s+|[\"'\[\](){},=])")
+
+
+def _replace_string_in_place(current: _Text, slot: _Slot, new: str) -> bool:
+    """Change only the words of a string scalar that differ; False when the source text does not allow it.
+
+    The changed words are found in the scalar's source text by counting occurrences, so escapes or line
+    folding between them make this give up; the caller then writes the whole scalar anew.
+    """
+    node = slot.node
+    old = node.value
+    if node.tag not in (PLAIN, "tag:yaml.org,2002:str") or not isinstance(scalar_value(node), str):
+        return False
+    start, end = current.value_start(node), current.tight_end(node)
+    source = current.text[start:end]
+    old_words = [w for w in _WORDS.split(old) if w]
+    new_words = [w for w in _WORDS.split(new) if w]
+    splices: list[tuple[int, int, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if i1 == i2:  # a pure insertion: anchor it on the word before (or after)
+            if i1 > 0:
+                i1 -= 1
+                j1 -= 1
+            elif i2 < len(old_words):
+                i2 += 1
+                j2 += 1
+            else:
+                return False
+        old_piece = "".join(old_words[i1:i2])
+        new_piece = "".join(new_words[j1:j2])
+        escaped = _escape_for(node.style, new_piece)
+        if escaped is None:
+            return False
+        offset = len("".join(old_words[:i1]))
+        if _count(old, old_piece) != _count(source, old_piece):
+            return False
+        at = _nth_index(source, old_piece, _count(old[:offset], old_piece))
+        if at < 0:
+            return False
+        splices.append((start + at, start + at + len(old_piece), escaped))
+    if not splices:
+        return True
+    before = current.text
+    text = before
+    for s, e, piece in sorted(splices, reverse=True):
+        text = text[:s] + piece + text[e:]
+    try:
+        current.set(text)
+        check = current.locate(slot.tokens, for_edit=False).node
+        if isinstance(check, ScalarNode) and scalar_value(check) == new and check.style == node.style:
+            return True
+    except IstioPatchError:
+        pass
+    current.set(before)
+    return False
+
+
+def _count(text: str, piece: str) -> int:
+    """Occurrences of ``piece`` in ``text`` that may overlap (so that none hides inside another)."""
+    count = start = 0
+    while True:
+        at = text.find(piece, start)
+        if at < 0:
+            return count
+        count += 1
+        start = at + 1
+
+
+def _nth_index(text: str, piece: str, n: int) -> int:
+    start = 0
+    at = -1
+    for _ in range(n + 1):
+        at = text.find(piece, start)
+        if at < 0:
+            return -1
+        start = at + 1
+    return at
+
+
+def _escape_for(style: str | None, piece: str) -> str | None:
+    if "\n" in piece or "\r" in piece:
+        return None
+    if style == '"':
+        quoted = double_quoted(piece)
+        return quoted[1:-1]
+    if style == "'":
+        single = single_quoted(piece)
+        return None if single is None else single[1:-1]
+    return piece
+
+
+def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
+    """Write ``value`` where ``slot``'s node is, in block or flow style as its place requires."""
+    node, parent = slot.node, slot.parent
+    layout = current.layout()
+    if parent is None:
+        start = current.value_start(node)
+        end = current.tight_end(node)
+        new = flow_text(value) if getattr(node, "flow_style", False) else root_text(value, _with_newline(layout, current, start))
+        _write(current, start, end, new)
+        return
+    if parent.flow_style:
+        new = flow_text(value) if isinstance(value, (dict, list)) else scalar_text(value, flow=True)
+        _write(current, node.start_mark.index, current.tight_end(node), new)
+        return
+    if isinstance(parent, MappingNode):
+        key = parent.value[slot.index][0]
+        colon = current._colon_after(key)
+        start = colon + 1
+        empty = isinstance(node, ScalarNode) and node.start_mark.index == node.end_mark.index
+        end = colon + 1 if empty else current.tight_end(node)
+        new = after_key(value, current.column(key.start_mark.index), _with_newline(layout, current, start))
+        if new.startswith(("\n", "\r\n")):
+            start = _end_of_key_line(current, colon, node, empty)
+        _write(current, start, end, new)
+        return
+    dash = current.dash_of(parent, slot.index)
+    empty = isinstance(node, ScalarNode) and node.start_mark.index == node.end_mark.index
+    end = dash + 1 if empty else current.tight_end(node)
+    new = after_dash(value, current.column(dash), _sibling_layout(current, parent, layout))
+    _write(current, dash + 1, end, new)
+
+
+def _end_of_key_line(current: _Text, colon: int, node: Node, empty: bool) -> int:
+    """Where a new block value goes: after the key's line (keeping a comment there), unless the old value
+    started on the key's own line, in which case it is replaced from the colon on."""
+    line_end = current.line_end(colon)
+    if not empty and current.value_start(node) < line_end:
+        return colon + 1
+    return line_end
+
+
+def _with_newline(layout: Layout, current: _Text, pos: int) -> Layout:
+    nl = current.newline_at(pos)
+    if nl == layout.newline:
+        return layout
+    return Layout(layout.step, layout.seq_offset, nl, layout.lone_dash, layout.dash_gap)
+
+
+def _sibling_layout(current: _Text, seq: SequenceNode, layout: Layout) -> Layout:
+    """The layout of a sequence's own items: lone dashes or not, and the gap after the dash."""
+    lone, gap = layout.lone_dash, layout.dash_gap
+    for i, item in enumerate(seq.value):
+        if isinstance(item, ScalarNode) and item.start_mark.index == item.end_mark.index:
+            continue
+        dash = current.dash_of(seq, i)
+        start = current.value_start(item)
+        if current.line_start(start) != current.line_start(dash):
+            lone = True
+        else:
+            lone, gap = False, max(start - dash - 1, 1)
+        break
+    return Layout(layout.step, layout.seq_offset, current.newline_at(seq.start_mark.index), lone, gap)
+
+
+# ---- add ---------------------------------------------------------------------------------------------------
+
+
+def _add(current: _Text, tokens: list[str], value: Any) -> None:
+    if not tokens:
+        _replace_slot(current, current.locate([]), value)
+        return
+    parent_slot = current.locate(tokens[:-1])
+    parent = parent_slot.node
+    token = tokens[-1]
+    if isinstance(parent, MappingNode):
+        for key, _ in parent.value:
+            if not is_merge_key(key) and mapping_key(key) == token:
+                _replace(current, tokens, value)
+                return
+        _add_entry(current, parent, token, value)
+    elif isinstance(parent, SequenceNode):
+        index = len(parent.value) if token == "-" else int(token)
+        _add_item(current, parent, index, value)
+    else:  # pragma: no cover - jsonpatch refuses this first
+        raise current.error("cannot add a member to a scalar", tokens, parent)
+
+
+def _add_entry(current: _Text, mapping: MappingNode, key: str, value: Any) -> None:
+    if mapping.flow_style or not mapping.value:
+        entry = f"{key_text(key, flow=True)}: {flow_text(value)}"
+        if mapping.value:
+            last_key, last_value = mapping.value[-1]
+            pos = current.entry_end(last_key, last_value)
+            _write(current, pos, pos, ", " + entry)
+        else:
+            brace = current.text.find("{", current.value_start(mapping))
+            _write(current, brace + 1, brace + 1, entry)
+        return
+    first_key = mapping.value[0][0]
+    column = current.column(first_key.start_mark.index)
+    last_key, last_value = mapping.value[-1]
+    pos = current.line_end(max(current.entry_end(last_key, last_value) - 1, last_key.start_mark.index))
+    layout = _with_newline(current.layout(), current, pos)
+    text = f"{layout.newline}{' ' * column}{key_text(key)}:{after_key(value, column, layout)}"
+    _write(current, pos, pos, text)
+
+
+def _add_item(current: _Text, seq: SequenceNode, index: int, value: Any) -> None:
+    if seq.flow_style or not seq.value:
+        item = flow_text(value) if isinstance(value, (dict, list)) else scalar_text(value, flow=True)
+        if not seq.value:
+            bracket = current.text.find("[", current.value_start(seq))
+            _write(current, bracket + 1, bracket + 1, item)
+        elif index >= len(seq.value):
+            pos = current.tight_end(seq.value[-1])
+            _write(current, pos, pos, ", " + item)
+        else:
+            pos = seq.value[index].start_mark.index
+            _write(current, pos, pos, item + ", ")
+        return
+    layout = _sibling_layout(current, seq, current.layout())
+    column = current.column(seq.start_mark.index)
+    body = "-" + after_dash(value, column, layout)
+    if index >= len(seq.value):
+        pos = current.line_end(max(current.tight_end(seq.value[-1]) - 1, seq.start_mark.index))
+        _write(current, pos, pos, f"{layout.newline}{' ' * column}{body}")
+        return
+    dash = current.dash_of(seq, index)
+    if current.first_on_line(dash):
+        start = current.line_start(dash)
+        _write(current, start, start, f"{' ' * column}{body}{layout.newline}")
+    else:
+        _write(current, dash, dash, f"{body}{layout.newline}{' ' * column}")

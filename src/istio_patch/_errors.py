@@ -1,0 +1,138 @@
+"""The one exception family of istio-patch.
+
+Every error carries where it happened (source name, document index, 1-based line and column, JSON pointer)
+as attributes, and its message shows them, so a caller can either read the fields or print the error.
+Each subclass also derives from the built-in exception a Python caller would expect to catch.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "IstioPatchError",
+    "DecodeError",
+    "YAMLSyntaxError",
+    "LimitError",
+    "EditError",
+    "PatchTestFailed",
+    "ModelValidationError",
+    "SelectorError",
+    "OptionsError",
+]
+
+
+class IstioPatchError(Exception):
+    """Base of every error istio-patch raises on purpose.
+
+    Attributes:
+        message: the bare description, without position.
+        source: the file name or ``"<string>"``; ``None`` when unknown.
+        document: 0-based index of the document in the stream, or ``None``.
+        line: 1-based line in the source, or ``None``.
+        column: 1-based column (characters) in the source, or ``None``.
+        pointer: JSON pointer (RFC 6901) inside the document, or ``None``.
+        snippet: the source line the error points at, or ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        document: int | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        pointer: str | None = None,
+        snippet: str | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.document = document
+        self.line = line
+        self.column = column
+        self.pointer = pointer
+        self.snippet = snippet
+        super().__init__(self.__str__())
+
+    @property
+    def location(self) -> str:
+        """``FILE:LINE:COL`` as far as it is known (``FILE`` alone, or empty)."""
+        parts = [self.source or "<string>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def headline(self) -> str:
+        """One line: location, message, and the document and pointer where they add information."""
+        extra = []
+        if self.document is not None:
+            extra.append(f"document {self.document + 1}")
+        if self.pointer is not None:
+            extra.append(f"at {self.pointer or '/'}")
+        suffix = f" ({', '.join(extra)})" if extra else ""
+        return f"{self.location}: {self.message}{suffix}"
+
+    def __str__(self) -> str:
+        text = self.headline()
+        if self.snippet is not None and self.column is not None:
+            line = self.snippet.rstrip("\r\n")
+            caret = "".join("\t" if ch == "\t" else " " for ch in line[: self.column - 1]) + "^"
+            text += f"\n    {line}\n    {caret}"
+        return text
+
+    def __reduce__(self):  # keep the keyword-only fields when pickled (multiprocessing, pytest-xdist)
+        return (_rebuild, (type(self), self.message, self._fields()))
+
+    def _fields(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "document": self.document,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "snippet": self.snippet,
+        }
+
+
+def _rebuild(cls: type[IstioPatchError], message: str, fields: dict[str, object]) -> IstioPatchError:
+    return cls(message, **fields)  # type: ignore[arg-type]
+
+
+class DecodeError(IstioPatchError, ValueError):
+    """The input is not UTF-8 text (``byte_offset`` says where it stops being so)."""
+
+    def __init__(self, message: str, *, byte_offset: int | None = None, **where: object) -> None:
+        self.byte_offset = byte_offset
+        super().__init__(message, **where)  # type: ignore[arg-type]
+
+    def _fields(self) -> dict[str, object]:
+        return {**super()._fields(), "byte_offset": self.byte_offset}
+
+
+class YAMLSyntaxError(IstioPatchError, ValueError):
+    """The text is not YAML that Kubernetes' decoder would accept."""
+
+
+class LimitError(IstioPatchError, ValueError):
+    """A document would cost more than the work budget allows (alias expansion, nesting)."""
+
+
+class EditError(IstioPatchError, ValueError):
+    """An RFC 6902 operation cannot be applied (missing path, shared alias, merge key, ...)."""
+
+
+class PatchTestFailed(EditError, AssertionError):
+    """An RFC 6902 ``test`` operation found a different value."""
+
+
+class ModelValidationError(IstioPatchError, ValueError):
+    """An object does not fit its typed model."""
+
+
+class SelectorError(IstioPatchError, LookupError):
+    """A selector matched no object (or an ambiguous one) where one was required."""
+
+
+class OptionsError(IstioPatchError, ValueError):
+    """Transform options or a recipe are invalid or contradict each other."""

@@ -1,0 +1,271 @@
+"""The Kubernetes view of a document: the JSON-like data the API server would receive.
+
+Kubernetes decodes YAML with a port of libyaml (go-yaml v2, through sigs.k8s.io/yaml) and converts it to
+JSON. That fixes the rules implemented here:
+- a repeated mapping key is legal and its last value wins (each repetition is reported);
+- plain scalars resolve as go-yaml v2 does: YAML 1.1 booleans (yes/no/on/off/y/n), integers in any Go base
+  (0x, 0o, 0b, leading 0) with underscores ignored, floats, null; timestamps stay strings;
+- merge keys (``<<``) copy entries in order of appearance, later ones overriding earlier ones;
+- keys become strings, as JSON requires.
+Aliases are shared, never copied, and the work of expanding them is bounded by a budget, so an alias bomb
+is refused instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ._errors import LimitError, YAMLSyntaxError
+from ._parse import PLAIN, MappingNode, Node, ScalarNode, SequenceNode
+
+__all__ = ["Duplicate", "build_view", "resolve_plain", "scalar_value", "key_text", "EXPANSION_BUDGET"]
+
+# At most this many values in a document once aliases are expanded; go-yaml v2 refuses excessive aliasing too.
+EXPANSION_BUDGET = 2_000_000
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"})
+_FALSE = frozenset({"n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"})
+_SPECIAL_FLOATS = {
+    ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
+    "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
+    "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+    ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
+}  # fmt: skip
+_GO_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_GO_INT = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
+_NUMERIC_START = frozenset("+-.0123456789")
+_INT64 = 1 << 63
+_UINT64 = 1 << 64
+_STR = "tag:yaml.org,2002:str"
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A mapping key written more than once in one mapping; Kubernetes keeps the last value.
+
+    ``line`` and ``column`` (1-based) are those of the repeated key whose value lost.
+    """
+
+    key: str
+    pointer: str
+    line: int
+    column: int
+    lost_value: Any
+    winning_line: int
+
+
+def resolve_plain(text: str) -> Any:
+    """The value of an untagged plain scalar under go-yaml v2's rules."""
+    if text in _NULLS:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if text in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[text]
+    if text[0] in _NUMERIC_START:
+        return _resolve_number(text)
+    return text
+
+
+def _resolve_number(text: str) -> Any:
+    plain = text.replace("_", "")
+    if _GO_INT.match(plain):
+        sign = -1 if plain[0] == "-" else 1
+        digits = plain.lstrip("+-")
+        if len(digits) > 1 and digits[0] == "0" and digits[1] in "xXoObB":
+            value = int(digits[2:], {"x": 16, "o": 8, "b": 2}[digits[1].lower()])
+        elif len(digits) > 1 and digits[0] == "0":
+            value = int(digits, 8)
+        else:
+            value = int(digits)
+        value *= sign
+        if -_INT64 <= value < _UINT64:
+            return value
+    if _GO_FLOAT.match(plain):
+        return float(plain)
+    return text
+
+
+def scalar_value(node: ScalarNode) -> Any:
+    """The Kubernetes value of a scalar node (its tag, when explicit, decides)."""
+    tag = node.tag
+    value = node.value
+    if tag == PLAIN:
+        return resolve_plain(value) if value else None
+    if tag == _STR or not tag.startswith("tag:yaml.org,2002:"):
+        return value  # quoted, block, `!!str`, or a custom tag: go-yaml leaves these as strings
+    kind = tag[len("tag:yaml.org,2002:") :]
+    if kind == "null":
+        return None
+    if kind in ("bool", "int", "float"):
+        resolved = resolve_plain(value)
+        expected = {"bool": bool, "int": int, "float": (int, float)}[kind]
+        if isinstance(resolved, expected) and not (kind == "int" and isinstance(resolved, bool)):
+            return float(resolved) if kind == "float" else resolved
+        raise YAMLSyntaxError(f"cannot read {value!r} as !!{kind}")
+    return value  # !!binary, !!timestamp and the rest decode to text on the way to JSON
+
+
+def key_text(value: Any) -> str:
+    """A resolved key as the JSON object key Kubernetes makes of it."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+class _Recursive(Exception):
+    pass
+
+
+def build_view(root: Node | None, budget: int = EXPANSION_BUDGET) -> tuple[Any, list[tuple[str, Node, Node, Node]]]:
+    """Build the data of ``root`` and list the duplicate keys as (pointer, losing key node, lost value node, winner).
+
+    Nodes reached through several aliases become one shared Python value; their expanded size still counts
+    against ``budget``, so consumers that walk the data never face an alias bomb.
+    Raises LimitError past the budget and YAMLSyntaxError on a recursive alias or an unusable key.
+    """
+    if root is None:
+        return None, []
+    values: dict[int, Any] = {}
+    sizes: dict[int, int] = {}
+    pending: set[int] = set()
+    duplicates: list[tuple[str, Node, Node, Node]] = []
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        ident = id(node)
+        if ident in values and not children_done:
+            continue
+        if isinstance(node, ScalarNode):
+            values[ident] = scalar_value(node)
+            sizes[ident] = 1
+            continue
+        if not children_done:
+            if ident in pending:
+                raise _recursion_error(node)
+            pending.add(ident)
+            stack.append((node, True))
+            for child in _children(node):
+                if id(child) in pending:
+                    raise _recursion_error(child)
+                if id(child) not in values:
+                    stack.append((child, False))
+            continue
+        pending.discard(ident)
+        size = 1 + sum(sizes[id(child)] for child in _children(node))
+        if size > budget:
+            raise LimitError(
+                f"expanding the aliases of this document would make more than {budget:,} values; "
+                "refusing (an alias bomb?)",
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+            )
+        sizes[ident] = size
+        if isinstance(node, SequenceNode):
+            values[ident] = [values[id(item)] for item in node.value]
+        else:
+            values[ident] = _mapping_value(node, values, duplicates)
+    _locate_duplicates(root, duplicates)
+    return values[id(root)], duplicates
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return node.value
+    if isinstance(node, MappingNode):
+        return [child for pair in node.value for child in pair]
+    return []
+
+
+def _recursion_error(node: Node) -> YAMLSyntaxError:
+    return YAMLSyntaxError(
+        "an alias refers to a node that contains it (a recursive anchor)",
+        line=node.start_mark.line + 1,
+        column=node.start_mark.column + 1,
+    )
+
+
+def is_merge_key(key: Node) -> bool:
+    return isinstance(key, ScalarNode) and key.tag in (PLAIN, "tag:yaml.org,2002:merge") and key.value == "<<"
+
+
+def mapping_key(key: Node, values: dict[int, Any] | None = None) -> str:
+    """The JSON key of a key node; collections as keys are refused, as Kubernetes refuses them."""
+    if not isinstance(key, ScalarNode):
+        raise YAMLSyntaxError(
+            "a mapping key is a collection; Kubernetes accepts only scalar keys",
+            line=key.start_mark.line + 1,
+            column=key.start_mark.column + 1,
+        )
+    return key_text(scalar_value(key))
+
+
+def _mapping_value(node: MappingNode, values: dict[int, Any], duplicates: list) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    explicit: dict[str, tuple[Node, Node]] = {}
+    for key, value in node.value:
+        if is_merge_key(key):
+            for source in _merge_sources(value):
+                out.update(values[id(source)])
+            continue
+        name = mapping_key(key)
+        if name in explicit:
+            duplicates.append(("", explicit[name][0], explicit[name][1], key, node))
+        explicit[name] = (key, value)
+        out.pop(name, None)  # keep Kubernetes' order: the key takes the position of its last writing
+        out[name] = values[id(value)]
+    return out
+
+
+def _merge_sources(value: Node) -> list[Node]:
+    if isinstance(value, MappingNode):
+        return [value]
+    if isinstance(value, SequenceNode) and all(isinstance(item, MappingNode) for item in value.value):
+        return list(reversed(value.value))  # the first mapping listed wins, so it is applied last
+    raise YAMLSyntaxError(
+        "a merge key (<<) needs a mapping or a list of mappings",
+        line=value.start_mark.line + 1,
+        column=value.start_mark.column + 1,
+    )
+
+
+def _locate_duplicates(root: Node, duplicates: list) -> None:
+    """Fill in the JSON pointer of each duplicate's mapping (found by a walk only when there are any)."""
+    if not duplicates:
+        return
+    wanted = {id(entry[4]) for entry in duplicates}
+    pointers: dict[int, str] = {}
+    stack: list[tuple[Node, str]] = [(root, "")]
+    seen: set[int] = set()
+    while stack and len(pointers) < len(wanted):
+        node, pointer = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if id(node) in wanted:
+            pointers[id(node)] = pointer
+        if isinstance(node, SequenceNode):
+            stack.extend((item, f"{pointer}/{i}") for i, item in enumerate(node.value))
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and not is_merge_key(key):
+                    stack.append((value, f"{pointer}/{escape_token(mapping_key(key))}"))
+    for i, (_, lost_key, lost_value, winner, mapping) in enumerate(duplicates):
+        duplicates[i] = (pointers.get(id(mapping), ""), lost_key, lost_value, winner)
+
+
+def escape_token(token: str) -> str:
+    """A JSON pointer reference token (RFC 6901): ``~`` and ``/`` escaped."""
+    return token.replace("~", "~0").replace("/", "~1")

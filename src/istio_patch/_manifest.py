@@ -1,0 +1,324 @@
+"""The Manifest: an immutable, byte-exact YAML stream whose documents are parsed only when asked about."""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from ._errors import LimitError, YAMLSyntaxError
+from ._kube import Duplicate, build_view
+from ._parse import MappingNode, Node, ScalarNode, compose
+from ._text import BOM, decode, split_documents
+
+__all__ = ["Manifest", "Document", "KubeObject", "load", "load_path"]
+
+
+class _Parsed:
+    """What parsing a document's text yields; shared by every Document with that same text."""
+
+    __slots__ = ("text", "_node", "_view", "_duplicates", "_parsed", "_built")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._parsed = False
+        self._built = False
+
+    def node(self, source: str, index: int, line: int) -> Node | None:
+        if not self._parsed:
+            self._node = compose(self.text, source=source, document=index, first_line=line)
+            self._parsed = True
+        return self._node
+
+    def view(self, source: str, index: int, line: int) -> tuple[Any, list]:
+        if not self._built:
+            node = self.node(source, index, line)
+            try:
+                self._view, self._duplicates = build_view(node)
+            except (YAMLSyntaxError, LimitError) as exc:  # positions in build_view are document-relative
+                raise _relocate(exc, source, index, line, self.text) from None
+            self._built = True
+        return self._view, self._duplicates
+
+
+def _relocate(exc: Any, source: str, index: int, line: int, text: str) -> Any:
+    line0 = (exc.line or 1) - 1
+    lines = text.split("\n")
+    snippet = lines[line0].rstrip("\r") if line0 < len(lines) else None
+    return type(exc)(
+        exc.message,
+        source=source,
+        document=index,
+        line=line + line0 + 1,
+        column=exc.column,
+        pointer=exc.pointer,
+        snippet=snippet,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Document:
+    """One document of a stream, with the exact text it was written with.
+
+    Attributes:
+        text: the segment's text: its `---` line, comments, body and any `...` line.
+        index: 0-based position in the stream.
+        line: 0-based line of the file on which the segment starts.
+        source: the name of the file (or ``"<string>"``).
+    """
+
+    text: str
+    index: int
+    line: int
+    source: str
+    _parsed: _Parsed = field(repr=False, compare=False)
+
+    @property
+    def node(self) -> Node | None:
+        """The libyaml node tree, with marks relative to ``text`` (``None`` for a comment-only segment)."""
+        return self._parsed.node(self.source, self.index, self.line)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when Kubernetes would skip this document: no node, or a null one."""
+        return self._view()[0] is None
+
+    @property
+    def data(self) -> Any:
+        """The Kubernetes view of the document: a fresh copy that the caller may change."""
+        return copy.deepcopy(self._view()[0])
+
+    @property
+    def duplicates(self) -> tuple[Duplicate, ...]:
+        """Every repeated mapping key in the document, with the value that lost."""
+        _, raw = self._view()
+        out = []
+        for pointer, lost_key, lost_value, winner in raw:
+            lost, _ = build_view(lost_value)
+            out.append(
+                Duplicate(
+                    key=lost_key.value,
+                    pointer=pointer,
+                    line=self.line + lost_key.start_mark.line + 1,
+                    column=lost_key.start_mark.column + 1,
+                    lost_value=lost,
+                    winning_line=self.line + winner.start_mark.line + 1,
+                )
+            )
+        return tuple(out)
+
+    def _view(self) -> tuple[Any, list]:
+        return self._parsed.view(self.source, self.index, self.line)
+
+    def moved(self, index: int, line: int) -> Document:
+        """The same document at another place in a stream (parsing is shared, not repeated)."""
+        if index == self.index and line == self.line:
+            return self
+        return Document(self.text, index, line, self.source, self._parsed)
+
+    def line_count(self) -> int:
+        return self.text.count("\n")
+
+
+@dataclass(frozen=True)
+class KubeObject:
+    """A Kubernetes object of a manifest: a top-level document or an item of a ``kind: List``.
+
+    ``pointer`` is where the object sits in its document ("" for the document itself, "/items/3" for a
+    List item); ``line`` is its 1-based line in the file; ``data`` is the shared Kubernetes view (read it,
+    do not change it).
+    """
+
+    source: str
+    document: int
+    pointer: str
+    line: int
+    api_version: str | None
+    kind: str | None
+    name: str | None
+    namespace: str | None
+    labels: Mapping[str, str]
+    data: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def ref(self) -> str:
+        """kubectl's spelling: ``Kind/name``, with ``-n namespace`` context added by callers."""
+        return f"{self.kind}/{self.name}"
+
+    def describe(self) -> str:
+        """``Kind namespace/name`` for messages."""
+        where = f"{self.namespace}/{self.name}" if self.namespace else str(self.name)
+        return f"{self.kind} {where}"
+
+
+@dataclass(frozen=True, eq=False)
+class Manifest:
+    """An ordered YAML stream of documents that renders back to its input byte for byte.
+
+    Build one with :func:`load`; edit it with :meth:`apply`, which returns a new Manifest.
+    """
+
+    source: str
+    documents: tuple[Document, ...]
+    bom: bool = False
+
+    def render(self) -> str:
+        """The text of the stream (with its byte-order mark, if it had one)."""
+        body = "".join(doc.text for doc in self.documents)
+        return BOM + body if self.bom else body
+
+    def to_bytes(self) -> bytes:
+        """The stream as UTF-8 bytes, exactly as read when nothing was edited."""
+        return self.render().encode("utf-8")
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def objects(self) -> tuple[KubeObject, ...]:
+        """Every Kubernetes object, in order: top-level mappings, and the items of ``kind: List``.
+
+        Documents that are empty, not mappings, or mappings without a kind are not objects; they are
+        still rendered untouched.
+        """
+        found: list[KubeObject] = []
+        for doc in self.documents:
+            found.extend(_objects_of(doc))
+        return tuple(found)
+
+    def duplicates(self) -> tuple[tuple[int, Duplicate], ...]:
+        """(document index, duplicate) for every repeated key in the stream."""
+        return tuple((doc.index, dup) for doc in self.documents for dup in doc.duplicates)
+
+    def apply(self, operations: Sequence[Mapping[str, Any]], *, document: int, base: str = "") -> Manifest:
+        """Apply RFC 6902 ``operations`` to one document; paths are relative to ``base`` inside it.
+
+        Returns a new Manifest whose text differs from this one only where the operations require.
+        Raises EditError (naming the pointer) when an operation cannot be applied; nothing is half-applied.
+        """
+        from ._edit import apply_operations
+
+        doc = self.documents[document]
+        ops = [_rebase(op, base) for op in operations] if base else list(operations)
+        if not ops:
+            return self
+        new_text = apply_operations(doc, ops)
+        return self.replace_text(document, new_text)
+
+    def replace_text(self, document: int, text: str) -> Manifest:
+        """A new Manifest with one document's text replaced (later documents keep their parses)."""
+        old = self.documents[document]
+        if text == old.text:
+            return self
+        new_doc = Document(text, old.index, old.line, self.source, _Parsed(text))
+        shift = text.count("\n") - old.text.count("\n")
+        docs = list(self.documents[:document]) + [new_doc]
+        docs.extend(d.moved(d.index, d.line + shift) for d in self.documents[document + 1 :])
+        return Manifest(self.source, tuple(docs), self.bom)
+
+    def without_document(self, document: int) -> Manifest:
+        """A new Manifest without one document (its text, separator included, goes)."""
+        old = self.documents[document]
+        shift = -old.text.count("\n")
+        docs = list(self.documents[:document])
+        docs.extend(d.moved(d.index - 1, d.line + shift) for d in self.documents[document + 1 :])
+        return Manifest(self.source, tuple(docs), self.bom)
+
+    def with_documents_appended(self, texts: Iterable[str]) -> Manifest:
+        """A new Manifest with whole documents (each starting with its `---` line) added at the end."""
+        docs = list(self.documents)
+        line = sum(d.text.count("\n") for d in docs)
+        for text in texts:
+            docs.append(Document(text, len(docs), line, self.source, _Parsed(text)))
+            line += text.count("\n")
+        return Manifest(self.source, tuple(docs), self.bom)
+
+
+def _rebase(op: Mapping[str, Any], base: str) -> dict[str, Any]:
+    out = dict(op)
+    out["path"] = base + str(op["path"])
+    if "from" in op:
+        out["from"] = base + str(op["from"])
+    return out
+
+
+def _objects_of(doc: Document) -> Iterator[KubeObject]:
+    data = doc._view()[0]
+    if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+        return
+    node = doc.node
+    yield _object(doc, "", data, node)
+    if data.get("kind") == "List" and isinstance(data.get("items"), list):
+        items_node = _child(node, "items")
+        for i, item in enumerate(data["items"]):
+            if isinstance(item, dict) and isinstance(item.get("kind"), str):
+                item_node = items_node.value[i] if items_node is not None and i < len(items_node.value) else None
+                yield _object(doc, f"/items/{i}", item, item_node)
+
+
+def _child(node: Node | None, key: str) -> Node | None:
+    if not isinstance(node, MappingNode):
+        return None
+    found = None
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and k.value == key:
+            found = v
+    return found
+
+
+def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None) -> KubeObject:
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    labels = metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {}
+    name = metadata.get("name")
+    namespace = metadata.get("namespace")
+    api_version = data.get("apiVersion")
+    line = doc.line + (node.start_mark.line if node is not None else 0) + 1
+    return KubeObject(
+        source=doc.source,
+        document=doc.index,
+        pointer=pointer,
+        line=line,
+        api_version=api_version if isinstance(api_version, str) else None,
+        kind=data["kind"],
+        name=name if isinstance(name, str) else None,
+        namespace=namespace if isinstance(namespace, str) else None,
+        labels={str(k): str(v) for k, v in labels.items()},
+        data=data,
+    )
+
+
+def load(data: str | bytes, source: str = "<string>") -> Manifest:
+    """Read a YAML stream into a Manifest, without parsing any document yet.
+
+    ``data`` is text or UTF-8 bytes (a byte-order mark is kept for rendering). Raises DecodeError for
+    bytes that are not UTF-8. YAML errors surface when a document is first looked at; call
+    :func:`validate_syntax` or ``manifest.objects()`` to surface them all at once.
+
+    Example:
+        >>> m = load("kind: Namespace\\nmetadata: {name: demo}\\n")
+        >>> m.objects()[0].name
+        'demo'
+    """
+    text, bom = decode(data, source)
+    docs = []
+    line = 0
+    for index, (start, end) in enumerate(split_documents(text)):
+        chunk = text[start:end]
+        docs.append(Document(chunk, index, line, source, _Parsed(chunk)))
+        line += chunk.count("\n")
+    return Manifest(source, tuple(docs), bom)
+
+
+def load_path(path: str | os.PathLike[str]) -> Manifest:
+    """Read a file into a Manifest (its name becomes the source in every message)."""
+    with open(path, "rb") as handle:
+        return load(handle.read(), source=os.fspath(path))
+
+
+def check_syntax(manifest: Manifest) -> None:
+    """Parse and build every document now, so that the first YAML error in the stream is raised."""
+    for doc in manifest.documents:
+        doc._view()

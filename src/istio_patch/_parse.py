@@ -1,0 +1,97 @@
+"""Parsing one document segment into position-carrying nodes with libyaml, the parser Kubernetes' decoder ports.
+
+PyYAML's C binding gives node trees whose marks are character offsets into the segment. Tags are left
+unresolved here (plain scalars get the tag ``?``): the Kubernetes view resolves them with Kubernetes'
+own rules, and skipping PyYAML's resolver regexes keeps composing cheap.
+"""
+
+from __future__ import annotations
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ._errors import YAMLSyntaxError
+
+__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "PLAIN", "HAS_LIBYAML"]
+
+PLAIN = "?"
+HAS_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
+_BaseLoader = yaml.CSafeLoader if HAS_LIBYAML else yaml.SafeLoader
+
+
+class _NodeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """libyaml's composer with a resolver that leaves plain scalars unresolved."""
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201 - PyYAML's signature
+        if kind is ScalarNode:
+            return PLAIN if implicit[0] else "tag:yaml.org,2002:str"
+        if kind is SequenceNode:
+            return "tag:yaml.org,2002:seq"
+        return "tag:yaml.org,2002:map"
+
+
+def compose(text: str, *, source: str, document: int, first_line: int) -> Node | None:
+    """Compose the one document in ``text`` (a segment); ``None`` when it holds no node.
+
+    Positions in a raised YAMLSyntaxError are made file-relative with ``first_line`` (0-based).
+    """
+    loader = _NodeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, text, source, document, first_line) from None
+    except yaml.YAMLError as exc:  # reader errors without marks: control characters and the like
+        raise _syntax_error(exc, text, source, document, first_line) from None
+    finally:
+        loader.dispose()
+    return root
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str, source: str, document: int, first_line: int) -> YAMLSyntaxError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if context and "composing" not in context and "document" not in context:
+        message = f"{problem} ({context})"
+    else:
+        message = str(problem)
+    if problem and "document" in problem and "single document" in str(context or ""):
+        message = "a second document starts here without a '---' line of its own"
+    if mark is None:
+        position = getattr(exc, "position", None)
+        if position is not None:
+            line = text.count("\n", 0, position)
+            column = position - (text.rfind("\n", 0, position) + 1)
+            return YAMLSyntaxError(
+                _reader_message(exc),
+                source=source,
+                document=document,
+                line=first_line + line + 1,
+                column=column + 1,
+                snippet=_line_at(text, line),
+            )
+        return YAMLSyntaxError(message, source=source, document=document, line=first_line + 1)
+    return YAMLSyntaxError(
+        message,
+        source=source,
+        document=document,
+        line=first_line + mark.line + 1,
+        column=mark.column + 1,
+        snippet=_line_at(text, mark.line),
+    )
+
+
+def _reader_message(exc: yaml.YAMLError) -> str:
+    character = getattr(exc, "character", None)
+    if isinstance(character, str):
+        return f"the character U+{ord(character):04X} is not allowed in YAML"
+    if isinstance(character, int):
+        return f"the character U+{character:04X} is not allowed in YAML"
+    return str(getattr(exc, "reason", exc))
+
+
+def _line_at(text: str, line0: int) -> str | None:
+    lines = text.split("\n")
+    if 0 <= line0 < len(lines):
+        return lines[line0].rstrip("\r")
+    return None
