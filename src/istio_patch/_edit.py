@@ -339,7 +339,7 @@ def _splice(current: _Text, op: dict[str, Any], moved: Any) -> None:
     tokens = parse_pointer(op["path"])
     kind = op["op"]
     if kind == "remove":
-        _remove(current, tokens)
+        _remove(current, tokens, comment=bool(op.get("comment")))
     elif kind == "replace":
         _replace(current, tokens, op["value"])
     elif kind == "add":
@@ -358,7 +358,7 @@ def _write(current: _Text, start: int, end: int, new: str) -> None:
 # ---- remove ------------------------------------------------------------------------------------------------
 
 
-def _remove(current: _Text, tokens: list[str]) -> None:
+def _remove(current: _Text, tokens: list[str], comment: bool = False) -> None:
     if not tokens:
         raise current.error("removing the whole document is done by the manifest, not inside it", tokens)
     while True:
@@ -370,27 +370,39 @@ def _remove(current: _Text, tokens: list[str]) -> None:
             if len(parent.value) == len(writings):
                 _replace_slot(current, current.locate(tokens[:-1]), {})
                 return
-            _remove_entry(current, parent, writings[-1])
+            _remove_entry(current, parent, writings[-1], comment)
             if len(writings) == 1:
                 return
         else:
             if len(parent.value) == 1:
                 _replace_slot(current, current.locate(tokens[:-1]), [])
                 return
-            _remove_item(current, parent, slot.index)
+            _remove_item(current, parent, slot.index, comment)
             return
 
 
-def _cut_lines(current: _Text, first: int, last_char: int) -> None:
-    """Remove whole lines from the line of ``first`` to the line of ``last_char``."""
+def _cut_lines(current: _Text, first: int, last_char: int, comment: bool = False) -> None:
+    """Remove whole lines from the line of ``first`` to the line of ``last_char``, or comment them out."""
     start = current.line_start(first)
     end = current.after_line(last_char)
+    if comment:
+        lines = current.text[start:end].split("\n")
+        commented = [_comment_line(line) for line in lines]
+        _write(current, start, end, "\n".join(commented))
+        return
     if end == len(current.text) and not current.text.endswith("\n") and start > 0:
         start -= 2 if current.text[start - 2 : start] == "\r\n" else 1  # keep "no final newline" as it was
     _write(current, start, end, "")
 
 
-def _remove_entry(current: _Text, mapping: MappingNode, i: int) -> None:
+def _comment_line(line: str) -> str:
+    body = line.lstrip(" \t")
+    if not body.strip() or body.startswith("#"):
+        return line
+    return line[: len(line) - len(body)] + "# " + body
+
+
+def _remove_entry(current: _Text, mapping: MappingNode, i: int, comment: bool = False) -> None:
     key, value = mapping.value[i]
     start = key.start_mark.index
     end = current.entry_end(key, value)
@@ -402,12 +414,12 @@ def _remove_entry(current: _Text, mapping: MappingNode, i: int) -> None:
             _write(current, start, current.value_start(mapping.value[1][0]), "")
         return
     if current.first_on_line(start):
-        _cut_lines(current, start, max(end - 1, start))
+        _cut_lines(current, start, max(end - 1, start), comment)
     else:
         _write(current, start, mapping.value[i + 1][0].start_mark.index, "")
 
 
-def _remove_item(current: _Text, seq: SequenceNode, i: int) -> None:
+def _remove_item(current: _Text, seq: SequenceNode, i: int, comment: bool = False) -> None:
     item = seq.value[i]
     if seq.flow_style:
         if i > 0:
@@ -418,7 +430,7 @@ def _remove_item(current: _Text, seq: SequenceNode, i: int) -> None:
     dash = current.dash_of(seq, i)
     end = current.tight_end(item)
     if current.first_on_line(dash):
-        _cut_lines(current, dash, max(end - 1, dash))
+        _cut_lines(current, dash, max(end - 1, dash), comment)
     else:
         _write(current, dash, current.dash_of(seq, i + 1), "")
 

@@ -1,0 +1,262 @@
+"""What every transform shares: selectors, plans of RFC 6902 operations, results, and pipelines.
+
+A transform is two pure functions: ``plan_X(manifest, options) -> Plan`` decides the operations, and
+``X(manifest, options) -> Result`` applies that plan through the core. Neither changes its inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .._errors import OptionsError, SelectorError
+from .._manifest import KubeObject, Manifest
+
+__all__ = [
+    "Selector",
+    "Edit",
+    "Plan",
+    "Change",
+    "Result",
+    "Step",
+    "select",
+    "execute",
+    "pipeline",
+    "apply",
+    "KIND_ALIASES",
+    "TransformOptions",
+]
+
+# kubectl's short names and plurals, lower-case, for the kinds this tool meets.
+KIND_ALIASES: Mapping[str, str] = {
+    alias: kind
+    for kind, aliases in {
+        "Service": ("svc", "service", "services"),
+        "Deployment": ("deploy", "deployment", "deployments"),
+        "DaemonSet": ("ds", "daemonset", "daemonsets"),
+        "StatefulSet": ("sts", "statefulset", "statefulsets"),
+        "ReplicaSet": ("rs", "replicaset", "replicasets"),
+        "Pod": ("po", "pod", "pods"),
+        "Job": ("job", "jobs"),
+        "CronJob": ("cj", "cronjob", "cronjobs"),
+        "ConfigMap": ("cm", "configmap", "configmaps"),
+        "Namespace": ("ns", "namespace", "namespaces"),
+        "HorizontalPodAutoscaler": ("hpa", "horizontalpodautoscaler", "horizontalpodautoscalers"),
+        "ServiceAccount": ("sa", "serviceaccount", "serviceaccounts"),
+        "ReplicationController": ("rc", "replicationcontroller", "replicationcontrollers"),
+        "PodDisruptionBudget": ("pdb", "poddisruptionbudget", "poddisruptionbudgets"),
+        "CustomResourceDefinition": ("crd", "crds", "customresourcedefinition", "customresourcedefinitions"),
+    }.items()
+    for alias in aliases
+}
+
+
+def canonical_kind(kind: str) -> str:
+    """``svc`` -> ``Service``; an unknown spelling is kept as written (custom kinds)."""
+    return KIND_ALIASES.get(kind.lower(), kind)
+
+
+class Selector(BaseModel):
+    """Which objects a transform acts on: kind, namespace, name and labels, each optional.
+
+    Example:
+        >>> Selector.parse("svc/istio-ingressgateway", namespace="istio-system").kind
+        'Service'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str | None = None
+    namespace: str | None = None
+    name: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+
+    def model_post_init(self, __context: Any) -> None:
+        if self.kind is not None:
+            object.__setattr__(self, "kind", canonical_kind(self.kind))
+
+    @classmethod
+    def parse(cls, text: str, namespace: str | None = None) -> Selector:
+        """kubectl's ``TYPE/NAME`` (or ``TYPE``, or ``NAMESPACE/TYPE/NAME``) spelling, with ``-l``-style labels after ``,``-free ``@``.
+
+        ``deploy/istio-pilot``, ``svc/istio-ingressgateway``, ``ns`` (every Namespace).
+        """
+        parts = text.split("/")
+        if len(parts) == 1:
+            return cls(kind=parts[0], namespace=namespace)
+        if len(parts) == 2:
+            return cls(kind=parts[0], name=parts[1], namespace=namespace)
+        if len(parts) == 3 and namespace is None:
+            return cls(namespace=parts[0], kind=parts[1], name=parts[2])
+        raise OptionsError(f"cannot read the selector {text!r}: write TYPE/NAME, e.g. deploy/istio-pilot")
+
+    def matches(self, obj: KubeObject) -> bool:
+        """True when ``obj`` has this kind, namespace, name and labels (unset fields match anything)."""
+        if self.kind is not None and obj.kind != self.kind:
+            return False
+        if self.name is not None and obj.name != self.name:
+            return False
+        if self.namespace is not None and (obj.namespace or "default") != self.namespace:
+            return False
+        return all(obj.labels.get(k) == v for k, v in self.labels.items())
+
+    def describe(self) -> str:
+        text = f"{self.kind or '*'}/{self.name or '*'}"
+        if self.namespace:
+            text += f" in namespace {self.namespace}"
+        if self.labels:
+            text += " with labels " + ",".join(f"{k}={v}" for k, v in self.labels.items())
+        return text
+
+
+class TransformOptions(BaseModel):
+    """Base of every transform's options: immutable, unknown fields refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    allow_no_match: bool = False
+
+
+def select(manifest: Manifest, selector: Selector, *, allow_no_match: bool = False, what: str = "") -> list[KubeObject]:
+    """The objects ``selector`` matches; SelectorError when none does, unless ``allow_no_match``."""
+    found = [obj for obj in manifest.objects() if selector.matches(obj)]
+    if not found and not allow_no_match:
+        near = sorted({o.name for o in manifest.objects() if o.kind == selector.kind and o.name})
+        hint = f"; {selector.kind} objects here: {', '.join(near[:8])}" if near else ""
+        raise SelectorError(
+            f"{what + ': ' if what else ''}no object matches {selector.describe()}{hint}",
+            source=manifest.source,
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Edit:
+    """RFC 6902 operations on one object, with paths relative to the object.
+
+    An operation ``{"op": "remove", "path": ""}`` removes the whole object (its document, or its List item).
+    """
+
+    document: int
+    pointer: str
+    line: int
+    object: str
+    operations: tuple[Mapping[str, Any], ...]
+    reason: str = ""
+
+    @classmethod
+    def on(cls, obj: KubeObject, operations: Iterable[Mapping[str, Any]], reason: str = "") -> Edit:
+        return cls(obj.document, obj.pointer, obj.line, obj.describe(), tuple(operations), reason)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a transform would do: edits per object, and warnings for the user."""
+
+    transform: str
+    edits: tuple[Edit, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not any(edit.operations for edit in self.edits)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One applied operation, for reports: where it happened and what it did."""
+
+    transform: str
+    source: str
+    document: int
+    line: int
+    object: str
+    op: str
+    pointer: str
+    reason: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.transform}: {self.object}: {self.op} {self.pointer or '/'}" + (
+            f" ({self.reason})" if self.reason else ""
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    """A transform's outcome: the new manifest, the changes made, and warnings."""
+
+    manifest: Manifest
+    changes: tuple[Change, ...] = ()
+    warnings: tuple[str, ...] = ()
+    plans: tuple[Plan, ...] = field(default=(), repr=False)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+def execute(manifest: Manifest, plan: Plan) -> Result:
+    """Apply a plan's edits to ``manifest``; documents are processed last first so removals keep indices valid."""
+    changes: list[Change] = []
+    result = manifest
+    by_document: dict[int, list[Edit]] = {}
+    for edit in plan.edits:
+        by_document.setdefault(edit.document, []).append(edit)
+    for document in sorted(by_document, reverse=True):
+        edits = by_document[document]
+        whole = [e for e in edits if e.pointer == "" and any(op["op"] == "remove" and op["path"] == "" for op in e.operations)]
+        if whole:
+            result = result.without_document(document)
+            e = whole[0]
+            changes.append(Change(plan.transform, manifest.source, document, e.line, e.object, "remove", "", e.reason))
+            continue
+        # List items: later items first, so that removing one keeps the pointers of the others
+        for edit in sorted(edits, key=lambda e: _item_order(e.pointer), reverse=True):
+            ops = [
+                ({"op": "remove", "path": edit.pointer} if op["op"] == "remove" and op["path"] == "" else op)
+                for op in edit.operations
+            ]
+            base = "" if any(op["op"] == "remove" and op["path"] == "" for op in edit.operations) else edit.pointer
+            if not ops:
+                continue
+            result = result.apply(ops, document=document, base=base)
+            changes.extend(
+                Change(plan.transform, manifest.source, document, edit.line, edit.object, op["op"], edit.pointer + op["path"], edit.reason)
+                for op in ops
+                if op["op"] != "test"
+            )
+    changes.reverse()
+    return Result(result, tuple(changes), plan.warnings, (plan,))
+
+
+def _item_order(pointer: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in pointer.split("/") if p.isdigit())
+
+
+Step = Callable[[Manifest], Result]
+
+
+def pipeline(*steps: Step) -> Step:
+    """Compose steps in order into one step; reports are concatenated."""
+
+    def run(manifest: Manifest) -> Result:
+        return apply(manifest, steps)
+
+    return run
+
+
+def apply(manifest: Manifest, steps: Sequence[Step]) -> Result:
+    """Run ``steps`` in order, each on the previous one's output, and merge their reports."""
+    changes: list[Change] = []
+    warnings: list[str] = []
+    plans: list[Plan] = []
+    current = manifest
+    for step in steps:
+        result = step(current)
+        current = result.manifest
+        changes.extend(result.changes)
+        warnings.extend(result.warnings)
+        plans.extend(result.plans)
+    return Result(current, tuple(changes), tuple(warnings), tuple(plans))
