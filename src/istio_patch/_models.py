@@ -48,7 +48,7 @@ __all__ = [
 class KubeModel(BaseModel):
     """Base of the models: frozen, camelCase aliases, unknown fields kept."""
 
-    model_config = ConfigDict(frozen=True, extra="allow", alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="allow", alias_generator=to_camel, populate_by_name=True, defer_build=True)
 
 
 class ObjectMeta(KubeModel):

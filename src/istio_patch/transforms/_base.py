@@ -7,12 +7,13 @@ A transform is two pure functions: ``plan_X(manifest, options) -> Plan`` decides
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._errors import OptionsError, SelectorError
 from .._manifest import KubeObject, Manifest
+from .._manifest import _objects_of as objects_of
 
 __all__ = [
     "Selector",
@@ -22,6 +23,8 @@ __all__ = [
     "Result",
     "Step",
     "select",
+    "objects_matching",
+    "might_mention",
     "execute",
     "pipeline",
     "apply",
@@ -66,7 +69,7 @@ class Selector(BaseModel):
         'Service'
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     kind: str | None = None
     namespace: str | None = None
@@ -114,14 +117,14 @@ class Selector(BaseModel):
 class TransformOptions(BaseModel):
     """Base of every transform's options: immutable, unknown fields refused."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     allow_no_match: bool = False
 
 
 def select(manifest: Manifest, selector: Selector, *, allow_no_match: bool = False, what: str = "") -> list[KubeObject]:
     """The objects ``selector`` matches; SelectorError when none does, unless ``allow_no_match``."""
-    found = [obj for obj in manifest.objects() if selector.matches(obj)]
+    found = [obj for obj in objects_matching(manifest, selector)]
     if not found and not allow_no_match:
         near = sorted({o.name for o in manifest.objects() if o.kind == selector.kind and o.name})
         hint = f"; {selector.kind} objects here: {', '.join(near[:8])}" if near else ""
@@ -130,6 +133,24 @@ def select(manifest: Manifest, selector: Selector, *, allow_no_match: bool = Fal
             source=manifest.source,
         )
     return found
+
+
+def might_mention(text: str, word: str) -> bool:
+    """False only when no scalar of ``text`` can have the value ``word``.
+
+    A value can differ from its source text only through escapes (which need a backslash) or line folding
+    (which leaves a space): so a word without spaces that is absent from a text free of backslashes cannot be
+    any of its values. Used to skip parsing documents a selector cannot match.
+    """
+    return word in text or ("\\" in text) or (" " in word)
+
+
+def objects_matching(manifest: Manifest, selector: Selector) -> Iterator[KubeObject]:
+    """The objects ``selector`` matches, parsing only documents whose text can mention its kind and name."""
+    words = [w for w in (selector.kind, selector.name) if w]
+    for doc in manifest.documents:
+        if all(might_mention(doc.text, w) for w in words):
+            yield from (obj for obj in objects_of(doc) if selector.matches(obj))
 
 
 @dataclass(frozen=True)
