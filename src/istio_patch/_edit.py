@@ -273,8 +273,7 @@ def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
     """The text of ``doc`` (a Document) after ``operations``; raises EditError and changes nothing on failure."""
     ops = [_check_shape(op, i) for i, op in enumerate(operations)]
     current = _Text(doc.text, doc.source, doc.index, doc.line)
-    view = doc.data
-    expected = copy.deepcopy(view)
+    expected = doc.data  # a fresh copy, ours to change
     for op in ops:
         if op["op"] == "test":
             _run_jsonpatch(current, expected, op)
@@ -282,7 +281,7 @@ def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
         moved = None
         if op["op"] in ("move", "copy"):
             moved = copy.deepcopy(_get(current, expected, op["from"]))
-        _run_jsonpatch(current, expected, op)
+        expected = _run_jsonpatch(current, expected, op)
         _splice(current, op, moved)
     actual, _ = build_view(current.root)
     if not same_data(actual, expected):
@@ -316,9 +315,10 @@ def _get(current: _Text, data: Any, pointer: str) -> Any:
         raise current.error("no value at this pointer", parse_pointer(pointer)) from None
 
 
-def _run_jsonpatch(current: _Text, data: Any, op: dict[str, Any]) -> None:
+def _run_jsonpatch(current: _Text, data: Any, op: dict[str, Any]) -> Any:
+    """``data`` after ``op``: changed in place, except that an operation on the root ("") returns a new value."""
     try:
-        jsonpatch.apply_patch(data, [op], in_place=True)
+        return jsonpatch.apply_patch(data, [op], in_place=True)
     except jsonpatch.JsonPatchTestFailed as exc:
         raise current.error(f"test failed: {exc}", parse_pointer(op["path"]), cls=PatchTestFailed) from None
     except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
@@ -593,6 +593,9 @@ def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
         new = flow_text(value) if isinstance(value, (dict, list)) else scalar_text(value, flow=True)
         _write(current, node.start_mark.index, current.tight_end(node), new)
         return
+    if isinstance(node, (MappingNode, SequenceNode)) and node.flow_style and isinstance(value, (dict, list)):
+        _write(current, current.value_start(node), current.tight_end(node), flow_text(value))  # flow stays flow
+        return
     if isinstance(parent, MappingNode):
         key = parent.value[slot.index][0]
         colon = current._colon_after(key)
@@ -602,6 +605,11 @@ def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
         new = after_key(value, current.column(key.start_mark.index), _with_newline(layout, current, start))
         if new.startswith(("\n", "\r\n")):
             start = _end_of_key_line(current, colon, node, empty)
+            line_end = current.line_end(colon)
+            if start == colon + 1 and end <= line_end and "#" in current.text[end:line_end]:
+                # a one-line value gives way to a block: its trailing comment stays on the key's line
+                new = current.text[end:line_end] + new
+                end = line_end
         _write(current, start, end, new)
         return
     dash = current.dash_of(parent, slot.index)

@@ -25,6 +25,10 @@ __all__ = ["Duplicate", "build_view", "resolve_plain", "scalar_value", "key_text
 
 # At most this many values in a document once aliases are expanded; go-yaml v2 refuses excessive aliasing too.
 EXPANSION_BUDGET = 2_000_000
+# At most this many levels of nesting in the data. libyaml stops at 1,000, but the data is later copied,
+# compared and patched by recursive Python code (copy.deepcopy, jsonpatch), which must never meet a
+# RecursionError; real Kubernetes objects nest a few tens of levels at most.
+MAX_DEPTH = 200
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"})
@@ -108,7 +112,11 @@ def scalar_value(node: ScalarNode) -> Any:
         expected = {"bool": bool, "int": int, "float": (int, float)}[kind]
         if isinstance(resolved, expected) and not (kind == "int" and isinstance(resolved, bool)):
             return float(resolved) if kind == "float" else resolved
-        raise YAMLSyntaxError(f"cannot read {value!r} as !!{kind}")
+        raise YAMLSyntaxError(
+            f"cannot read {value!r} as !!{kind}",
+            line=node.start_mark.line + 1,
+            column=node.start_mark.column + 1,
+        )
     return value  # !!binary, !!timestamp and the rest decode to text on the way to JSON
 
 
@@ -140,6 +148,7 @@ def build_view(root: Node | None, budget: int = EXPANSION_BUDGET) -> tuple[Any, 
         return None, []
     values: dict[int, Any] = {}
     sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
     pending: set[int] = set()
     duplicates: list[tuple[str, Node, Node, Node]] = []
     stack: list[tuple[Node, bool]] = [(root, False)]
@@ -151,6 +160,7 @@ def build_view(root: Node | None, budget: int = EXPANSION_BUDGET) -> tuple[Any, 
         if isinstance(node, ScalarNode):
             values[ident] = scalar_value(node)
             sizes[ident] = 1
+            depths[ident] = 0
             continue
         if not children_done:
             if ident in pending:
@@ -172,7 +182,15 @@ def build_view(root: Node | None, budget: int = EXPANSION_BUDGET) -> tuple[Any, 
                 line=node.start_mark.line + 1,
                 column=node.start_mark.column + 1,
             )
+        depth = 1 + max((depths[id(child)] for child in _children(node)), default=0)
+        if depth > MAX_DEPTH:
+            raise LimitError(
+                f"this document nests more than {MAX_DEPTH} levels deep; refusing it",
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+            )
         sizes[ident] = size
+        depths[ident] = depth
         if isinstance(node, SequenceNode):
             values[ident] = [values[id(item)] for item in node.value]
         else:

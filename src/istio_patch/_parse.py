@@ -51,10 +51,16 @@ def _syntax_error(exc: yaml.YAMLError, text: str, source: str, document: int, fi
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
     if context and "composing" not in context and "document" not in context:
+        if context_mark is not None and mark is not None and context_mark.index != mark.index:
+            # say where the unfinished construct began: an unclosed quote is reported at the end of the text
+            context = f"{context} that starts at line {first_line + context_mark.line + 1}, column {context_mark.column + 1}"
         message = f"{problem} ({context})"
     else:
         message = str(problem)
+    if mark is not None and "cannot start any token" in str(problem) and text[mark.index : mark.index + 1] == "\t":
+        message = "a tab character cannot indent YAML or start a value; use spaces"
     if problem and "document" in problem and "single document" in str(context or ""):
         message = "a second document starts here without a '---' line of its own"
     if mark is None:

@@ -15,7 +15,8 @@ BOM = "\ufeff"
 
 # A document marker is `---` or `...` at column 0, followed by a blank or the end of the line.
 _MARKER = re.compile(r"^(?:(---)|(\.\.\.))(?=[ \t\r\n]|\Z)", re.MULTILINE)
-_PRELUDE_LINE = re.compile(r"[ \t]*(?:#[^\n]*)?\r?\n?|%[^\n]*\r?\n?")
+# A directive is tried first: the blank-or-comment branch also matches (emptily) at a "%".
+_PRELUDE_LINE = re.compile(r"%[^\n]*\r?\n?|[ \t]*(?:#[^\n]*)?\r?\n?")
 
 
 def decode(data: bytes | str, source: str) -> tuple[str, bool]:
@@ -34,6 +35,16 @@ def decode(data: bytes | str, source: str) -> tuple[str, bool]:
             byte_offset=0,
             line=1,
             column=1,
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:  # YAML text never holds NUL; UTF-16 without a byte-order mark and binary files do
+        before = data[:nul]
+        raise DecodeError(
+            f"the input is binary data, not YAML text: it holds a NUL byte at byte offset {nul}",
+            source=source,
+            byte_offset=nul,
+            line=before.count(b"\n") + 1,
+            column=len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1,
         )
     bom = data.startswith(b"\xef\xbb\xbf")
     body = data[3:] if bom else data

@@ -16,6 +16,7 @@ from ._host_ports import HostPortsOptions, host_ports, plan_host_ports
 from ._images import ImageUse, images
 from ._label_namespaces import LabelNamespacesOptions, label_namespaces, plan_label_namespaces
 from ._mirror_images import MirrorImagesOptions, MirrorRule, mirror_images, plan_mirror_images
+from ._modernize import ModernizeOptions, modernize, plan_modernize
 from ._node_port import NodePortOptions, node_port, plan_node_port
 from ._presets import PRESETS, preset
 from ._strip_resources import StripResourcesOptions, plan_strip_resources, strip_resources
@@ -30,6 +31,7 @@ __all__ = [
     "LabelNamespacesOptions",
     "MirrorImagesOptions",
     "MirrorRule",
+    "ModernizeOptions",
     "NodePortOptions",
     "PRESETS",
     "Plan",
@@ -46,12 +48,14 @@ __all__ = [
     "images",
     "label_namespaces",
     "mirror_images",
+    "modernize",
     "node_port",
     "pipeline",
     "plan_admission_plugins",
     "plan_host_ports",
     "plan_label_namespaces",
     "plan_mirror_images",
+    "plan_modernize",
     "plan_node_port",
     "plan_strip_resources",
     "plan_to_daemonset",

@@ -1,9 +1,191 @@
-"""Placeholder until this transform lands (being written now)."""
+"""``admission_plugins``: enable admission plugins in a kube-apiserver static Pod manifest (step 9 of the guide).
 
-AdmissionPluginsOptions = None  # placeholder
-def admission_plugins(*args, **kwargs):
-    raise NotImplementedError("admission_plugins is not written yet")
+Istio's sidecar injection and configuration validation are admission webhooks, so the API server must run
+``MutatingAdmissionWebhook`` and ``ValidatingAdmissionWebhook``. The guide added them by hand to
+``/etc/kubernetes/manifests/kube-apiserver.yaml``; this transform does the same on the API server container
+(the one named ``kube-apiserver``, or whose command starts with it) of the selected Pod:
 
-def plan_admission_plugins(*args, **kwargs):
-    raise NotImplementedError("plan_admission_plugins is not written yet")
+- ``--enable-admission-plugins=A,B`` (Kubernetes 1.10 and later): the missing plugins are appended, in the
+  order given, after the ones already there; none is written twice;
+- ``--admission-control=A,B`` (Kubernetes 1.9 and earlier), where that is the flag in use: the same. This flag
+  is an ordered list (plugins run in that order), so existing entries keep their places; when it ends with
+  ``ResourceQuota``, which 1.9 recommends running last, a warning says that the new plugins now follow it;
+- neither flag: ``--enable-admission-plugins=...`` is added as a new item after the last flag. That flag only
+  adds to the API server's default plugins, so nothing else is turned off.
 
+Exactly one line changes (or one is added). The flag may be written ``--flag=value`` or as ``--flag`` followed
+by the value as the next item, in ``command`` or ``args``. Refused with OptionsError: both flags at once (the
+API server refuses to start with both), a plugin that ``--disable-admission-plugins`` names, and a plugin name
+that is not one (letters and digits).
+
+Options:
+    plugins: the plugins to enable, e.g. ``["MutatingAdmissionWebhook", "ValidatingAdmissionWebhook"]``.
+    selector: the Pod; default ``Pod/kube-apiserver`` in any namespace.
+    allow_no_match: a selector that matches nothing is not an error.
+
+Example:
+    >>> from istio_patch import load
+    >>> m = load("kind: Pod\\nmetadata: {name: kube-apiserver}\\nspec:\\n  containers:\\n  - name: kube-apiserver\\n"
+    ...          "    command:\\n    - kube-apiserver\\n    - --enable-admission-plugins=NodeRestriction\\n")
+    >>> out = admission_plugins(m, plugins=["MutatingAdmissionWebhook", "ValidatingAdmissionWebhook"])
+    >>> print(out.manifest.render().splitlines()[-1])
+        - --enable-admission-plugins=NodeRestriction,MutatingAdmissionWebhook,ValidatingAdmissionWebhook
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from pydantic import Field, field_validator
+
+from .._errors import OptionsError
+from .._manifest import KubeObject, Manifest
+from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, select
+
+__all__ = ["AdmissionPluginsOptions", "plan_admission_plugins", "admission_plugins"]
+
+ENABLE = "--enable-admission-plugins"
+LEGACY = "--admission-control"
+DISABLE = "--disable-admission-plugins"
+_PLUGIN = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
+
+
+class AdmissionPluginsOptions(TransformOptions):
+    """Options of :func:`admission_plugins`."""
+
+    plugins: list[str] = Field(min_length=1)
+    selector: Selector = Selector(kind="Pod", name="kube-apiserver")
+
+    @field_validator("plugins")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not _PLUGIN.match(name):
+                raise ValueError(f"{name!r} is not an admission plugin name (letters and digits, e.g. MutatingAdmissionWebhook)")
+        return list(dict.fromkeys(value))
+
+
+@dataclass(frozen=True)
+class _Flag:
+    """A flag's value in the container: the list holding it, the item with the value, and the value."""
+
+    name: str
+    field: str  # "command" or "args"
+    index: int  # the item holding the value
+    prefix: str  # what precedes the value in that item ("--flag=" or "")
+    value: str
+
+    @property
+    def plugins(self) -> list[str]:
+        return [p.strip() for p in self.value.split(",") if p.strip()]
+
+
+def plan_admission_plugins(manifest: Manifest, options: AdmissionPluginsOptions) -> Plan:
+    """The one operation that enables the missing plugins on the selected kube-apiserver Pod(s).
+
+    Raises SelectorError when no Pod matches (unless ``allow_no_match``); OptionsError for an object that is
+    not a Pod, a Pod without an API server container, both flags at once, or a plugin that is disabled.
+    """
+    edits = []
+    warnings: list[str] = []
+    for obj in select(manifest, options.selector, allow_no_match=options.allow_no_match, what="admission_plugins"):
+        if obj.kind != "Pod":
+            raise OptionsError(f"admission_plugins: {obj.describe()} is not a Pod", source=obj.source, line=obj.line)
+        pointer, container = _apiserver_container(obj)
+        ops = _operations(obj, pointer, container, options.plugins)
+        if ops:
+            edits.append(Edit.on(obj, ops, "enable admission plugins " + ",".join(options.plugins)))
+        legacy = _find(container, LEGACY)
+        if ops and legacy and legacy[-1].plugins[-1:] == ["ResourceQuota"]:
+            warnings.append(
+                f"admission_plugins: {obj.describe()}: {LEGACY} runs plugins in its order, and the new ones now come "
+                "after ResourceQuota; Kubernetes 1.9 recommends ResourceQuota last"
+            )
+    return Plan("admission_plugins", tuple(edits), tuple(warnings))
+
+
+def _apiserver_container(obj: KubeObject) -> tuple[str, Mapping[str, Any]]:
+    spec = obj.data.get("spec")
+    containers = spec.get("containers") if isinstance(spec, dict) else None
+    candidates = [(i, c) for i, c in enumerate(containers or []) if isinstance(c, dict)]
+    for i, container in candidates:
+        if container.get("name") == "kube-apiserver" or _runs_apiserver(container):
+            return f"/spec/containers/{i}", container
+    raise OptionsError(
+        f"admission_plugins: {obj.describe()} has no kube-apiserver container "
+        "(none is named kube-apiserver or runs it)",
+        source=obj.source,
+        line=obj.line,
+    )
+
+
+def _runs_apiserver(container: Mapping[str, Any]) -> bool:
+    """True when the command (or args) names the kube-apiserver binary: ``kube-apiserver``,
+    ``/usr/local/bin/kube-apiserver``, or hyperkube's ``/hyperkube kube-apiserver``."""
+    words = [w for field in ("command", "args") for w in (container.get(field) or []) if isinstance(w, str)]
+    return any(not w.startswith("-") and w.rsplit("/", 1)[-1] == "kube-apiserver" for w in words[:3])
+
+
+def _find(container: Mapping[str, Any], name: str) -> list[_Flag]:
+    """Every writing of flag ``name`` in the container's command and args, in order."""
+    found = []
+    for field in ("command", "args"):
+        items = container.get(field)
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                continue
+            if item.startswith(name + "="):
+                found.append(_Flag(name, field, i, name + "=", item[len(name) + 1 :]))
+            elif item == name and i + 1 < len(items) and isinstance(items[i + 1], str):
+                found.append(_Flag(name, field, i + 1, "", items[i + 1]))
+    return found
+
+
+def _operations(obj: KubeObject, pointer: str, container: Mapping[str, Any], plugins: list[str]) -> list[dict[str, Any]]:
+    enable, legacy = _find(container, ENABLE), _find(container, LEGACY)
+    where = f"admission_plugins: {obj.describe()}"
+    if enable and legacy:
+        raise OptionsError(
+            f"{where} sets both {LEGACY} and {ENABLE}, which the API server refuses; keep one of them",
+            source=obj.source,
+            line=obj.line,
+        )
+    disabled = [p for flag in _find(container, DISABLE) for p in flag.plugins]
+    clash = [p for p in plugins if p in disabled]
+    if clash:
+        raise OptionsError(f"{where} disables {', '.join(clash)} in {DISABLE}; enable it there first", source=obj.source, line=obj.line)
+    flags = enable or legacy
+    if not flags:
+        return _add_flag(pointer, container, plugins)
+    present = {p for flag in flags for p in flag.plugins}
+    missing = [p for p in plugins if p not in present]
+    if not missing:
+        return []
+    last = flags[-1]  # a repeated list flag adds up; extend the last writing
+    value = ",".join(last.plugins + missing) if last.value.strip() else ",".join(missing)
+    return [{"op": "replace", "path": f"{pointer}/{last.field}/{last.index}", "value": last.prefix + value}]
+
+
+def _add_flag(pointer: str, container: Mapping[str, Any], plugins: list[str]) -> list[dict[str, Any]]:
+    """A new ``--enable-admission-plugins=`` item after the last flag of the list that holds the flags."""
+    item = f"{ENABLE}={','.join(plugins)}"
+    lists = {f: v for f in ("command", "args") if isinstance(v := container.get(f), list)}
+    if not lists:
+        return [{"op": "add", "path": f"{pointer}/command", "value": ["kube-apiserver", item]}]
+    flags = {f: [i for i, w in enumerate(v) if isinstance(w, str) and w.startswith("-")] for f, v in lists.items()}
+    field = max(lists, key=lambda f: (len(flags[f]), f == "command"))
+    items = lists[field]
+    at = flags[field][-1] + 1 if flags[field] else len(items)
+    if flags[field] and "=" not in items[at - 1] and at < len(items) and not str(items[at]).startswith("-"):
+        at += 1  # the last flag's value is the next item: keep them together
+    position = "-" if at >= len(items) else str(at)
+    return [{"op": "add", "path": f"{pointer}/{field}/{position}", "value": item}]
+
+
+def admission_plugins(manifest: Manifest, options: AdmissionPluginsOptions | None = None, **kwargs: Any) -> Result:
+    """Apply :func:`plan_admission_plugins`; ``kwargs`` build the options when ``options`` is not given."""
+    return execute(manifest, plan_admission_plugins(manifest, options or AdmissionPluginsOptions(**kwargs)))

@@ -1,9 +1,172 @@
-"""Placeholder until this transform lands (being written now)."""
+"""``label_namespaces``: set labels on Namespace objects (step 10 of the guide).
 
-LabelNamespacesOptions = None  # placeholder
-def label_namespaces(*args, **kwargs):
-    raise NotImplementedError("label_namespaces is not written yet")
+The guide ran ``kubectl label namespace default istio-injection=enabled`` so that Istio injects its sidecar
+into the Pods of ``default``. This transform writes the same labels into the manifest: on each Namespace
+named in ``names`` (top-level or inside ``kind: List``), each label is added, or its value replaced; labels
+already right are left alone, so a second run changes nothing.
 
-def plan_label_namespaces(*args, **kwargs):
-    raise NotImplementedError("plan_label_namespaces is not written yet")
+The namespaces are named explicitly (there is no "every Namespace"): labelling a namespace changes what
+runs in it, so it should never happen by accident. A name with no Namespace object in the manifest is a
+SelectorError, unless ``create_missing`` is set: then a Namespace document is appended for it (in the order
+of ``names``) after a ``---`` line, written with the stream's line breaks. Applying such a document to an
+existing namespace (``default`` always exists) just adds the labels, as ``kubectl label`` would.
+``allow_no_match`` skips missing names instead.
 
+Options:
+    names: the namespaces, e.g. ``["default"]``.
+    labels: label -> value, e.g. ``{"istio-injection": "enabled"}``; keys and values follow Kubernetes'
+        label syntax (checked).
+    create_missing: append a Namespace document for each name the manifest lacks.
+
+Example:
+    >>> from istio_patch import load
+    >>> m = load("apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: demo\\n")
+    >>> out = label_namespaces(m, names=["demo", "default"], labels={"istio-injection": "enabled"}, create_missing=True)
+    >>> print(out.manifest.render(), end="")
+    apiVersion: v1
+    kind: Namespace
+    metadata:
+      name: demo
+      labels:
+        istio-injection: enabled
+    ---
+    apiVersion: v1
+    kind: Namespace
+    metadata:
+      name: default
+      labels:
+        istio-injection: enabled
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from .._emit import key_text, scalar_text
+from .._errors import SelectorError
+from .._kube import escape_token
+from .._manifest import KubeObject, Manifest
+from ._base import Change, Edit, Plan, Result, TransformOptions, execute
+
+__all__ = ["LabelNamespacesOptions", "plan_label_namespaces", "label_namespaces"]
+
+_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]\Z")
+_PREFIX = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+_NAMESPACE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
+
+
+class LabelNamespacesOptions(TransformOptions):
+    """Options of :func:`label_namespaces`."""
+
+    names: list[str] = Field(min_length=1)
+    labels: dict[str, str] = Field(min_length=1)
+    create_missing: bool = False
+
+    @field_validator("names")
+    @classmethod
+    def _namespace_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not _NAMESPACE.match(name):
+                raise ValueError(f"{name!r} is not a namespace name (lower-case letters, digits and '-', at most 63)")
+        return list(dict.fromkeys(value))
+
+    @field_validator("labels")
+    @classmethod
+    def _label_syntax(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, text in value.items():
+            prefix, _, name = key.rpartition("/")
+            if not _NAME.match(name) or (prefix and (len(prefix) > 253 or not _PREFIX.match(prefix))) or (not prefix and "/" in key):
+                raise ValueError(f"{key!r} is not a label key (an optional DNS prefix and '/', then a name of at most 63 characters)")
+            if text and not _NAME.match(text):
+                raise ValueError(f"{text!r} is not a label value for {key} (at most 63 letters, digits, '-', '_' or '.')")
+        return value
+
+
+def plan_label_namespaces(manifest: Manifest, options: LabelNamespacesOptions) -> Plan:
+    """The operations that set the labels on the named Namespaces (new documents are made by the caller).
+
+    Raises SelectorError for a name with no Namespace when neither ``create_missing`` nor ``allow_no_match``.
+    """
+    edits = []
+    found: set[str] = set()
+    for obj in manifest.objects():
+        if obj.kind != "Namespace" or obj.name not in options.names:
+            continue
+        found.add(obj.name)
+        ops = _operations(obj, options.labels)
+        if ops:
+            edits.append(Edit.on(obj, ops, "labels " + ",".join(f"{k}={v}" for k, v in options.labels.items())))
+    missing = [name for name in options.names if name not in found]
+    if missing and not options.create_missing and not options.allow_no_match:
+        have = sorted({o.name for o in manifest.objects() if o.kind == "Namespace" and o.name})
+        raise SelectorError(
+            f"label_namespaces: no Namespace named {', '.join(missing)}"
+            + (f"; Namespaces here: {', '.join(have)}" if have else "; the manifest has no Namespace")
+            + " (create_missing=True adds them)",
+            source=manifest.source,
+        )
+    return Plan("label_namespaces", tuple(edits))
+
+
+def _operations(namespace: KubeObject, labels: dict[str, str]) -> list[dict[str, Any]]:
+    metadata = namespace.data.get("metadata")
+    current = metadata.get("labels") if isinstance(metadata, dict) else None
+    if not isinstance(current, dict):
+        return [{"op": "add", "path": "/metadata/labels", "value": dict(labels)}]
+    ops: list[dict[str, Any]] = []
+    for key, value in labels.items():
+        if key not in current:
+            ops.append({"op": "add", "path": f"/metadata/labels/{escape_token(key)}", "value": value})
+        elif current[key] != value:
+            ops.append({"op": "replace", "path": f"/metadata/labels/{escape_token(key)}", "value": value})
+    return ops
+
+
+def _missing(manifest: Manifest, options: LabelNamespacesOptions) -> list[str]:
+    present = {o.name for o in manifest.objects() if o.kind == "Namespace"}
+    return [name for name in options.names if name not in present]
+
+
+def _namespace_document(name: str, labels: dict[str, str], newline: str, after_text: bool) -> str:
+    lines = ["---", "apiVersion: v1", "kind: Namespace", "metadata:", f"  name: {scalar_text(name)}", "  labels:"]
+    lines.extend(f"    {key_text(k)}: {scalar_text(v)}" for k, v in labels.items())
+    text = newline.join(lines) + newline
+    return newline + text if after_text else text
+
+
+def _newline(manifest: Manifest) -> str:
+    text = manifest.render()
+    at = text.find("\n")
+    return "\r\n" if at > 0 and text[at - 1] == "\r" else "\n"
+
+
+def label_namespaces(manifest: Manifest, options: LabelNamespacesOptions | None = None, **kwargs: Any) -> Result:
+    """Apply :func:`plan_label_namespaces`, then append the missing Namespaces when ``create_missing``."""
+    options = options or LabelNamespacesOptions(**kwargs)
+    result = execute(manifest, plan_label_namespaces(manifest, options))
+    if not options.create_missing:
+        return result
+    missing = _missing(result.manifest, options)
+    if not missing:
+        return result
+    current = result.manifest
+    text = current.render()
+    newline = _newline(current)
+    # a stream without a final line break gets one before the first new `---`
+    texts = [
+        _namespace_document(name, options.labels, newline, i == 0 and bool(text) and not text.endswith("\n"))
+        for i, name in enumerate(missing)
+    ]
+    appended = current.with_documents_appended(texts)
+    changes = list(result.changes)
+    line = text.count("\n") + 1  # the 1-based line where the first new text starts
+    for i, (name, doc_text) in enumerate(zip(missing, texts)):
+        first = line + doc_text[: doc_text.index("apiVersion:")].count("\n")  # the object starts there
+        changes.append(
+            Change("label_namespaces", manifest.source, len(current.documents) + i, first, f"Namespace {name}", "add", "", "created with its labels")
+        )
+        line += doc_text.count("\n")
+    return Result(appended, tuple(changes), result.warnings, result.plans)

@@ -1,10 +1,361 @@
-"""Placeholder until this transform lands (being written now)."""
+"""``mirror_images``: pull images from a mirror, by rules FROM -> TO (step 4 of the guide).
 
-MirrorImagesOptions = None  # placeholder
-MirrorRule = None  # placeholder
-def mirror_images(*args, **kwargs):
-    raise NotImplementedError("mirror_images is not written yet")
+The guide ran ``sed -i 's@gcr.io/istio-release@docker.io/istio@g'``. A ``sed`` also rewrites look-alikes
+(``gcr.io/istio-release-backup/...``, ``https://gcr.io/istio-release/...``); this transform rewrites image
+references only, on the boundaries of Docker's reference grammar, and keeps their tags and digests.
 
-def plan_mirror_images(*args, **kwargs):
-    raise NotImplementedError("plan_mirror_images is not written yet")
+FROM is one of:
 
+- a registry: ``gcr.io``, ``localhost:5000`` (every image of that registry);
+- a registry/namespace prefix or a repository: ``gcr.io/istio-release``, ``docker.io/library/nginx``, ``nginx``
+  (every image whose name is that or lies under it, component by component);
+- a full reference: ``quay.io/coreos/hyperkube:v1.7.6_coreos.0`` (that tag, or digest, only).
+
+TO replaces exactly what FROM matched: the rest of the name, the tag and the digest stay
+(``gcr.io/istio-release/pilot:1.0.0`` -> ``docker.io/istio/pilot:1.0.0``). A full-reference FROM needs a
+full-reference TO with a tag (or digest) where FROM has one. Where several rules match, the most specific wins.
+
+Where: every ``image`` field of every container (init, regular, ephemeral; any workload kind, CronJob job
+templates, Pods, ``kind: List`` items), where a name without registry means Docker Hub (``nginx`` is
+``docker.io/library/nginx``, so a rule for ``docker.io`` or ``docker.io/library/nginx`` applies to it); and
+inside every other string value (ConfigMap data such as the sidecar-injector template, container args),
+where a reference counts when it names its registry (or FROM names none and the text spells it the same),
+or follows ``image:`` on its line. Keys are never rewritten. Only the changed words are written, so each
+edited line changes in place and nothing else moves.
+
+Checked before any work (OptionsError): two rules for the same FROM; a rule whose TO another rule (or itself)
+would rewrite again, since running the transform twice would then not give the same result.
+
+No match: a rule that matches nothing, and whose TO names no image either (so it was not applied already),
+is a warning; when that holds for every rule, the transform raises SelectorError (a typo must not pass
+silently), unless ``allow_no_match``.
+
+Example:
+    >>> from istio_patch import load
+    >>> m = load("kind: Pod\\nmetadata: {name: p}\\nspec:\\n  containers:\\n  - name: app  # ours\\n"
+    ...          "    image: \\"gcr.io/istio-release/pilot:1.0.0\\"\\n")
+    >>> out = mirror_images(m, rules=["gcr.io/istio-release=docker.io/istio"])
+    >>> print(out.manifest.render(), end="")
+    kind: Pod
+    metadata: {name: p}
+    spec:
+      containers:
+      - name: app  # ours
+        image: "docker.io/istio/pilot:1.0.0"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .._errors import OptionsError, SelectorError
+from .._manifest import Manifest
+from ._base import Edit, Plan, Result, TransformOptions, execute, might_mention
+from ._images import StringValue, string_values
+from ._reference import DOCKER_HUB, Found, Reference, find_references, is_registry
+
+__all__ = ["MirrorRule", "MirrorImagesOptions", "plan_mirror_images", "mirror_images"]
+
+_HUB_ALIASES = ("index.docker.io", "registry-1.docker.io")
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """A rule side, read: what kind of name it is and its components (domain first, Docker Hub spelt out)."""
+
+    text: str
+    kind: str  # "registry", "repository" or "reference"
+    prefixes: tuple[tuple[str, ...], ...]  # the component sequences it may mean (docker.io/x is also library/x)
+    written: tuple[str, ...] | None  # the path as written when no registry is written, else None
+    tag: str | None
+    digest: str | None
+
+    @property
+    def hub(self) -> bool:
+        return self.prefixes[0][0] == DOCKER_HUB
+
+    def identity(self) -> tuple[Any, ...]:
+        return (self.kind, self.prefixes[-1], self.tag, self.digest)
+
+
+def _read(text: str) -> _Pattern:
+    """The pattern ``text`` spells; ValueError saying why when it is not a registry, repository or reference.
+
+    A name without '/' is a registry when its host holds a '.' or is ``localhost`` (``gcr.io``,
+    ``localhost:5000``), or when it is written with a final '/' (``myregistry:5000/``); otherwise it is a
+    Docker Hub repository (``nginx``) or reference (``nginx:1.25``).
+    """
+    stripped = text.strip()
+    slashed = stripped.endswith("/")
+    stripped = stripped.rstrip("/")
+    if not stripped or any(ch.isspace() for ch in stripped):
+        raise ValueError(f"{text!r} is not a registry, repository or image reference")
+    if "/" not in stripped and "@" not in stripped and is_registry(stripped):
+        host = stripped.split(":", 1)[0]
+        if slashed or "." in host or host == "localhost":
+            domain = DOCKER_HUB if stripped in _HUB_ALIASES else stripped
+            return _Pattern(stripped, "registry", ((domain,),), None, None, None)
+    ref = Reference.parse(stripped)
+    if ref is None:
+        raise ValueError(f"{text!r} is not a registry, repository or image reference")
+    full = ref.components()
+    literal = ((DOCKER_HUB if ref.domain in (None,) + _HUB_ALIASES else ref.domain),) + ref.path
+    prefixes = (literal, full) if literal != full else (full,)
+    kind = "reference" if ref.tag or ref.digest else "repository"
+    return _Pattern(str(ref), kind, prefixes, None if ref.domain else ref.path, ref.tag, ref.digest)
+
+
+def _split(text: str) -> tuple[str, str]:
+    for separator in ("->", "="):
+        if separator in text:
+            source, target = text.split(separator, 1)
+            return source.strip(), target.strip()
+    raise ValueError(f"cannot read the rule {text!r}: write FROM=TO, e.g. gcr.io/istio-release=docker.io/istio")
+
+
+class MirrorRule(BaseModel):
+    """One rule: images named by ``source`` are pulled from ``target`` instead.
+
+    Example:
+        >>> MirrorRule.parse("gcr.io/istio-release=docker.io/istio").target
+        'docker.io/istio'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str
+    target: str
+
+    @classmethod
+    def parse(cls, text: str) -> MirrorRule:
+        """``FROM=TO`` (the CLI's spelling; ``FROM -> TO`` works too); OptionsError when it is neither."""
+        try:
+            source, target = _split(text)
+        except ValueError as exc:
+            raise OptionsError(f"mirror_images: {exc}") from None
+        return cls(source=source, target=target)
+
+    @model_validator(mode="after")
+    def _sides_fit(self) -> MirrorRule:
+        source, target = _read(self.source), _read(self.target)
+        if source.kind != "reference" and target.kind == "reference":
+            raise ValueError(
+                f"the rule {self.source} -> {self.target} maps a {source.kind} to a tagged reference; "
+                "the tags of the images it matches would end up after the target's tag"
+            )
+        if source.kind == "reference":
+            missing = [part for part, here, there in (("tag", source.tag, target.tag), ("digest", source.digest, target.digest)) if here and not there]
+            if missing:
+                raise ValueError(f"the rule {self.source} -> {self.target}: the source names a {missing[0]}, so the target must name one too")
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.target}"
+
+
+class MirrorImagesOptions(TransformOptions):
+    """Options of :func:`mirror_images`: ``rules`` (MirrorRule, ``{"source":, "target":}`` or ``"FROM=TO"``)."""
+
+    rules: list[MirrorRule] = Field(min_length=1)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _spellings(cls, value: Any) -> Any:
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            return value
+        out = []
+        for rule in value:
+            if isinstance(rule, str):
+                rule = dict(zip(("source", "target"), _split(rule)))
+            elif isinstance(rule, (tuple, list)) and len(rule) == 2:
+                rule = {"source": rule[0], "target": rule[1]}
+            out.append(rule)
+        return out
+
+
+@dataclass(frozen=True)
+class _Rule:
+    rule: MirrorRule
+    source: _Pattern
+    target: _Pattern
+
+    def needles(self) -> tuple[str, ...]:
+        """Words of which a string must hold one for this rule to match in it (besides image fields)."""
+        if not self.source.hub:
+            return (self.source.text,)
+        words = (DOCKER_HUB, "image")
+        return words + (self.source.text,) if self.source.written else words
+
+
+def _compile(options: MirrorImagesOptions) -> list[_Rule]:
+    """The rules, read and checked against each other; OptionsError for duplicates and chains."""
+    rules = [_Rule(rule, _read(rule.source), _read(rule.target)) for rule in options.rules]
+    seen: dict[tuple[Any, ...], _Rule] = {}
+    for rule in rules:
+        earlier = seen.get(rule.source.identity())
+        if earlier is not None:
+            if earlier.target.identity() == rule.target.identity():
+                raise OptionsError(f"mirror_images: the rule {rule.rule} is given twice")
+            raise OptionsError(
+                f"mirror_images: two rules for {rule.rule.source} contradict each other: "
+                f"-> {earlier.rule.target} and -> {rule.rule.target}"
+            )
+        seen[rule.source.identity()] = rule
+    for rule in rules:
+        for other in rules:
+            if other is rule and _lies_under(rule.target, rule.source):
+                raise OptionsError(
+                    f"mirror_images: the rule {rule.rule} writes names that it matches itself, "
+                    "so every run would rewrite them again"
+                )
+            if other is not rule and (_lies_under(rule.target, other.source) or _lies_under(other.source, rule.target)):
+                raise OptionsError(
+                    f"mirror_images: the rule {rule.rule} writes names that the rule {other.rule} rewrites again; "
+                    "write one rule to the final target instead"
+                )
+    return rules
+
+
+def _lies_under(inner: _Pattern, outer: _Pattern) -> bool:
+    """True when some image named by ``inner`` is also named by ``outer``."""
+    for a in inner.prefixes:
+        for b in outer.prefixes:
+            if a[: len(b)] != b:
+                continue
+            if outer.kind != "reference":
+                return True
+            if inner.kind == "reference" and len(a) == len(b) and outer.tag in (None, inner.tag) and outer.digest in (None, inner.digest):
+                return True
+    return False
+
+
+def _match(rule: _Rule, ref: Reference, *, implicit: bool = True) -> tuple[int, str] | None:
+    """(specificity, new text) when ``rule`` rewrites ``ref``, else None.
+
+    ``implicit`` is True in image fields, where a name means the image it pulls (``nginx`` is
+    ``docker.io/library/nginx``). In free text it is False: a name is compared as written, and one without
+    registry matches only a rule that spells it the same way, since such a word is not known to be an image.
+    """
+    source = rule.source
+    if ref.domain is None and not implicit:
+        if source.written is None or ref.path[: len(source.written)] != source.written:
+            return None
+        candidates = [(source.prefixes[0][0],) + ref.path]
+    elif implicit:
+        candidates = [ref.components()]  # an image field: the image it pulls, Docker Hub spelt out
+    else:
+        # free text with a registry: the name as written (``docker.io/istio`` may be a prefix, a chart's hub)
+        candidates = [((DOCKER_HUB if ref.domain in _HUB_ALIASES else ref.domain),) + ref.path]
+    for components in candidates:
+        for prefix in source.prefixes:
+            if components[: len(prefix)] != prefix:
+                continue
+            rest = components[len(prefix) :]
+            if source.kind == "reference":
+                if rest or (source.tag and source.tag != ref.tag) or (source.digest and source.digest != ref.digest):
+                    continue
+                new = rule.target.text
+                if ref.digest and not source.digest and not rule.target.digest:
+                    new += f"@{ref.digest}"
+                return (len(prefix) * 2 + 1, new)
+            new = rule.target.text + "".join("/" + c for c in rest) + ref.suffix
+            return (len(prefix) * 2, new)
+    return None
+
+
+def _best(rules: list[_Rule], found: Found, image_field: bool) -> tuple[_Rule, str] | None:
+    best: tuple[int, _Rule, str] | None = None
+    for rule in rules:
+        hit = _match(rule, found.reference, implicit=image_field or found.image_field)
+        if hit is not None and (best is None or hit[0] > best[0]):
+            best = (hit[0], rule, hit[1])
+    return None if best is None else (best[1], best[2])
+
+
+def _candidates(string: StringValue) -> list[Found]:
+    if string.image_field:
+        value = string.value.strip()
+        ref = Reference.parse(value)
+        if ref is not None:
+            start = string.value.index(value)
+            return [Found(start, start + len(value), ref, True)]
+    return list(find_references(string.value))
+
+
+def _rewrite(string: StringValue, rules: list[_Rule], counts: dict[int, int]) -> tuple[str, list[str]] | None:
+    """The string with the rules applied, and what changed; None when nothing does."""
+    if not string.image_field and not any(n in string.value for r in rules for n in r.needles()):
+        return None
+    pieces: list[str] = []
+    notes: list[str] = []
+    last = 0
+    for found in _candidates(string):
+        hit = _best(rules, found, string.image_field)
+        if hit is None:
+            continue
+        rule, new = hit
+        counts[id(rule)] += 1
+        if new == found.text:
+            continue
+        pieces.append(string.value[last : found.start] + new)
+        notes.append(f"{found.text} -> {new}")
+        last = found.end
+    if not notes:
+        return None
+    return "".join(pieces) + string.value[last:], notes
+
+
+def _scan(manifest: Manifest, rules: list[_Rule]) -> tuple[list[Edit], dict[int, int]]:
+    counts = {id(rule): 0 for rule in rules}
+    needles = {n for rule in rules for n in rule.needles()}
+    edits: list[Edit] = []
+    for document in manifest.documents:
+        # cheap first: a document whose text cannot hold any rule's words is not parsed at all
+        if not any(might_mention(document.text, needle) for needle in needles):
+            continue
+        for string in string_values(document):
+            rewritten = _rewrite(string, rules, counts)
+            if rewritten is None:
+                continue
+            value, notes = rewritten
+            edits.append(
+                Edit.on(string.object, [{"op": "replace", "path": string.object_pointer, "value": value}], ", ".join(notes))
+            )
+    return edits, counts
+
+
+def plan_mirror_images(manifest: Manifest, options: MirrorImagesOptions) -> Plan:
+    """The ``replace`` operations that point the matching image references at their mirrors.
+
+    Raises OptionsError for contradicting or chained rules (before reading the manifest), SelectorError when
+    no rule matches anything and no target is named either (unless ``allow_no_match``).
+    """
+    rules = _compile(options)
+    edits, counts = _scan(manifest, rules)
+    unmatched = [rule for rule in rules if counts[id(rule)] == 0]
+    warnings: list[str] = []
+    if unmatched:
+        as_targets = [_Rule(r.rule, r.target, r.target) for r in unmatched]
+        _, done = _scan(manifest, as_targets)
+        silent = [rule for rule, probe in zip(unmatched, as_targets) if done[id(probe)] == 0]
+        if silent and len(silent) == len(rules) and not options.allow_no_match:
+            raise SelectorError(
+                "mirror_images: no image reference matches any rule ("
+                + ", ".join(rule.rule.source for rule in silent)
+                + ") and no target is named either; check the spelling, or pass allow_no_match=True",
+                source=manifest.source,
+            )
+        warnings.extend(
+            f"mirror_images: no image reference matches {rule.rule.source} and none names {rule.rule.target}; "
+            "check the spelling"
+            for rule in silent
+        )
+    return Plan("mirror_images", tuple(edits), tuple(warnings))
+
+
+def mirror_images(manifest: Manifest, options: MirrorImagesOptions | None = None, **kwargs: Any) -> Result:
+    """Apply :func:`plan_mirror_images`; ``kwargs`` build the options when ``options`` is not given."""
+    return execute(manifest, plan_mirror_images(manifest, options or MirrorImagesOptions(**kwargs)))

@@ -1,0 +1,5 @@
+"""``python -m istio_patch``: the command line (see ``istio_patch._cli``)."""
+
+from ._cli import main
+
+raise SystemExit(main())

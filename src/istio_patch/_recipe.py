@@ -1,0 +1,333 @@
+"""Recipes: the transforms to run, in order, with their options, written as a YAML list.
+
+A recipe is what ``istio-patch apply --recipe FILE`` reads, and what the command line's transform flags are
+turned into. Each item names a preset or a transform; a transform's other keys are its options, validated by
+that transform's own pydantic model, so the recipe knows no option the library does not::
+
+    # recipe.yaml
+    - preset: bare-metal
+    - transform: mirror_images
+      rules:
+        - {source: gcr.io/istio-release, target: docker.io/istio}
+    - transform: strip_resources
+      selector: deploy/istio-pilot
+      namespace: istio-system
+      containers: [discovery]
+      mode: comment
+
+Everything is checked before any manifest is touched; an error names the recipe's file, line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from ._errors import IstioPatchError, OptionsError
+
+if TYPE_CHECKING:  # the transforms (and pydantic) are imported only when a recipe is built
+    from pydantic import BaseModel
+
+    from ._parse import Node
+    from .transforms import Step
+
+__all__ = ["TRANSFORM_NAMES", "StepSpec", "load_recipe", "parse_recipe", "build_steps", "json_schema"]
+
+# transform name -> (function, options class) in istio_patch.transforms
+_TRANSFORMS: Mapping[str, tuple[str, str]] = {
+    "node_port": ("node_port", "NodePortOptions"),
+    "to_daemonset": ("to_daemonset", "ToDaemonSetOptions"),
+    "host_ports": ("host_ports", "HostPortsOptions"),
+    "mirror_images": ("mirror_images", "MirrorImagesOptions"),
+    "strip_resources": ("strip_resources", "StripResourcesOptions"),
+    "admission_plugins": ("admission_plugins", "AdmissionPluginsOptions"),
+    "label_namespaces": ("label_namespaces", "LabelNamespacesOptions"),
+}
+TRANSFORM_NAMES: tuple[str, ...] = tuple(_TRANSFORMS)
+PRESET_NAMES: tuple[str, ...] = ("bare-metal", "cn-mirror", "small-nodes", "admission-webhooks")
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One item of a recipe (or one transform flag), before validation.
+
+    ``transform`` is a transform's name, or ``"preset"`` with the preset's name in ``options["name"]``.
+    ``origin`` says where it was written (a flag such as ``--node-port``, or ``recipe.yaml``), and the
+    remaining fields say where in a recipe, so that an error can point there.
+    """
+
+    transform: str
+    options: Mapping[str, Any]
+    origin: str
+    line: int | None = None
+    column: int | None = None
+    snippet: str | None = None
+    nodes: Any = field(default=None, repr=False, compare=False)  # the item's YAML node, for positions
+
+    def error(self, message: str, loc: Sequence[str | int] = (), key: bool = False) -> OptionsError:
+        """An OptionsError at this step's position, or at the option ``loc`` inside it when it can be found."""
+        node = _node_at(self.nodes, loc, key) if self.nodes is not None else None
+        if node is not None:
+            line, column, snippet = self.line_of(node)
+            return OptionsError(message, source=self.origin, line=line, column=column, snippet=snippet)
+        return OptionsError(message, source=self.origin, line=self.line, column=self.column, snippet=self.snippet)
+
+    def line_of(self, node: Node) -> tuple[int, int, str | None]:
+        doc_line, lines = self.nodes[1], self.nodes[2]
+        line0 = node.start_mark.line
+        snippet = lines[line0].rstrip("\r") if line0 < len(lines) else None
+        return doc_line + line0 + 1, node.start_mark.column + 1, snippet
+
+
+def load_recipe(path: str) -> list[StepSpec]:
+    """Read a recipe file into step specifications (syntax and shape checked; options not yet)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise OptionsError(f"cannot read the recipe: {exc.strerror}", source=path) from None
+    return parse_recipe(data, source=path)
+
+
+def parse_recipe(data: str | bytes, source: str = "<recipe>") -> list[StepSpec]:
+    """Read a recipe's text into step specifications, each knowing its line in the recipe."""
+    from ._manifest import load
+    from ._parse import MappingNode, ScalarNode, SequenceNode
+
+    manifest = load(data, source=source)
+    docs = [doc for doc in manifest.documents if not doc.is_empty]
+    if not docs:
+        raise OptionsError("the recipe is empty: write a list of transforms (see docs/cli.md)", source=source)
+    if len(docs) > 1:
+        raise OptionsError("a recipe is one YAML document; this one has several", source=source, line=docs[1].line + 1)
+    doc = docs[0]
+    for dup in doc.duplicates:
+        raise OptionsError(
+            f"the key {dup.key!r} is given twice (the other is on line {dup.winning_line}); say it once",
+            source=source,
+            line=dup.line,
+            column=dup.column,
+            snippet=doc.text.split("\n")[dup.line - doc.line - 1].rstrip("\r"),
+        )
+    root = doc.node
+    lines = doc.text.split("\n")
+    if not isinstance(root, SequenceNode):
+        spec = StepSpec("", {}, source, nodes=(root, doc.line, lines))
+        raise spec.error("a recipe is a list of transforms, each item starting with '- transform:' or '- preset:'")
+    data = doc.data
+    specs = []
+    for index, item in enumerate(root.value):
+        info = (item, doc.line, lines)
+        line, column, snippet = StepSpec("", {}, source, nodes=info).line_of(item)
+        at = functools.partial(StepSpec, origin=source, line=line, column=column, snippet=snippet, nodes=info)
+        if not isinstance(item, MappingNode):
+            raise at("", {}).error("each item of a recipe is a mapping: 'transform: NAME' and its options, or 'preset: NAME'")
+        values = dict(data[index])
+        if "preset" in values:
+            extra = sorted(set(values) - {"preset"})
+            if extra:
+                raise at("preset", values).error(f"a preset takes no options; {extra[0]!r} belongs in a transform item", (extra[0],), key=True)
+            name = values["preset"]
+            if not isinstance(name, str):
+                raise at("preset", values).error("the preset's name is a string", ("preset",))
+            specs.append(at("preset", {"name": name}))
+        elif "transform" in values:
+            name = values.pop("transform")
+            if not isinstance(name, str) or name not in _TRANSFORMS:
+                raise at("", values).error(_unknown("transform", str(name), TRANSFORM_NAMES), ("transform",))
+            specs.append(at(name, values))
+        else:
+            keys = [k.value for k, _ in item.value if isinstance(k, ScalarNode)]
+            raise at("", values).error(
+                f"this item says neither 'transform:' nor 'preset:' (it has {', '.join(map(repr, keys)) or 'no keys'})"
+            )
+    return specs
+
+
+def _node_at(nodes: Any, loc: Sequence[str | int], key: bool) -> Node | None:
+    """The YAML node of the option at ``loc`` (its key when ``key``); the deepest one found otherwise."""
+    from ._parse import MappingNode, ScalarNode, SequenceNode
+
+    node = nodes[0]
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, MappingNode):
+            found = None
+            for k, v in node.value:
+                if isinstance(k, ScalarNode) and k.value == str(part):
+                    found = k if (last and key) else v
+            if found is None:
+                return node
+            node = found
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return node
+    return node
+
+
+def _unknown(what: str, name: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown {what} {name!r}{hint} (the {what}s are: {', '.join(known)})"
+
+
+def options_class(name: str) -> type[BaseModel]:
+    """The pydantic options model of the transform ``name``."""
+    from . import transforms
+
+    return getattr(transforms, _TRANSFORMS[name][1])
+
+
+def build_steps(specs: Sequence[StepSpec]) -> list[tuple[StepSpec, Step]]:
+    """Validate every specification and turn it into a Step; the first problem raises OptionsError.
+
+    Runs before any manifest is read, so that a mistake in a recipe costs no work and changes nothing.
+    """
+    _refuse_contradictions(specs)
+    from . import transforms
+
+    steps: list[tuple[StepSpec, Step]] = []
+    for spec in specs:
+        if spec.transform == "preset":
+            name = spec.options["name"]
+            if name not in PRESET_NAMES:
+                raise spec.error(_unknown("preset", name, PRESET_NAMES), ("preset",))
+            steps.extend((spec, step) for step in transforms.preset(name))
+            continue
+        options = validate_options(spec)
+        function = getattr(transforms, _TRANSFORMS[spec.transform][0])
+        steps.append((spec, functools.partial(function, options=options)))
+    return steps
+
+
+def validate_options(spec: StepSpec) -> BaseModel:
+    """The transform's options model built from the specification, or OptionsError pointing at the option."""
+    from pydantic import ValidationError
+
+    model = options_class(spec.transform)
+    data = _coerce_selectors(model, dict(spec.options))
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        raise spec.error(_describe(spec.transform, model, error), loc, key=error["type"] == "extra_forbidden") from None
+    except IstioPatchError as exc:  # a validator of the options raised our own error
+        raise spec.error(exc.message) from None
+    except ValueError as exc:
+        raise spec.error(str(exc)) from None
+
+
+def _describe(transform: str, model: type[BaseModel], error: Mapping[str, Any]) -> str:
+    loc = ".".join(str(p) for p in error["loc"])
+    if error["type"] == "extra_forbidden":
+        known = ", ".join(name for name in model.model_fields)
+        return f"{transform} has no option {loc!r} (its options are: {known})"
+    if error["type"] == "missing":
+        return f"{transform} needs the option {loc!r}"
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return f"{transform}: {loc}: {message}" if loc else f"{transform}: {message}"
+
+
+def _coerce_selectors(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """kubectl spellings for selectors: ``deploy/istio-pilot`` (with ``namespace:`` beside it) becomes a Selector."""
+    from .transforms import Selector
+
+    selector_fields = [name for name, f in model.model_fields.items() if "Selector" in str(f.annotation)]
+    if not selector_fields:
+        return data
+    namespace = data.get("namespace") if "namespace" not in model.model_fields else None
+    if namespace is not None and isinstance(namespace, str):
+        data.pop("namespace")
+    for name in selector_fields:
+        value = data.get(name)
+        if isinstance(value, str):
+            data[name] = Selector.parse(value, namespace=namespace)
+        elif isinstance(value, list):
+            data[name] = [Selector.parse(v, namespace=namespace) if isinstance(v, str) else v for v in value]
+        elif isinstance(value, dict) and namespace is not None:
+            data[name] = {"namespace": namespace, **value}
+        elif value is None and namespace is not None and name == "selector":
+            data[name] = {"namespace": namespace}
+    return data
+
+
+def _refuse_contradictions(specs: Sequence[StepSpec]) -> None:
+    """Two mirror rules for the same source across the whole run are a contradiction, whatever their order."""
+    seen: dict[str, StepSpec] = {}
+    for spec in specs:
+        if spec.transform != "mirror_images":
+            continue
+        for i, rule in enumerate(spec.options.get("rules") or ()):
+            source = _rule_source(rule)
+            if source is None:
+                continue
+            if source in seen:
+                first = seen[source]
+                where = f" (the first is at {first.origin}:{first.line})" if first.line else ""
+                raise spec.error(f"two mirror rules for {source!r}{where}; keep one", ("rules", i))
+            seen[source] = spec
+
+
+def _rule_source(rule: Any) -> str | None:
+    if isinstance(rule, str) and "=" in rule:
+        return rule.split("=", 1)[0]
+    if isinstance(rule, Mapping):
+        for key in ("source", "from", "from_", "prefix"):
+            if isinstance(rule.get(key), str):
+                return rule[key]
+    for attr in ("source", "from_", "prefix"):
+        if isinstance(getattr(rule, attr, None), str):
+            return getattr(rule, attr)
+    return None
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a recipe, generated from the transforms' options models (published in docs/)."""
+    from typing import Literal, Union
+
+    from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+
+    class PresetItem(BaseModel):
+        """Run one of the guide's presets."""
+
+        model_config = ConfigDict(extra="forbid", title="preset")
+        preset: Literal[PRESET_NAMES] = Field(description="the preset's name")  # type: ignore[valid-type]
+
+    items: list[type[BaseModel]] = [PresetItem]
+    for name in TRANSFORM_NAMES:
+        base = options_class(name)
+        item = create_model(  # type: ignore[call-overload]
+            f"{name}_item",
+            __base__=base,
+            transform=(Literal[name], Field(description="the transform's name")),  # type: ignore[valid-type]
+        )
+        item.model_config["title"] = name
+        items.append(item)
+    adapter = TypeAdapter(list[Union[tuple(items)]])  # type: ignore[misc]
+    schema = _with_selector_spellings(adapter.json_schema(by_alias=True, mode="validation"))
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "istio-patch recipe"
+    schema["description"] = "An ordered list of presets and transforms with their options."
+    return schema
+
+
+def _with_selector_spellings(schema: Any) -> Any:
+    """Recipes also accept ``TYPE/NAME`` strings for selectors, with ``namespace:`` beside them: say so."""
+    if isinstance(schema, list):
+        return [_with_selector_spellings(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("$ref", "").endswith("/Selector"):
+        spelled = {"type": "string", "description": "kubectl's TYPE/NAME (or NAMESPACE/TYPE/NAME), e.g. deploy/istio-pilot"}
+        return {"anyOf": [spelled, dict(schema)]}
+    out = {k: _with_selector_spellings(v) for k, v in schema.items()}
+    properties = out.get("properties")
+    if isinstance(properties, dict) and "selector" in properties and "namespace" not in properties:
+        properties["namespace"] = {"type": "string", "description": "the namespace of a TYPE/NAME selector (kubectl's -n)"}
+    return out

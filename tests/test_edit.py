@@ -1,0 +1,285 @@
+"""RFC 6902 operations written into the text: only the lines they need change, in the neighbours' style."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from istio_patch import EditError, IstioPatchError, PatchTestFailed, load
+from istio_patch._edit import parse_pointer, same_data
+
+
+def edit(text: str, *ops: dict[str, Any]) -> str:
+    return load(text).apply(list(ops), document=0).render()
+
+
+def refused(text: str, *ops: dict[str, Any], cls: type = EditError) -> IstioPatchError:
+    manifest = load(text, source="f.yaml")
+    with pytest.raises(cls) as caught:
+        manifest.apply(list(ops), document=0)
+    assert manifest.render() == text  # a Manifest never changes
+    return caught.value
+
+
+# ---- add -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "op", "expected"),
+    [
+        ("a: 1\nb: 2\n", {"op": "add", "path": "/c", "value": 3}, "a: 1\nb: 2\nc: 3\n"),
+        ("a: 1\n", {"op": "add", "path": "/c", "value": {"d": [1, "two"]}}, "a: 1\nc:\n  d:\n    - 1\n    - two\n"),
+        ("a:\n- x\n", {"op": "add", "path": "/b", "value": ["w"]}, "a:\n- x\nb:\n- w\n"),
+        ("a:\n    b: 1\n", {"op": "add", "path": "/a/c", "value": {"d": 1}}, "a:\n    b: 1\n    c:\n        d: 1\n"),
+        ("a: {x: 1}\n", {"op": "add", "path": "/a/z", "value": {"k": [1]}}, "a: {x: 1, z: {k: [1]}}\n"),
+        ("a: {}\n", {"op": "add", "path": "/a/z", "value": 1}, "a: {z: 1}\n"),
+        ("a: [1, 3]\n", {"op": "add", "path": "/a/1", "value": 2}, "a: [1, 2, 3]\n"),
+        ("a: [1]\n", {"op": "add", "path": "/a/-", "value": "x y"}, "a: [1, x y]\n"),
+        ("a: []\n", {"op": "add", "path": "/a/-", "value": "b"}, "a: [b]\n"),
+        ("a:\n- x\n- z\n", {"op": "add", "path": "/a/1", "value": "w"}, "a:\n- x\n- w\n- z\n"),
+        ("a:\n  - x\n", {"op": "add", "path": "/a/0", "value": "w"}, "a:\n  - w\n  - x\n"),
+        ("a:\n-   x: 1\n", {"op": "add", "path": "/a/-", "value": {"x": 2, "z": 3}}, "a:\n-   x: 1\n-   x: 2\n    z: 3\n"),
+        ("a: 1\nb: 2", {"op": "add", "path": "/c", "value": 3}, "a: 1\nb: 2\nc: 3"),
+        ("a: 1\n", {"op": "add", "path": "/a", "value": 2}, "a: 2\n"),
+        ("a:\n", {"op": "add", "path": "/a", "value": "v"}, "a: v\n"),
+        ("a: 1\n# trailing comment\n", {"op": "add", "path": "/b", "value": 2}, "a: 1\nb: 2\n# trailing comment\n"),
+        ("a: 1\n", {"op": "add", "path": "/t", "value": "true"}, 'a: 1\nt: "true"\n'),
+        ("a: 1\n", {"op": "add", "path": "/y", "value": 1}, 'a: 1\n"y": 1\n'),
+        ("a: 1\n", {"op": "add", "path": "/s", "value": "two\nlines\n"}, "a: 1\ns: |\n  two\n  lines\n"),
+    ],
+)  # fmt: skip
+def test_add(text: str, op: dict[str, Any], expected: str) -> None:
+    assert edit(text, op) == expected
+
+
+def test_add_keeps_crlf() -> None:
+    text = "spec:\r\n  ports:\r\n  - port: 80\r\n"
+    out = edit(
+        text,
+        {"op": "add", "path": "/spec/ports/-", "value": {"port": 443, "name": "https"}},
+        {"op": "add", "path": "/spec/type", "value": "NodePort"},
+    )
+    assert out == "spec:\r\n  ports:\r\n  - port: 80\r\n  - port: 443\r\n    name: https\r\n  type: NodePort\r\n"
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"),
+    [
+        ("-", "x:\n  -\n    name: a\n  -\n    name: b\n    v: 1\n"),
+        ("0", "x:\n  -\n    name: b\n    v: 1\n  -\n    name: a\n"),
+    ],
+)
+def test_add_copies_the_lone_dash_style(index: str, expected: str) -> None:
+    assert edit("x:\n  -\n    name: a\n", {"op": "add", "path": f"/x/{index}", "value": {"name": "b", "v": 1}}) == expected
+
+
+def test_add_to_the_root() -> None:
+    assert edit("a: 1\n", {"op": "add", "path": "", "value": {"z": 1}}) == "z: 1\n"
+    assert edit("--- \na: 1\n", {"op": "replace", "path": "", "value": [1]}) == "--- \n- 1\n"
+
+
+# ---- remove ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "expected"),
+    [
+        ("a: 1\nb: 2\nc: 3\n", "/b", "a: 1\nc: 3\n"),
+        ("a:\n  b:\n    c: 1\n\n  d: 2\n", "/a/b", "a:\n\n  d: 2\n"),
+        ("a: 1\nb: |\n  x\n\n  y\n\nc: 3\n", "/b", "a: 1\n\nc: 3\n"),
+        ("a: 1  # one\nb: 2  # two\n", "/a", "b: 2  # two\n"),
+        ("a: 1\nb: 2", "/b", "a: 1"),
+        ("a: 1\r\nb: 2", "/b", "a: 1"),
+        ("a: {x: 1, z: 2}\n", "/a/x", "a: {z: 2}\n"),
+        ("a: {x: 1, z: 2}\n", "/a/z", "a: {x: 1}\n"),
+        ("a: {x: 1}\n", "/a/x", "a: {}\n"),
+        ("a: [1, 2, 3]\n", "/a/0", "a: [2, 3]\n"),
+        ("a: [1, 2, 3]\n", "/a/2", "a: [1, 2]\n"),
+        ("a:\n- x\n- y\n", "/a/0", "a:\n- y\n"),
+        ("a:\n- x: 1\n  z: 2\n- w\n", "/a/0", "a:\n- w\n"),
+        ("a:\n  -\n    x: 1\n  -\n    x: 2\n", "/a/1", "a:\n  -\n    x: 1\n"),
+        ("a:\n- x\n", "/a/0", "a: []\n"),
+        ("metadata:\n  labels:\n    app: a\n", "/metadata/labels/app", "metadata:\n  labels: {}\n"),
+        ("a: 1\n", "/a", "{}\n"),
+    ],
+)
+def test_remove(text: str, path: str, expected: str) -> None:
+    assert edit(text, {"op": "remove", "path": path}) == expected
+
+
+def test_remove_in_comment_mode() -> None:
+    text = "resources:\n  requests:\n    cpu: 500m\n    memory: 2048Mi\n"
+    out = edit(text, {"op": "remove", "path": "/resources/requests/memory", "comment": True})
+    assert out == "resources:\n  requests:\n    cpu: 500m\n    # memory: 2048Mi\n"
+    assert edit("l:\n- a\n- b\n- c\n", {"op": "remove", "path": "/l/1", "comment": True}) == "l:\n- a\n# - b\n- c\n"
+    nested = edit("a:\n  b:\n    c: 1\n\n    # old\n  d: 2\n", {"op": "remove", "path": "/a/b", "comment": True})
+    assert nested == "a:\n  # b:\n    # c: 1\n\n    # old\n  d: 2\n"
+
+
+def test_remove_of_the_whole_document_is_left_to_the_manifest() -> None:
+    err = refused("a: 1\n", {"op": "remove", "path": ""})
+    assert err.message == "cannot remove: can't remove the whole document"
+
+
+# ---- replace ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        ("a: x  # keep\nb: 1\n", "z", "a: z  # keep\nb: 1\n"),
+        ("a: 'q'  # keep\n", "new", "a: 'new'  # keep\n"),
+        ('a: "q"\n', "it's", 'a: "it\'s"\n'),
+        ("a: 'q'\n", "it's", "a: 'it''s'\n"),
+        ("a: x\n", "yes", 'a: "yes"\n'),
+        ("a: x\n", "1.0", 'a: "1.0"\n'),
+        ("a: x\n", 80, "a: 80\n"),
+        ("a: 80\n", None, "a: null\n"),
+        ("a: x\n", False, "a: false\n"),
+        ("a: &anchor x\n", "y2", "a: &anchor y2\n"),
+        ("a: !!str 1\n", "2", "a: !!str 2\n"),
+        ("a: |\n  one\n  two\n", "three\nfour\n", "a: |\n  three\n  four\n"),
+        ("a: x  # keep\nb: 1\n", {"k": "v"}, "a:  # keep\n  k: v\nb: 1\n"),
+        ("a:\n  b: 1  # c\n  c: 2\nd: 3\n", 5, "a: 5\nd: 3\n"),
+        ("a:  # note\n  b: 1\nd: 3\n", {"c": 2}, "a:  # note\n  c: 2\nd: 3\n"),
+        ("a:\n- 1\n- 2\n", [3], "a:\n- 3\n"),
+        ("a: [1, {b: 2}]\n", "v", "a: v\n"),
+        ("a: {b: 1}\n", {"c": [1, 2]}, "a: {c: [1, 2]}\n"),
+        ("a: 1\r\nb: 2\r\n", {"c": 1}, "a:\r\n  c: 1\r\nb: 2\r\n"),
+    ],
+)
+def test_replace(text: str, value: Any, expected: str) -> None:
+    assert edit(text, {"op": "replace", "path": "/a", "value": value}) == expected
+
+
+def test_replace_inside_flow() -> None:
+    assert edit("a: [1, {b: 2}]\n", {"op": "replace", "path": "/a/1/b", "value": "x, y"}) == 'a: [1, {b: "x, y"}]\n'
+
+
+def test_replace_edits_the_last_writing_of_a_duplicate() -> None:
+    assert edit("a: 1\nb: 3\na: 2\n", {"op": "replace", "path": "/a", "value": 9}) == "a: 1\nb: 3\na: 9\n"
+
+
+def test_remove_removes_every_writing_of_a_duplicate() -> None:
+    assert edit("a: 1\nb: 3\na: 2\n", {"op": "remove", "path": "/a"}) == "b: 3\n"
+
+
+def test_duplicate_labels_of_a_gateway() -> None:
+    text = "labels:\n  app: ingressgateway\n  chart: gateways\n  app: istio-ingressgateway\n"
+    out = edit(text, {"op": "replace", "path": "/labels/app", "value": "gw"})
+    assert out == "labels:\n  app: ingressgateway\n  chart: gateways\n  app: gw\n"
+
+
+# ---- substring replacement inside strings ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        ("a: image docker.io/istio/proxy:1.0 here\n", "image mirror.cn/istio/proxy:1.0 here",
+         "a: image mirror.cn/istio/proxy:1.0 here\n"),
+        ("a: plain\n  multi docker.io/x\n  line\n", "plain multi mirror/x line", "a: plain\n  multi mirror/x\n  line\n"),
+        ("a: 'it''s docker.io/x'\n", "it's mirror/x", "a: 'it''s mirror/x'\n"),
+        ('a: "x\\ty docker.io/x"\n', "x\ty mirror/x", 'a: "x\\ty mirror/x"\n'),
+        ('a: "one \\\n  docker.io/x two"\n', "one mirror/x two", 'a: "one \\\n  mirror/x two"\n'),
+        ("a: |\n  image: docker.io/x:1\n  other\n", "image: mirror/x:1\nother\n", "a: |\n  image: mirror/x:1\n  other\n"),
+        ("a: >\n  folded docker.io/x:1\n  more\n", "folded mirror/x:1 more\n", "a: >\n  folded mirror/x:1\n  more\n"),
+        ("a: |-\n  [[ .Image ]] docker.io/p\n\n  tail  # not a comment\n", "[[ .Image ]] m/p\n\ntail  # not a comment",
+         "a: |-\n  [[ .Image ]] m/p\n\n  tail  # not a comment\n"),
+    ],
+)  # fmt: skip
+def test_replace_changes_only_the_differing_words(text: str, value: str, expected: str) -> None:
+    assert edit(text, {"op": "replace", "path": "/a", "value": value}) == expected
+
+
+def test_substring_replacement_gives_way_to_a_rewrite_when_it_cannot_be_done() -> None:
+    # the old word also occurs in an escape's source text; the scalar is written anew, still double-quoted
+    out = edit('a: "\\u0041 A"\n', {"op": "replace", "path": "/a", "value": "A B"})
+    assert out == 'a: "A B"\n'
+
+
+# ---- move, copy, test ------------------------------------------------------------------------------------
+
+
+def test_move_and_copy() -> None:
+    assert edit("l:\n- a\n- b\n", {"op": "move", "from": "/l/0", "path": "/l/-"}) == "l:\n- b\n- a\n"
+    assert edit("a:\n  b: 1\nc: 2\n", {"op": "copy", "from": "/a", "path": "/d"}) == "a:\n  b: 1\nc: 2\nd:\n  b: 1\n"
+    assert edit("a: 1\nb: 2\n", {"op": "move", "from": "/a", "path": "/c"}) == "b: 2\nc: 1\n"
+
+
+def test_test_operation() -> None:
+    assert edit("a: 1\n", {"op": "test", "path": "/a", "value": 1}) == "a: 1\n"
+    err = refused("a: 1\nb: 2\n", {"op": "replace", "path": "/a", "value": 2}, {"op": "test", "path": "/b", "value": 3},
+                  cls=PatchTestFailed)  # fmt: skip
+    assert err.pointer == "/b"
+    assert err.headline() == (
+        "f.yaml: test failed: 2 (<class 'int'>) is not equal to tested value 3 (<class 'int'>) (document 1, at /b)"
+    )
+
+
+def test_test_tells_types_apart() -> None:
+    refused("a: 1\n", {"op": "test", "path": "/a", "value": "1"}, cls=PatchTestFailed)
+
+
+# ---- refusals --------------------------------------------------------------------------------------------
+
+
+def test_shared_alias_nodes_are_refused() -> None:
+    err = refused("p: &s {a: 1}\nq: *s\n", {"op": "replace", "path": "/q/a", "value": 2})
+    assert str(err) == (
+        "f.yaml:1:4: this node is shared through an anchor and aliases; edit the anchored node's text, "
+        "or write the alias out, first (document 1, at /q)\n"
+        "    p: &s {a: 1}\n"
+        "       ^"
+    )
+    refused("p: &s {a: 1}\nq: *s\n", {"op": "replace", "path": "/p/a", "value": 2})
+
+
+def test_anchor_without_alias_is_editable() -> None:
+    assert edit("p: &s {a: 1}\n", {"op": "replace", "path": "/p/a", "value": 2}) == "p: &s {a: 2}\n"
+
+
+def test_merge_key_members_are_refused() -> None:
+    text = "p: &s {a: 1}\nq:\n  <<: *s\n  b: 2\n"
+    err = refused(text, {"op": "replace", "path": "/q/a", "value": 2})
+    assert err.headline() == "f.yaml:3:3: this key comes from a merge key (<<); edit the merged mapping (document 1, at /q/a)"
+    # members written out in the mapping itself are ordinary
+    assert edit(text, {"op": "replace", "path": "/q/b", "value": 3}) == "p: &s {a: 1}\nq:\n  <<: *s\n  b: 3\n"
+
+
+@pytest.mark.parametrize(
+    ("op", "message"),
+    [
+        ({"op": "remove", "path": "/zz"}, "cannot remove: can't remove a non-existent object 'zz'"),
+        ({"op": "replace", "path": "/a/b", "value": 1}, "cannot replace: Document '<class 'int'>' does not support indexing, must be mapping/sequence or support __getitem__"),
+        ({"op": "frob", "path": "/a"}, "operation 2 is not an RFC 6902 operation: {'op': 'frob', 'path': '/a'}"),
+        ({"op": "add", "path": "/a"}, "operation 2 (add) needs a value"),
+        ({"op": "move", "path": "/a"}, "operation 2 (move) needs a 'from' pointer"),
+        ({"op": "add", "path": "a", "value": 1}, "a JSON pointer starts with '/': 'a'"),
+    ],
+)
+def test_failing_operation_changes_nothing(op: dict[str, Any], message: str) -> None:
+    err = refused("a: 1\nb: 2\n", {"op": "replace", "path": "/b", "value": 3}, op)
+    assert err.message == message
+
+
+def test_edit_error_names_the_pointer_and_the_line() -> None:
+    err = refused("---\nspec:\n  ports: [80]\n", {"op": "remove", "path": "/spec/ports/3"})
+    assert (err.pointer, err.line, err.column) == ("/spec/ports/3", 3, 10)
+
+
+# ---- helpers ---------------------------------------------------------------------------------------------
+
+
+def test_parse_pointer() -> None:
+    assert parse_pointer("") == []
+    assert parse_pointer("/a~1b/c~0d/") == ["a/b", "c~d", ""]
+
+
+def test_same_data_tells_types_apart() -> None:
+    assert same_data({"a": [1, None]}, {"a": [1, None]})
+    assert not same_data(1, 1.0)
+    assert not same_data(1, True)
+    assert not same_data(0, None)
+    assert same_data(float("nan"), float("nan"))

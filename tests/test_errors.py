@@ -1,0 +1,64 @@
+"""The exception family: positions as attributes, messages that show them, built-in bases, pickling."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from istio_patch import (
+    DecodeError,
+    EditError,
+    IstioPatchError,
+    LimitError,
+    ModelValidationError,
+    OptionsError,
+    PatchTestFailed,
+    SelectorError,
+    YAMLSyntaxError,
+)
+
+
+def test_message_with_every_position() -> None:
+    err = YAMLSyntaxError("bad", source="f.yaml", document=0, line=3, column=5, pointer="/a", snippet="  x: [y")
+    assert str(err) == "f.yaml:3:5: bad (document 1, at /a)\n      x: [y\n        ^"
+    assert err.headline() == "f.yaml:3:5: bad (document 1, at /a)"
+    assert err.location == "f.yaml:3:5"
+
+
+def test_message_without_positions() -> None:
+    assert str(EditError("nope")) == "<string>: nope"
+    assert str(EditError("nope", source="f", line=2)) == "f:2: nope"
+    assert str(EditError("nope", pointer="")) == "<string>: nope (at /)"
+
+
+def test_caret_keeps_tabs_aligned() -> None:
+    err = YAMLSyntaxError("bad", source="f", line=1, column=3, snippet="\t\tx")
+    assert str(err).splitlines()[-1] == "    \t\t^"
+
+
+@pytest.mark.parametrize(
+    ("cls", "builtin"),
+    [
+        (DecodeError, ValueError),
+        (YAMLSyntaxError, ValueError),
+        (LimitError, ValueError),
+        (EditError, ValueError),
+        (PatchTestFailed, AssertionError),
+        (PatchTestFailed, EditError),
+        (ModelValidationError, ValueError),
+        (SelectorError, LookupError),
+        (OptionsError, ValueError),
+    ],
+)
+def test_every_error_is_also_a_builtin(cls: type, builtin: type) -> None:
+    assert issubclass(cls, IstioPatchError)
+    assert issubclass(cls, builtin)
+
+
+def test_errors_survive_pickling() -> None:
+    err = DecodeError("x", source="f", line=1, column=2, byte_offset=7)
+    back = pickle.loads(pickle.dumps(err))
+    assert (type(back), str(back), back.byte_offset) == (DecodeError, str(err), 7)
+    edit = EditError("y", pointer="/a/b", document=3)
+    assert str(pickle.loads(pickle.dumps(edit))) == "<string>: y (document 4, at /a/b)"

@@ -1,0 +1,201 @@
+"""The Kubernetes view: go-yaml v2 scalars, last-wins duplicates, merge keys, bounded aliases."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import pytest
+
+from istio_patch import Duplicate, LimitError, YAMLSyntaxError, check_syntax, load, load_path
+from istio_patch._kube import MAX_DEPTH, build_view, key_text, resolve_plain
+from istio_patch._parse import compose
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+
+
+def _view(text: str):
+    return load(text).documents[0].data
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("~", None), ("null", None), ("Null", None), ("NULL", None),
+        ("y", True), ("Yes", True), ("ON", True), ("true", True), ("n", False), ("off", False), ("FALSE", False),
+        ("nULL", "nULL"), ("tRUE", "tRUE"),
+        ("0", 0), ("-12", -12), ("+7", 7), ("1_000", 1000), ("0x1F", 31), ("0o17", 15), ("0b101", 5),
+        ("017", 15), ("09", 9.0), ("1.5", 1.5), ("1e3", 1000.0), (".5", 0.5), ("1.", 1.0), ("-1.5e-2", -0.015),
+        (".inf", math.inf), ("-.Inf", -math.inf),
+        ("2001-12-14", "2001-12-14"), ("1:20", "1:20"), ("0x", "0x"), ("1.0.0", "1.0.0"), ("+", "+"),
+        ("9223372036854775807", 9223372036854775807), ("18446744073709551615", 18446744073709551615),
+        ("18446744073709551616", 1.8446744073709552e19),
+    ],
+)  # fmt: skip
+def test_plain_scalars_resolve_as_go_yaml_v2(text: str, value: object) -> None:
+    resolved = resolve_plain(text)
+    assert resolved == value and type(resolved) is type(value)
+
+
+def test_nan() -> None:
+    assert math.isnan(resolve_plain(".NaN"))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a: '1'\n", {"a": "1"}),
+        ("a: !!str 1\n", {"a": "1"}),
+        ("a: !!int '12'\n", {"a": 12}),
+        ("a: !!float 1\n", {"a": 1.0}),
+        ("a: !!bool yes\n", {"a": True}),
+        ("a: !!null ''\n", {"a": None}),
+        ("a: !custom 5\n", {"a": "5"}),
+        ("a:\n", {"a": None}),
+        ("1: x\ntrue: t\n~: z\n1.5: w\n", {"1": "x", "true": "t", "null": "z", "1.5": "w"}),
+    ],
+)
+def test_tags_and_keys(text: str, value: object) -> None:
+    assert _view(text) == value
+
+
+def test_bad_explicit_tag_is_an_error_with_position() -> None:
+    with pytest.raises(YAMLSyntaxError) as caught:
+        check_syntax(load("---\na: !!int xyz\n", source="f.yaml"))
+    assert caught.value.headline() == "f.yaml:2:4: cannot read 'xyz' as !!int (document 1)"
+
+
+def test_key_text() -> None:
+    assert [key_text(v) for v in ("a", None, True, False, 3, 2.0, 2.5)] == ["a", "null", "true", "false", "3", "2", "2.5"]
+
+
+def test_duplicate_keys_last_wins_and_are_reported() -> None:
+    doc = load("# head\n---\nmetadata:\n  labels:\n    app: first\n    x: 1\n    app: second\n").documents[1]
+    assert doc.data == {"metadata": {"labels": {"x": 1, "app": "second"}}}
+    assert list(doc.data["metadata"]["labels"]) == ["x", "app"]  # the key sits where its last writing is
+    assert doc.duplicates == (
+        Duplicate(key="app", pointer="/metadata/labels", line=5, column=5, lost_value="first", winning_line=7),
+    )
+
+
+def test_a_key_written_three_times_reports_two_losers() -> None:
+    doc = load("a: 1\na: {b: 2}\na: 3\n").documents[0]
+    assert doc.data == {"a": 3}
+    assert [(d.line, d.lost_value, d.winning_line) for d in doc.duplicates] == [(1, 1, 2), (2, {"b": 2}, 3)]
+
+
+def test_duplicates_by_value_not_spelling() -> None:
+    doc = load("yes: 1\ntrue: 2\n'true': 3\n").documents[0]
+    assert doc.data == {"true": 3}
+    assert len(doc.duplicates) == 2
+
+
+def test_duplicate_app_label_of_the_1_0_0_gateways() -> None:
+    path = CORPUS_DIR / "istio-1.0.0" / "istio-demo.yaml"
+    if not path.is_file():
+        pytest.skip(f"the shared corpus is absent ({path} not found)")
+    manifest = load_path(path)
+    found = {}
+    for index, dup in manifest.duplicates():
+        found[manifest.documents[index].data["metadata"]["name"]] = dup
+    assert set(found) == {"istio-ingressgateway", "istio-egressgateway"}
+    ingress = found["istio-ingressgateway"]
+    assert (ingress.key, ingress.pointer, ingress.line, ingress.column) == ("app", "/metadata/labels", 3033, 5)
+    assert (ingress.lost_value, ingress.winning_line) == ("ingressgateway", 3037)
+    egress = found["istio-egressgateway"]
+    assert (egress.line, egress.lost_value, egress.winning_line) == (2896, "egressgateway", 2900)
+    (gateway,) = [o for o in manifest.objects() if o.kind == "Deployment" and o.name == "istio-ingressgateway"]
+    assert gateway.labels["app"] == "istio-ingressgateway"  # Kubernetes keeps the last writing
+
+
+def test_merge_keys() -> None:
+    data = _view(
+        "base: &base {a: 1, b: 1}\n"
+        "other: &other {b: 2, c: 2}\n"
+        "one:\n  <<: *base\n  b: 9\n"
+        "list:\n  <<: [*base, *other]\n"
+        "before:\n  b: 9\n  <<: *base\n"
+    )
+    assert data["one"] == {"a": 1, "b": 9}
+    assert data["list"] == {"a": 1, "b": 1, "c": 2}  # the first mapping listed wins
+    # go-yaml v2 (Kubernetes' decoder) applies a merge where it is written, so a merge key after an explicit
+    # key overrides it; the YAML merge spec (and PyYAML, go-yaml v3) would keep b: 9 here
+    assert data["before"] == {"b": 1, "a": 1}
+
+
+def test_merge_key_needs_mappings() -> None:
+    with pytest.raises(YAMLSyntaxError, match="a merge key"):
+        check_syntax(load("a:\n  <<: [1]\n"))
+
+
+def test_aliases_are_shared_not_copied() -> None:
+    root = compose("a: &x [1, 2]\nb: *x\n", source="f", document=0, first_line=0)
+    view, _ = build_view(root)
+    assert view["a"] is view["b"]
+
+
+def test_recursive_alias_is_refused() -> None:
+    with pytest.raises(YAMLSyntaxError) as caught:
+        check_syntax(load("a: &x\n  b: *x\n", source="r.yaml"))
+    assert caught.value.headline() == (
+        "r.yaml:1:4: an alias refers to a node that contains it (a recursive anchor) (document 1)"
+    )
+
+
+def _bomb(levels: int) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    manifest = load(_bomb(9), source="bomb.yaml")
+    assert manifest.render() == _bomb(9)  # the text itself is kept as written
+    started = time.perf_counter()
+    with pytest.raises(LimitError) as caught:
+        check_syntax(manifest)
+    assert time.perf_counter() - started < 5
+    assert caught.value.headline() == (
+        "bomb.yaml:7:5: expanding the aliases of this document would make more than 2,000,000 values; "
+        "refusing (an alias bomb?) (document 1)"
+    )
+
+
+def test_small_alias_expansion_is_fine() -> None:
+    assert len(_view(_bomb(3))["a3"]) == 9
+
+
+def test_budget_is_a_parameter() -> None:
+    root = compose(_bomb(2), source="f", document=0, first_line=0)
+    with pytest.raises(LimitError):
+        build_view(root, budget=50)
+
+
+def test_nesting_deeper_than_the_limit_is_refused() -> None:
+    depth = MAX_DEPTH + 1
+    with pytest.raises(LimitError) as caught:
+        check_syntax(load("a: " + "[" * depth + "]" * depth + "\n", source="deep.yaml"))
+    assert caught.value.message == f"this document nests more than {MAX_DEPTH} levels deep; refusing it"
+
+
+def test_nesting_up_to_the_limit_is_fine() -> None:
+    depth = MAX_DEPTH - 1
+    doc = load("a: " + "[" * depth + "]" * depth + "\n").documents[0]
+    data = doc.data
+    for _ in range(depth):
+        data = data["a"] if isinstance(data, dict) else data[0]
+    assert data == []
+
+
+def test_nesting_through_aliases_counts() -> None:
+    inner = "[" * 150 + "]" * 150
+    text = f"a: &x {inner}\nb: " + "[" * 100 + "*x" + "]" * 100 + "\n"
+    with pytest.raises(LimitError):
+        check_syntax(load(text))
+
+
+def test_collection_key_is_refused() -> None:
+    with pytest.raises(YAMLSyntaxError, match="only scalar keys"):
+        check_syntax(load("? {a: 1}\n: x\n"))

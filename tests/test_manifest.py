@@ -1,0 +1,175 @@
+"""The Manifest: byte-exact round trips, documents, objects, and immutable edits of the stream."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import istio_patch
+from istio_patch import load, load_path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUNDTRIP = sorted((ROOT / "tests" / "fixtures" / "roundtrip").glob("*.yaml"))
+CORPUS_DIR = ROOT.parent / "shared" / "corpus"
+CORPUS = sorted(CORPUS_DIR.glob("*/*.yaml")) if CORPUS_DIR.is_dir() else []
+
+
+def _corpus_or_skip(relative: str) -> Path:
+    path = CORPUS_DIR / relative
+    if not path.is_file():
+        pytest.skip(f"the shared corpus is absent ({path} not found)")
+    return path
+
+
+@pytest.mark.parametrize("path", ROUNDTRIP, ids=lambda p: p.name)
+def test_unmodified_fixture_renders_byte_for_byte(path: Path) -> None:
+    raw = path.read_bytes()
+    manifest = load_path(path)
+    istio_patch.check_syntax(manifest)  # every fixture is YAML Kubernetes accepts
+    assert manifest.to_bytes() == raw
+
+
+@pytest.mark.parametrize("path", CORPUS or [None], ids=lambda p: "corpus" if p is None else f"{p.parent.name}/{p.name}")
+def test_unmodified_corpus_file_renders_byte_for_byte(path: Path | None) -> None:
+    if path is None:
+        pytest.skip(f"the shared corpus is absent ({CORPUS_DIR} not found)")
+    raw = path.read_bytes()
+    manifest = load_path(path)
+    istio_patch.check_syntax(manifest)
+    assert manifest.to_bytes() == raw
+    assert "".join(doc.text for doc in manifest.documents).encode() == raw.removeprefix(b"\xef\xbb\xbf")
+
+
+def test_fixture_set_covers_the_required_cases() -> None:
+    names = {p.stem for p in ROUNDTRIP}
+    assert {
+        "crlf", "bom", "no-final-newline", "trailing-whitespace", "indent-4", "lone-dash", "flow", "anchors",
+        "directives", "block-scalars", "multiline-scalars", "non-ascii", "kind-list", "scalar-and-sequence",
+        "comment-and-empty", "empty",
+    } <= names  # fmt: skip
+
+
+def test_empty_input_is_one_empty_document_and_renders_empty() -> None:
+    manifest = load(b"")
+    assert manifest.render() == ""
+    assert manifest.objects() == ()
+    assert [doc.is_empty for doc in manifest.documents] == [True]
+
+
+def test_bom_is_kept_but_not_part_of_any_document() -> None:
+    manifest = load("\ufeffkind: Namespace\nmetadata: {name: a}\n".encode())
+    assert manifest.bom
+    assert manifest.documents[0].text.startswith("kind")
+    assert manifest.to_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_documents_carry_their_first_line() -> None:
+    manifest = load("# head\n---\na: 1\n---\n\nb: 2\n")
+    assert [(d.index, d.line) for d in manifest.documents] == [(0, 0), (1, 1), (2, 3)]
+    assert [d.data for d in manifest.documents] == [None, {"a": 1}, {"b": 2}]
+
+
+def test_directives_stay_with_the_document_they_precede() -> None:
+    manifest = load_path(ROOT / "tests/fixtures/roundtrip/directives.yaml")
+    texts = [d.text for d in manifest.documents]
+    assert texts[0].startswith("%YAML 1.1\n%TAG")
+    assert texts[1].startswith("# between documents\n%YAML 1.1\n---\n")
+    assert [d.data["metadata"]["name"] for d in manifest.documents] == ["one", "two"]
+
+
+def test_objects_include_list_items_and_skip_non_objects() -> None:
+    manifest = load_path(ROOT / "tests/fixtures/roundtrip/kind-list.yaml")
+    found = [(o.kind, o.name, o.pointer, o.line) for o in manifest.objects()]
+    assert found == [
+        ("List", None, "", 1),
+        ("ServiceAccount", "first", "/items/0", 4),
+        ("ServiceAccount", "second", "/items/1", 9),
+    ]
+    others = load_path(ROOT / "tests/fixtures/roundtrip/scalar-and-sequence.yaml")
+    assert others.objects() == ()
+
+
+def test_objects_without_metadata_or_with_unknown_kind_are_still_objects() -> None:
+    manifest = load("kind: Frobnicator\n---\napiVersion: v1\nmetadata: {name: no-kind}\n---\nkind: 3\n")
+    objects = manifest.objects()
+    assert [(o.kind, o.name, o.namespace, dict(o.labels)) for o in objects] == [("Frobnicator", None, None, {})]
+    assert objects[0].describe() == "Frobnicator None"
+
+
+def test_object_fields() -> None:
+    manifest = load("---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: ns\n  labels: {app: x, tier: 1}\n")
+    (obj,) = manifest.objects()
+    assert (obj.api_version, obj.kind, obj.name, obj.namespace, obj.line) == ("v1", "Service", "s", "ns", 2)
+    assert dict(obj.labels) == {"app": "x", "tier": "1"}
+    assert obj.ref == "Service/s"
+    assert obj.describe() == "Service ns/s"
+
+
+def test_data_is_a_fresh_copy() -> None:
+    doc = load("a: {b: 1}\n").documents[0]
+    doc.data["a"]["b"] = 2
+    assert doc.data == {"a": {"b": 1}}
+
+
+def test_apply_returns_a_new_manifest_and_leaves_the_old_one() -> None:
+    before = load("a: 1\n---\nb: 2\n---\nc: 3\n")
+    after = before.apply([{"op": "add", "path": "/x", "value": "new"}], document=1)
+    assert before.render() == "a: 1\n---\nb: 2\n---\nc: 3\n"
+    assert after.render() == "a: 1\n---\nb: 2\nx: new\n---\nc: 3\n"
+    assert after.documents[0] is before.documents[0]
+    assert [d.line for d in after.documents] == [0, 1, 4]
+    assert after.documents[2].data == {"c": 3}
+
+
+def test_apply_with_a_base_pointer() -> None:
+    manifest = load("kind: List\nitems:\n- kind: A\n  spec: {count: 1}\n")
+    out = manifest.apply([{"op": "replace", "path": "/spec/count", "value": 2}], document=0, base="/items/0")
+    assert out.render() == "kind: List\nitems:\n- kind: A\n  spec: {count: 2}\n"
+
+
+def test_apply_without_operations_is_the_same_manifest() -> None:
+    manifest = load("a: 1\n")
+    assert manifest.apply([], document=0) is manifest
+
+
+def test_without_document_and_appending() -> None:
+    manifest = load("a: 1\n---\nb: 2\n---\nc: 3\n")
+    shorter = manifest.without_document(1)
+    assert shorter.render() == "a: 1\n---\nc: 3\n"
+    assert [(d.index, d.line) for d in shorter.documents] == [(0, 0), (1, 1)]
+    longer = shorter.with_documents_appended(["---\nd: 4\n"])
+    assert longer.render() == "a: 1\n---\nc: 3\n---\nd: 4\n"
+    assert longer.documents[2].data == {"d": 4}
+    assert (longer.documents[2].index, longer.documents[2].line) == (2, 3)
+
+
+def test_replace_text_keeps_later_documents_and_moves_their_lines() -> None:
+    manifest = load("a: 1\n---\nb: 2\n")
+    out = manifest.replace_text(0, "a: 1\nz: 0\n")
+    assert out.render() == "a: 1\nz: 0\n---\nb: 2\n"
+    assert out.documents[1].line == 2
+    assert manifest.replace_text(0, "a: 1\n") is manifest
+
+
+def test_duplicates_of_the_stream() -> None:
+    manifest = load("a: 1\n---\nb: 1\nb: 2\n")
+    ((index, dup),) = manifest.duplicates()
+    assert index == 1
+    assert (dup.key, dup.pointer, dup.line, dup.column, dup.lost_value, dup.winning_line) == ("b", "", 3, 1, 1, 4)
+
+
+def test_load_path_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("a: [\n")
+    manifest = load_path(path)
+    with pytest.raises(istio_patch.YAMLSyntaxError) as caught:
+        istio_patch.check_syntax(manifest)
+    assert caught.value.source == str(path)
+
+
+def test_gateway_deployment_of_1_0_0_is_found() -> None:
+    manifest = load_path(_corpus_or_skip("istio-1.0.0/istio-demo.yaml"))
+    gateways = [o for o in manifest.objects() if o.kind == "Deployment" and o.name == "istio-ingressgateway"]
+    assert len(gateways) == 1
+    assert gateways[0].labels["app"] == "istio-ingressgateway"

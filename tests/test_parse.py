@@ -1,0 +1,69 @@
+"""Composing one segment with libyaml, and the syntax errors it reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from istio_patch import YAMLSyntaxError
+from istio_patch._parse import PLAIN, MappingNode, compose
+
+
+def _error(text: str, first_line: int = 0) -> YAMLSyntaxError:
+    with pytest.raises(YAMLSyntaxError) as caught:
+        compose(text, source="f.yaml", document=2, first_line=first_line)
+    return caught.value
+
+
+def test_plain_scalars_stay_unresolved() -> None:
+    root = compose("a: 1\nb: '1'\nc: !!int 1\n", source="f", document=0, first_line=0)
+    assert isinstance(root, MappingNode)
+    assert [v.tag for _, v in root.value] == [PLAIN, "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"]
+
+
+def test_marks_are_offsets_in_the_segment() -> None:
+    root = compose("# c\nkey: value\n", source="f", document=0, first_line=10)
+    key, value = root.value[0]
+    assert (key.start_mark.index, key.start_mark.line, value.start_mark.column) == (4, 1, 5)
+
+
+def test_comment_only_segment_has_no_node() -> None:
+    assert compose("# only a comment\n", source="f", document=0, first_line=0) is None
+    assert compose("", source="f", document=0, first_line=0) is None
+
+
+def test_error_positions_are_file_relative() -> None:
+    err = _error("---\na: [1,\n", first_line=40)
+    assert (err.source, err.document, err.line) == ("f.yaml", 2, 43)
+
+
+def test_unclosed_quote_names_where_the_quote_starts() -> None:
+    err = _error('a: "abc\nb: 2\n')
+    assert err.headline() == (
+        "f.yaml:3:1: found unexpected end of stream "
+        "(while scanning a quoted scalar that starts at line 1, column 4) (document 3)"
+    )
+
+
+def test_tab_indentation_is_named() -> None:
+    err = _error("a:\n\tb: 1\n")
+    assert str(err) == (
+        "f.yaml:2:1: a tab character cannot indent YAML or start a value; use spaces (document 3)\n"
+        "    \tb: 1\n"
+        "    ^"
+    )
+
+
+def test_content_after_document_end_in_one_segment() -> None:
+    # load() cuts after every `...`, so only a segment composed by hand can hold this
+    err = _error("a: 1\n...\nb: 2\n")
+    assert err.headline() == "f.yaml:3:1: did not find expected <document start> (document 3)"
+
+
+def test_control_character() -> None:
+    err = _error("a: \x07\n")
+    assert err.headline() == "f.yaml:1:4: the character U+0007 is not allowed in YAML (document 3)"
+
+
+def test_nesting_beyond_libyaml_limit_is_a_syntax_error() -> None:
+    err = _error("[" * 20_000 + "]" * 20_000)
+    assert err.message == "exceeded maximum nesting depth (while increasing flow level)"

@@ -1,0 +1,132 @@
+"""Recipes: reading, positions of every error, validation through the transforms' own options, the schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from istio_patch import OptionsError, YAMLSyntaxError
+from istio_patch._recipe import PRESET_NAMES, TRANSFORM_NAMES, build_steps, json_schema, load_recipe, parse_recipe
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def transforms_written() -> bool:
+    from istio_patch import transforms
+
+    names = ("NodePortOptions", "ToDaemonSetOptions", "HostPortsOptions", "MirrorImagesOptions", "StripResourcesOptions",
+             "AdmissionPluginsOptions", "LabelNamespacesOptions", "PRESETS", "ImageUse")
+    return all(getattr(transforms, name) is not None for name in names)
+
+
+needs_transforms = pytest.mark.skipif(not transforms_written(), reason="the transforms are placeholders in this checkout")
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(OptionsError) as info:
+        build_steps(parse_recipe(text, source="r.yaml"))
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "transform: node_port\n",
+            "r.yaml:1:1: a recipe is a list of transforms, each item starting with '- transform:' or '- preset:'\n"
+            "    transform: node_port\n    ^",
+        ),
+        (
+            "- node_port\n",
+            "r.yaml:1:3: each item of a recipe is a mapping: 'transform: NAME' and its options, or 'preset: NAME'\n"
+            "    - node_port\n      ^",
+        ),
+        (
+            "- selector: svc/x\n  mode: comment\n",
+            "r.yaml:1:3: this item says neither 'transform:' nor 'preset:' (it has 'selector', 'mode')\n"
+            "    - selector: svc/x\n      ^",
+        ),
+        (
+            "- preset: bare-metal\n- transform: node_ports\n  selector: svc/x\n",
+            "r.yaml:2:14: unknown transform 'node_ports'; did you mean 'node_port'? (the transforms are: node_port, "
+            "to_daemonset, host_ports, mirror_images, strip_resources, admission_plugins, label_namespaces)\n"
+            "    - transform: node_ports\n                 ^",
+        ),
+        (
+            "- preset: bare-metal\n  selector: svc/x\n",
+            "r.yaml:2:3: a preset takes no options; 'selector' belongs in a transform item\n      selector: svc/x\n      ^",
+        ),
+        (
+            "- transform: strip_resources\n  mode: comment\n  mode: remove\n",
+            "r.yaml:2:3: the key 'mode' is given twice (the other is on line 3); say it once\n      mode: comment\n      ^",
+        ),
+        ("# nothing\n", "r.yaml: the recipe is empty: write a list of transforms (see docs/cli.md)"),
+        ("", "r.yaml: the recipe is empty: write a list of transforms (see docs/cli.md)"),
+        ("- preset: bare-metal\n---\n- preset: cn-mirror\n", "r.yaml:2: a recipe is one YAML document; this one has several"),
+        (
+            "- transform: mirror_images\n  rules:\n  - {source: gcr.io/istio-release, target: a}\n"
+            "- transform: mirror_images\n  rules:\n  - {source: gcr.io/istio-release, target: b}\n",
+            "r.yaml:6:5: two mirror rules for 'gcr.io/istio-release' (the first is at r.yaml:1); keep one\n"
+            "      - {source: gcr.io/istio-release, target: b}\n        ^",
+        ),
+        (
+            "- preset: bare-metl\n",
+            "r.yaml:1:11: unknown preset 'bare-metl'; did you mean 'bare-metal'? (the presets are: bare-metal, cn-mirror, "
+            "small-nodes, admission-webhooks)\n    - preset: bare-metl\n              ^",
+        ),
+    ],
+)
+def test_recipe_errors_point_at_the_line(text, message):
+    assert error_of(text) == message
+
+
+def test_recipe_syntax_errors_are_the_librarys_yaml_errors():
+    with pytest.raises(YAMLSyntaxError) as info:
+        parse_recipe("- transform: node_port\n  selector: [svc/x\n", source="r.yaml")
+    assert str(info.value).startswith("r.yaml:3:1: did not find expected ',' or ']'")  # the wording is the core's
+
+
+def test_recipe_file_that_cannot_be_read(tmp_path):
+    with pytest.raises(OptionsError) as info:
+        load_recipe(str(tmp_path / "none.yaml"))
+    assert str(info.value) == f"{tmp_path / 'none.yaml'}: cannot read the recipe: No such file or directory"
+
+
+def test_recipe_items_keep_their_order_and_positions():
+    specs = parse_recipe("# r\n- preset: bare-metal\n- transform: node_port\n  selector: svc/x\n", source="r.yaml")
+    assert [(s.transform, dict(s.options), s.line, s.column) for s in specs] == [
+        ("preset", {"name": "bare-metal"}, 2, 3),
+        ("node_port", {"selector": "svc/x"}, 3, 3),
+    ]
+
+
+def test_names_are_the_libraries_names():
+    from istio_patch import transforms
+
+    assert set(TRANSFORM_NAMES) <= set(transforms.__all__)
+    if transforms_written():
+        assert set(PRESET_NAMES) == set(transforms.PRESETS)
+
+
+# -- with the real transforms --------------------------------------------------------------------------
+
+
+@needs_transforms
+def test_example_recipe_builds():
+    steps = build_steps(load_recipe(str(ROOT / "examples" / "recipe.yaml")))
+    assert len(steps) >= 3
+
+
+@needs_transforms
+def test_unknown_option_names_the_options():
+    message = error_of("- transform: node_port\n  selector: svc/x\n  colour: red\n")
+    assert message.startswith("r.yaml:3:3: node_port has no option 'colour' (its options are: ")
+    assert message.endswith("\n      colour: red\n      ^")
+
+
+@needs_transforms
+def test_recipe_schema_is_published():
+    published = json.loads((ROOT / "docs" / "recipe.schema.json").read_text())
+    assert published == json_schema()

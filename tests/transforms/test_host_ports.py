@@ -1,0 +1,141 @@
+"""host_ports: golden cases, mappings, conflicts with file:line, and the two-replicas-on-one-node warning."""
+
+from __future__ import annotations
+
+import doctest
+from pathlib import Path
+
+import pytest
+from _transform_cases import cases, options_of
+
+from istio_patch import OptionsError, SelectorError, load, load_path
+from istio_patch.transforms import HostPortsOptions, Selector, host_ports, plan_host_ports
+from istio_patch.transforms import _host_ports
+
+
+@pytest.mark.parametrize("case", cases("host_ports"), ids=lambda p: p.name)
+def test_golden(case: Path) -> None:
+    result = host_ports(load_path(case / "input.yaml"), HostPortsOptions.model_validate(options_of(case)))
+    assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("case", cases("host_ports"), ids=lambda p: p.name)
+def test_idempotent(case: Path) -> None:
+    options = HostPortsOptions.model_validate(options_of(case))
+    once = host_ports(load_path(case / "input.yaml"), options).manifest
+    again = host_ports(once, options)
+    assert not again.changes
+    assert again.manifest.render() == once.render()
+
+
+def test_default_ports_and_target() -> None:
+    options = HostPortsOptions()
+    assert options.host_port_of() == {80: 80, 443: 443}
+    assert options.selector == Selector(namespace="istio-system", name="istio-ingressgateway")
+
+
+WORKLOAD = """\
+apiVersion: apps/v1
+kind: {kind}
+metadata:
+  name: gw
+spec:
+  replicas: {replicas}
+  template:
+    spec:
+      containers:
+      - name: proxy
+        ports:
+        - containerPort: 80
+          hostPort: {host}
+        - containerPort: 443
+"""
+
+
+def _workload(kind: str = "Deployment", replicas: int = 1, host: int = 80) -> str:
+    return WORKLOAD.format(kind=kind, replicas=replicas, host=host)
+
+
+def test_an_existing_different_host_port_is_a_conflict_at_its_line() -> None:
+    with pytest.raises(OptionsError) as caught:
+        host_ports(load(_workload(host=8080), source="gw.yaml"), selector=Selector(name="gw"))
+    assert str(caught.value) == (
+        "gw.yaml:13: host_ports: container proxy of Deployment gw already has hostPort 8080 for containerPort 80 "
+        "(wanted 80) (at /spec/template/spec/containers/0/ports/0/hostPort)"
+    )
+
+
+def test_two_ports_cannot_take_the_same_host_port() -> None:
+    text = _workload(host=8443).replace("- containerPort: 443\n", "- containerPort: 443\n        - containerPort: 8443\n")
+    with pytest.raises(OptionsError) as caught:
+        host_ports(load(text, source="gw.yaml"), selector=Selector(name="gw"), ports=[443, {"container_port": 8443, "host_port": 443}])
+    assert str(caught.value) == (
+        "gw.yaml:15: host_ports: hostPort 443/TCP for containerPort 8443 of container proxy in Deployment gw is "
+        "already held by containerPort 443 of container proxy (at /spec/template/spec/containers/0/ports/2/hostPort)"
+    )
+
+
+def test_same_host_port_on_other_protocols_is_fine() -> None:
+    text = "kind: Pod\nmetadata: {name: dns}\nspec:\n  containers:\n  - name: dns\n    ports:\n" \
+        "    - {containerPort: 53, protocol: UDP}\n    - {containerPort: 53, protocol: TCP}\n"
+    out = host_ports(load(text), selector=Selector(name="dns"), ports=[53]).manifest.render()
+    assert out.count("hostPort: 53") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (_workload(replicas=2), "has replicas: 2"),
+        (_workload() + "---\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {kind: Deployment, name: gw}\n",
+         "is scaled by HorizontalPodAutoscaler h"),
+    ],
+)
+def test_warns_when_two_replicas_can_share_a_node(text: str, reason: str) -> None:
+    result = host_ports(load(text, source="gw.yaml"), selector=Selector(name="gw"))
+    assert result.warnings == (
+        f"host_ports: Deployment gw (gw.yaml:1) {reason}; two of its pods on one node would ask for the same "
+        "hostPort, and the second stays Pending (a DaemonSet avoids this)",
+    )
+
+
+@pytest.mark.parametrize("text", [_workload(replicas=1), _workload(kind="DaemonSet", replicas=3)])
+def test_no_warning_for_one_replica_or_a_daemonset(text: str) -> None:
+    assert host_ports(load(text), selector=Selector(name="gw")).warnings == ()
+
+
+def test_a_missing_port_is_an_error() -> None:
+    with pytest.raises(OptionsError) as caught:
+        host_ports(load(_workload()), selector=Selector(name="gw"), ports=[8080])
+    assert str(caught.value) == "<string>:1: host_ports: Deployment gw has no containerPort 8080"
+
+
+def test_a_missing_container_is_an_error() -> None:
+    with pytest.raises(OptionsError) as caught:
+        host_ports(load(_workload()), selector=Selector(name="gw"), containers=["istio-proxy"])
+    assert str(caught.value) == "<string>:1: host_ports: Deployment gw has no container istio-proxy (its containers: proxy)"
+
+
+def test_a_selector_matching_only_other_kinds_is_an_error() -> None:
+    with pytest.raises(SelectorError) as caught:
+        host_ports(load("kind: Service\nmetadata: {name: gw}\n"), selector=Selector(name="gw"))
+    assert str(caught.value) == "<string>: host_ports: */gw matches no workload (only Service gw)"
+
+
+def test_a_selector_matching_nothing_is_an_error_unless_allowed() -> None:
+    with pytest.raises(SelectorError) as caught:
+        host_ports(load(_workload()), selector=Selector(kind="ds", name="gw"))
+    assert str(caught.value) == "<string>: host_ports: no object matches DaemonSet/gw"
+    assert not host_ports(load(_workload()), selector=Selector(kind="ds", name="gw"), allow_no_match=True).changes
+
+
+def test_plan_is_pure() -> None:
+    manifest = load(_workload())
+    plan = plan_host_ports(manifest, HostPortsOptions(target=Selector(name="gw")))
+    assert [dict(op) for op in plan.edits[0].operations] == [
+        {"op": "add", "path": "/spec/template/spec/containers/0/ports/1/hostPort", "value": 443}
+    ]
+    assert manifest.render() == _workload()
+
+
+def test_docstring_example() -> None:
+    assert doctest.testmod(_host_ports).failed == 0

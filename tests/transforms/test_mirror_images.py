@@ -1,0 +1,255 @@
+"""mirror_images: golden cases, the guide's file line by line, agreement with the oracle, rule checks, no-match."""
+
+from __future__ import annotations
+
+import difflib
+import doctest
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from _transform_cases import CORPUS, ROOT, cases, options_of
+from pydantic import ValidationError
+
+from istio_patch import OptionsError, SelectorError, load, load_path
+from istio_patch.transforms import MirrorImagesOptions, MirrorRule, mirror_images, plan_mirror_images
+from istio_patch.transforms import _mirror_images
+
+ORACLE_PATH = ROOT.parent / "shared" / "tools" / "oracle.py"
+GUIDE = ("gcr.io/istio-release", "docker.io/istio")
+HYPERKUBE = ("quay.io/coreos/hyperkube:v1.7.6_coreos.0", "registry.cn-shanghai.aliyuncs.com/gcr-k8s/hyperkube:v1.7.6_coreos.0")
+
+
+def _options(*rules: tuple[str, str], **extra: object) -> MirrorImagesOptions:
+    return MirrorImagesOptions(rules=[MirrorRule(source=s, target=t) for s, t in rules], **extra)
+
+
+def _corpus(relative: str) -> Path:
+    path = CORPUS / relative
+    if not path.is_file():
+        pytest.skip(f"the shared corpus is absent ({path} not found)")
+    return path
+
+
+def _oracle() -> ModuleType:
+    if not ORACLE_PATH.is_file():
+        pytest.skip(f"the oracle is absent ({ORACLE_PATH} not found)")
+    spec = importlib.util.spec_from_file_location("istio_patch_oracle", ORACLE_PATH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ---- golden cases ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", cases("mirror_images"), ids=lambda p: p.name)
+def test_golden(case: Path) -> None:
+    result = mirror_images(load_path(case / "input.yaml"), MirrorImagesOptions.model_validate(options_of(case)))
+    assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("case", cases("mirror_images"), ids=lambda p: p.name)
+def test_idempotent(case: Path) -> None:
+    options = MirrorImagesOptions.model_validate(options_of(case))
+    once = mirror_images(load_path(case / "input.yaml"), options).manifest
+    again = mirror_images(once, options)
+    assert again.changes == () and again.warnings == ()
+    assert again.manifest.render() == once.render()
+
+
+def test_reports_each_string_with_what_changed() -> None:
+    case = cases("mirror_images")[0].parent / "injector-template"
+    result = mirror_images(load_path(case / "input.yaml"), MirrorImagesOptions.model_validate(options_of(case)))
+    assert [(c.op, c.pointer, c.line, c.object, c.reason) for c in result.changes] == [
+        (
+            "replace",
+            "/data/config",
+            1,
+            "ConfigMap istio-system/istio-sidecar-injector",
+            "gcr.io/istio-release/proxy_init:1.0.0 -> docker.io/istio/proxy_init:1.0.0, "
+            "gcr.io/istio-release/proxyv2:1.0.0 -> docker.io/istio/proxyv2:1.0.0",
+        )
+    ]
+
+
+# ---- the guide's file -----------------------------------------------------------------------------------
+
+
+def test_the_guides_sed_changes_exactly_the_lines_that_hold_the_registry() -> None:
+    path = _corpus("istio-1.0.0/istio-demo.yaml")
+    before = path.read_text(encoding="utf-8")
+    after = mirror_images(load_path(path), _options(GUIDE)).manifest.render()
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    assert len(old) == len(new)
+    changed = [i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b]
+    holding = [i + 1 for i, line in enumerate(old) if "gcr.io/istio-release" in line]
+    assert len(holding) == 15
+    assert changed == holding
+    for i in changed:  # each line changes as sed would change it, and no more
+        assert new[i - 1] == old[i - 1].replace(*GUIDE)
+    template_lines = [i for i in changed if not old[i - 1].lstrip().startswith("image:") or i < 700]
+    assert template_lines == [602, 646]  # the injector template's two (the second without `image:`)
+
+
+@pytest.mark.parametrize("relative", ["istio-1.0.0/istio-demo.yaml", "istio-1.0.0/istio-demo-auth.yaml", "istio-1.2.3/istio-demo.yaml"])
+@pytest.mark.parametrize(
+    "rules",
+    [(GUIDE, HYPERKUBE), (("gcr.io", "registry.example.com/gcr"),), (("quay.io/coreos/hyperkube", "mirror.example.com/h"),), (("docker.io/istio", "mirror.example.com/istio"),)],
+    ids=["cn-mirror", "registry", "repository", "hub-prefix"],
+)
+def test_agrees_with_the_oracle_on_the_corpus(relative: str, rules: tuple[tuple[str, str], ...]) -> None:
+    """Where no name leaves Docker Hub implicit, the oracle's regex boundaries and the grammar agree."""
+    oracle = _oracle()
+    path = _corpus(relative)
+    before = path.read_text(encoding="utf-8-sig")
+    result = mirror_images(load_path(path), _options(*rules, allow_no_match=True))
+    want = oracle.expected(before, mirrors=list(rules))
+    assert oracle.first_difference(want, oracle._norm(oracle.docs(result.manifest.render()))) is None
+
+
+# ---- where images are named -------------------------------------------------------------------------------
+
+
+def test_documents_without_the_source_are_not_even_parsed() -> None:
+    text = "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: gcr.io/istio-release/a:1}\n---\nbroken: [\n"
+    result = mirror_images(load(text), _options(GUIDE))
+    assert result.manifest.render().startswith("kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: docker.io/istio/a:1}\n")
+
+
+def test_documents_that_are_not_objects_are_left_alone() -> None:
+    text = "# gcr.io/istio-release/a:1\n---\n- gcr.io/istio-release/a:1\n---\nimage: gcr.io/istio-release/a:1\n"
+    with pytest.raises(SelectorError):
+        mirror_images(load(text), _options(GUIDE))
+
+
+def test_a_word_without_registry_in_free_text_matches_only_a_rule_spelt_the_same() -> None:
+    text = "kind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: run istio/pilot:1.0.0 now\n  b: nginx\n"
+    result = mirror_images(load(text), _options(("istio/pilot", "mirror.example.com/pilot"), ("docker.io/library/nginx", "m.example.com/nginx")))
+    assert result.manifest.render() == text.replace("istio/pilot:1.0.0", "mirror.example.com/pilot:1.0.0")
+
+
+def test_the_most_specific_rule_wins_whatever_the_order() -> None:
+    text = "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: 'quay.io/coreos/hyperkube:v1.7.6_coreos.0'}\n  - {name: b, image: quay.io/coreos/etcd:3}\n"
+    result = mirror_images(load(text), _options(("quay.io", "q.example.com"), HYPERKUBE))
+    assert result.manifest.render() == text.replace("quay.io/coreos/hyperkube:v1.7.6_coreos.0", HYPERKUBE[1]).replace(
+        "quay.io/coreos/etcd", "q.example.com/coreos/etcd"
+    )
+
+
+# ---- options -----------------------------------------------------------------------------------------------
+
+
+def test_rules_may_be_written_as_text_or_pairs() -> None:
+    options = MirrorImagesOptions(rules=["gcr.io/istio-release=docker.io/istio", ("quay.io", "q.example.com"), "a.io -> b.io"])
+    assert [str(rule) for rule in options.rules] == ["gcr.io/istio-release -> docker.io/istio", "quay.io -> q.example.com", "a.io -> b.io"]
+
+
+def test_a_rule_without_separator_is_refused_in_the_options_too() -> None:
+    with pytest.raises(ValidationError) as info:
+        MirrorImagesOptions(rules=["gcr.io/istio-release"])
+    assert info.value.errors()[0]["msg"] == (
+        "Value error, cannot read the rule 'gcr.io/istio-release': write FROM=TO, e.g. gcr.io/istio-release=docker.io/istio"
+    )
+
+
+def test_a_rule_without_separator_is_refused() -> None:
+    with pytest.raises(OptionsError) as info:
+        MirrorRule.parse("gcr.io/istio-release")
+    assert info.value.message == (
+        "mirror_images: cannot read the rule 'gcr.io/istio-release': write FROM=TO, e.g. gcr.io/istio-release=docker.io/istio"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "message"),
+    [
+        ("gcr.io/Istio", "docker.io/istio", "'gcr.io/Istio' is not a registry, repository or image reference"),
+        ("gcr.io/istio-release", "https://docker.io/istio", "'https://docker.io/istio' is not a registry, repository or image reference"),
+        ("", "docker.io/istio", "'' is not a registry, repository or image reference"),
+        (
+            "gcr.io/istio-release",
+            "docker.io/istio:1.0",
+            "the rule gcr.io/istio-release -> docker.io/istio:1.0 maps a repository to a tagged reference; "
+            "the tags of the images it matches would end up after the target's tag",
+        ),
+        ("nginx:1.15", "mirror.example.com/nginx", "the rule nginx:1.15 -> mirror.example.com/nginx: the source names a tag, so the target must name one too"),
+    ],
+)
+def test_a_rule_must_read_as_image_names(source: str, target: str, message: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        MirrorRule(source=source, target=target)
+    assert info.value.errors()[0]["msg"] == f"Value error, {message}"
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ((GUIDE, ("gcr.io/istio-release/", "docker.io/istio")), "mirror_images: the rule gcr.io/istio-release/ -> docker.io/istio is given twice"),
+        (
+            (GUIDE, ("gcr.io/istio-release", "registry.example.com/istio")),
+            "mirror_images: two rules for gcr.io/istio-release contradict each other: -> docker.io/istio and -> registry.example.com/istio",
+        ),
+        (
+            (("nginx", "m.example.com/nginx"), ("docker.io/library/nginx", "n.example.com/nginx")),
+            "mirror_images: two rules for docker.io/library/nginx contradict each other: -> m.example.com/nginx and -> n.example.com/nginx",
+        ),
+        (
+            (("docker.io/istio", "docker.io/istio/mirror"),),
+            "mirror_images: the rule docker.io/istio -> docker.io/istio/mirror writes names that it matches itself, "
+            "so every run would rewrite them again",
+        ),
+        (
+            (GUIDE, ("docker.io", "mirror.example.com")),
+            "mirror_images: the rule gcr.io/istio-release -> docker.io/istio writes names that the rule docker.io -> "
+            "mirror.example.com rewrites again; write one rule to the final target instead",
+        ),
+    ],
+)
+def test_contradicting_or_chained_rules_are_refused_before_any_work(rules: tuple[tuple[str, str], ...], message: str) -> None:
+    with pytest.raises(OptionsError) as info:
+        plan_mirror_images(load("broken: [\n"), _options(*rules))  # the manifest is not even read
+    assert info.value.message == message
+
+
+# ---- no match ----------------------------------------------------------------------------------------------
+
+POD = "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: docker.io/istio/pilot:1.0.0}\n"
+
+
+def test_no_match_anywhere_is_an_error() -> None:
+    with pytest.raises(SelectorError) as info:
+        mirror_images(load(POD, source="pod.yaml"), _options(("gcr.io/istio-relase", "x.example.com/istio"), HYPERKUBE))
+    assert str(info.value) == (
+        "pod.yaml: mirror_images: no image reference matches any rule (gcr.io/istio-relase, "
+        "quay.io/coreos/hyperkube:v1.7.6_coreos.0) and no target is named either; check the spelling, or pass allow_no_match=True"
+    )
+
+
+def test_no_match_is_allowed_on_request_and_warned_about() -> None:
+    result = mirror_images(load(POD), _options(("gcr.io/istio-relase", "x.example.com/istio"), allow_no_match=True))
+    assert result.changes == ()
+    assert result.warnings == (
+        "mirror_images: no image reference matches gcr.io/istio-relase and none names x.example.com/istio; check the spelling",
+    )
+
+
+def test_a_rule_already_applied_is_no_error() -> None:
+    result = mirror_images(load(POD), _options(GUIDE))
+    assert result.changes == () and result.warnings == ()
+
+
+def test_one_rule_without_match_is_a_warning() -> None:
+    text = POD.replace("docker.io/istio", "gcr.io/istio-release")
+    result = mirror_images(load(text), _options(GUIDE, HYPERKUBE))
+    assert result.manifest.render() == POD
+    assert result.warnings == (
+        "mirror_images: no image reference matches quay.io/coreos/hyperkube:v1.7.6_coreos.0 and none names "
+        "registry.cn-shanghai.aliyuncs.com/gcr-k8s/hyperkube:v1.7.6_coreos.0; check the spelling",
+    )
+
+
+def test_docstrings() -> None:
+    assert doctest.testmod(_mirror_images).failed == 0
