@@ -4,7 +4,7 @@ Run from the repository root with the project's interpreter:
 
     .venv/bin/python benchmarks/run.py            # the four rows of issue 6, median of 5 alternating runs
     .venv/bin/python benchmarks/run.py --quick    # 3 runs a side: a quick look, not a verdict
-    .venv/bin/python benchmarks/run.py --big      # adds the ~100 MB row (about a minute, a few hundred MB)
+    .venv/bin/python benchmarks/run.py --big      # adds the ~100 MB row (about 1.5 minutes, ~2 GB of memory)
 
 Each row runs the two sides alternately (A B, B A, A B, ...) after one untimed warm-up of each, and compares
 medians, so that a busy neighbour on the machine slows both sides alike. Peak memory is the maximum resident

@@ -759,7 +759,7 @@ def test_check_forbidden_registry(capsysbinary):
     assert code == 1
     lines = [line for line in out.decode().splitlines() if "forbidden" in line]
     assert len(lines) == 1
-    assert lines[0].startswith(f"{EXAMPLE}:16") and lines[0].endswith(": the image quay.io/coreos/hyperkube:v1.7.6_coreos.0 comes from the forbidden registry quay.io")
+    assert lines[0].startswith(f"{EXAMPLE}:186:") and lines[0].endswith(": the image quay.io/coreos/hyperkube:v1.7.6_coreos.0 comes from the forbidden registry quay.io")
 
 
 @real

@@ -655,39 +655,22 @@ def _cmd_images(args: argparse.Namespace) -> int:
     from . import transforms
 
     manifests = _load_all(_read_inputs(args.files))
-    uses = [use for manifest in manifests for use in transforms.images(manifest)]
+    listing: dict[str, dict[str, Any]] = {}
+    for manifest in manifests:
+        for use in transforms.images(manifest):
+            entry = listing.setdefault(use.reference, {"image": use.reference, "pulled": use.pulled, "uses": []})
+            entry["uses"].extend(
+                {"source": manifest.source, "document": p.document, "line": p.line, "object": p.object,
+                 "pointer": p.pointer, "image_field": p.image_field, "template": p.template}
+                for p in use.places
+            )
     if args.json:
         import json
 
-        grouped: dict[str, list[dict[str, Any]]] = {}
-        for use in uses:
-            grouped.setdefault(_image_ref(use), []).append(_as_dict(use))
-        listing = [{"image": ref, "uses": places} for ref, places in grouped.items()]
-        _out(json.dumps(listing, indent=2, ensure_ascii=False) + "\n")
+        _out(json.dumps(list(listing.values()), indent=2, ensure_ascii=False) + "\n")
     else:
-        seen = dict.fromkeys(_image_ref(use) for use in uses)
-        _out("".join(f"{ref}\n" for ref in seen))
+        _out("".join(f"{ref}\n" for ref in listing))
     return EXIT_OK
-
-
-def _image_ref(use: Any) -> str:
-    for attr in ("reference", "image", "ref"):
-        value = getattr(use, attr, None)
-        if isinstance(value, str):
-            return value
-    return str(use)
-
-
-def _as_dict(use: Any) -> dict[str, Any]:
-    import dataclasses
-
-    if dataclasses.is_dataclass(use):
-        data = dataclasses.asdict(use)
-    elif hasattr(use, "model_dump"):
-        data = use.model_dump(mode="json")
-    else:
-        data = {"reference": str(use)}
-    return {k: v for k, v in data.items() if k not in ("reference", "image", "ref")}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -996,26 +979,15 @@ def _forbidden_images(manifests: Sequence[Manifest], registries: Sequence[str]) 
     findings = []
     for manifest in manifests:
         for use in transforms.images(manifest):
-            ref = _image_ref(use)
-            full = _normalize(ref)
             for registry in registries:
                 prefix = registry.rstrip("/")
-                if full == prefix or full.startswith(prefix + "/") or ref.startswith(prefix + "/"):
-                    line = getattr(use, "line", None) or 1
-                    column = getattr(use, "column", None) or 1
-                    findings.append(_Finding(manifest.source, line, column, f"the image {ref} comes from the forbidden registry {registry}"))
+                if use.pulled == prefix or use.pulled.startswith(prefix + "/") or use.reference.startswith(prefix + "/"):
+                    findings.extend(
+                        _Finding(manifest.source, place.line, 1, f"the image {use.reference} comes from the forbidden registry {registry}")
+                        for place in use.places
+                    )
                     break
     return findings
-
-
-def _normalize(ref: str) -> str:
-    """Docker's reading of a reference: ``istio/pilot`` is ``docker.io/istio/pilot``, ``nginx`` ``docker.io/library/nginx``."""
-    first, slash, rest = ref.partition("/")
-    if slash and ("." in first or ":" in first or first == "localhost"):
-        return ref
-    if not slash:
-        return f"docker.io/library/{ref}"
-    return f"docker.io/{ref}"
 
 
 # ---------------------------------------------------------------------------------------------------------
