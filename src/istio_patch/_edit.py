@@ -504,9 +504,7 @@ def _replace_string_in_place(current: _Text, slot: _Slot, new: str) -> bool:
     old_words = [w for w in _WORDS.split(old) if w]
     new_words = [w for w in _WORDS.split(new) if w]
     splices: list[tuple[int, int, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
+    for i1, i2, j1, j2 in _changed_words(old_words, new_words):
         if i1 == i2:  # a pure insertion: anchor it on the word before (or after)
             if i1 > 0:
                 i1 -= 1
@@ -543,6 +541,36 @@ def _replace_string_in_place(current: _Text, slot: _Slot, new: str) -> bool:
         pass
     current.set(before)
     return False
+
+
+def _changed_words(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
+    """(i1, i2, j1, j2) spans where the word lists differ, cheaply for the common cases.
+
+    Word-for-word substitutions (what mirroring does, even inside a 30 KB template) are found in one pass;
+    anything else is diffed after trimming the common head and tail, so the quadratic matcher only sees
+    the part that changed.
+    """
+    if len(old) == len(new):
+        spans: list[tuple[int, int, int, int]] = []
+        for i, (a, b) in enumerate(zip(old, new)):
+            if a != b:
+                if spans and spans[-1][1] == i:
+                    spans[-1] = (spans[-1][0], i + 1, spans[-1][2], i + 1)
+                else:
+                    spans.append((i, i + 1, i, i + 1))
+        return spans
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    matcher = difflib.SequenceMatcher(None, old[head : len(old) - tail], new[head : len(new) - tail], autojunk=False)
+    return [
+        (i1 + head, i2 + head, j1 + head, j2 + head)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
 
 
 def _count(text: str, piece: str) -> int:

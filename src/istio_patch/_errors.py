@@ -76,8 +76,8 @@ class IstioPatchError(Exception):
     def __str__(self) -> str:
         text = self.headline()
         if self.snippet is not None and self.column is not None:
-            line = self.snippet.rstrip("\r\n")
-            caret = "".join("\t" if ch == "\t" else " " for ch in line[: self.column - 1]) + "^"
+            line, column = _visible(self.snippet.rstrip("\r\n"), self.column - 1)
+            caret = "".join("\t" if ch == "\t" else " " for ch in line[:column]) + "^"
             text += f"\n    {line}\n    {caret}"
         return text
 
@@ -93,6 +93,22 @@ class IstioPatchError(Exception):
             "pointer": self.pointer,
             "snippet": self.snippet,
         }
+
+
+_SNIPPET_WIDTH = 120
+
+
+def _visible(line: str, column: int) -> tuple[str, int]:
+    """The part of a source line worth printing around ``column`` (0-based), with control characters shown as
+    U+FFFD so that a terminal is never driven by the input; returns the text and the caret's new column."""
+    if len(line) > _SNIPPET_WIDTH:
+        start = max(0, min(column - _SNIPPET_WIDTH // 2, len(line) - _SNIPPET_WIDTH))
+        end = start + _SNIPPET_WIDTH
+        prefix = "..." if start > 0 else ""
+        line = prefix + line[start:end] + ("..." if end < len(line) else "")
+        column = column - start + len(prefix)
+    cleaned = "".join("\ufffd" if (ord(ch) < 32 and ch != "\t") or ord(ch) == 127 else ch for ch in line)
+    return cleaned, column
 
 
 def _rebuild(cls: type[IstioPatchError], message: str, fields: dict[str, object]) -> IstioPatchError:

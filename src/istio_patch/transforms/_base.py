@@ -219,37 +219,49 @@ class Result:
 
 
 def execute(manifest: Manifest, plan: Plan) -> Result:
-    """Apply a plan's edits to ``manifest``; documents are processed last first so removals keep indices valid."""
-    changes: list[Change] = []
+    """Apply a plan's edits to ``manifest``, reporting each operation in the plan's order.
+
+    Documents are edited last first, and List items last first, so that removing one never moves the
+    index or pointer of another that is still to be edited.
+    """
     result = manifest
     by_document: dict[int, list[Edit]] = {}
     for edit in plan.edits:
         by_document.setdefault(edit.document, []).append(edit)
+    groups_by_document: dict[int, list[list[Change]]] = {}
     for document in sorted(by_document, reverse=True):
-        edits = by_document[document]
-        whole = [e for e in edits if e.pointer == "" and any(op["op"] == "remove" and op["path"] == "" for op in e.operations)]
-        if whole:
-            result = result.without_document(document)
-            e = whole[0]
-            changes.append(Change(plan.transform, manifest.source, document, e.line, e.object, "remove", "", e.reason))
-            continue
-        # List items: later items first, so that removing one keeps the pointers of the others
-        for edit in sorted(edits, key=lambda e: _item_order(e.pointer), reverse=True):
-            ops = [
-                ({"op": "remove", "path": edit.pointer} if op["op"] == "remove" and op["path"] == "" else op)
-                for op in edit.operations
-            ]
-            base = "" if any(op["op"] == "remove" and op["path"] == "" for op in edit.operations) else edit.pointer
-            if not ops:
+        groups = groups_by_document[document] = []
+        for edit in sorted(by_document[document], key=lambda e: _item_order(e.pointer), reverse=True):
+            changes: list[Change] = []
+            groups.append(changes)
+            if _removes_object(edit):
+                if edit.pointer == "":
+                    result = result.without_document(document)
+                else:
+                    result = result.apply([{"op": "remove", "path": edit.pointer}], document=document)
+                changes.append(Change(plan.transform, manifest.source, document, edit.line, edit.object, "remove", edit.pointer, edit.reason))
+                if edit.pointer == "":
+                    break  # the document is gone; nothing else in it can be edited
                 continue
-            result = result.apply(ops, document=document, base=base)
+            if not edit.operations:
+                continue
+            result = result.apply(edit.operations, document=document, base=edit.pointer)
             changes.extend(
                 Change(plan.transform, manifest.source, document, edit.line, edit.object, op["op"], edit.pointer + op["path"], edit.reason)
-                for op in ops
+                for op in edit.operations
                 if op["op"] != "test"
             )
-    changes.reverse()
-    return Result(result, tuple(changes), plan.warnings, (plan,))
+    ordered = [
+        change
+        for document in sorted(groups_by_document)
+        for group in reversed(groups_by_document[document])  # edits ran last item first
+        for change in group
+    ]
+    return Result(result, tuple(ordered), plan.warnings, (plan,))
+
+
+def _removes_object(edit: Edit) -> bool:
+    return any(op["op"] == "remove" and op["path"] == "" for op in edit.operations)
 
 
 def _item_order(pointer: str) -> tuple[int, ...]:
