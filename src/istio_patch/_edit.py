@@ -415,8 +415,21 @@ def _remove_entry(current: _Text, mapping: MappingNode, i: int, comment: bool = 
         return
     if current.first_on_line(start):
         _cut_lines(current, start, max(end - 1, start), comment)
-    else:
-        _write(current, start, mapping.value[i + 1][0].start_mark.index, "")
+        return
+    following = mapping.value[i + 1][0].start_mark.index
+    kept = ""
+    if comment:
+        # the entry shares its line with a dash: its lines go, and come back as comments above that line
+        last_line_end = current.after_line(max(end - 1, start))
+        first_line = current.text[start : current.line_end(start)]
+        rest = current.text[current.after_line(start) : last_line_end].split("\n")
+        newline = current.newline_at(start)
+        lines = [" " * current.column(start) + "# " + first_line.rstrip("\r")] + [_comment_line(l.rstrip("\r")) for l in rest if l.strip()]
+        kept = newline.join(lines) + newline
+    line_start = current.line_start(start)
+    _write(current, start, following, "")
+    if kept:
+        _write(current, line_start, line_start, kept)
 
 
 def _remove_item(current: _Text, seq: SequenceNode, i: int, comment: bool = False) -> None:

@@ -101,12 +101,11 @@ def test_docstring_example() -> None:
     assert doctest.testmod(_strip_resources).failed == 0
 
 
-@pytest.mark.xfail(
-    reason="core bug (_edit._remove_entry): with comment=True, an entry that shares its line with a sequence dash "
-    "is deleted instead of commented out, so the values are lost",
-    strict=True,
-)
 def test_comment_mode_keeps_the_values_when_resources_follows_the_dash() -> None:
     text = "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - resources:\n      requests: {cpu: 1}\n    name: app\n"
     out = strip_resources(load(text), selector=Selector(name="p"), mode="comment").manifest.render()
     assert "requests: {cpu: 1}" in out
+    assert out == (
+        "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        "    # resources:\n      # requests: {cpu: 1}\n  - name: app\n"
+    )
