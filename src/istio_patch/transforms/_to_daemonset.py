@@ -118,7 +118,7 @@ def plan_to_daemonset(manifest: Manifest, options: ToDaemonSetOptions) -> Plan:
                 edits.append(Edit.on(hpa, [{"op": "remove", "path": ""}], f"an HPA cannot scale DaemonSet {obj.name}"))
                 warnings.append(
                     f"to_daemonset: removed {hpa.describe()} ({where}): an HPA cannot scale a DaemonSet "
-                    "(keep_hpa=True keeps it)"
+                    "(the keep_hpa option, --keep-hpa on the command line, keeps it)"
                 )
     return Plan("to_daemonset", tuple(edits), tuple(warnings))
 
