@@ -25,7 +25,7 @@ from typing import Any, Mapping, Sequence
 import jsonpatch
 import jsonpointer
 
-from ._emit import Layout, after_dash, after_key, double_quoted, flow_text, key_text, literal_block, plain_ok, root_text, scalar_text, single_quoted
+from ._emit import Layout, after_dash, after_key, double_quoted, flow_text, key_text, literal_block, root_text, scalar_text, single_quoted
 from ._errors import EditError, IstioPatchError, PatchTestFailed
 from ._kube import build_view, is_merge_key, mapping_key, scalar_value
 from ._parse import PLAIN, MappingNode, Node, ScalarNode, SequenceNode, compose

@@ -7,16 +7,13 @@ exists.
 
 from __future__ import annotations
 
-import importlib.util
-from types import ModuleType
 
 import pytest
-from _transform_cases import CORPUS, ROOT
+from _transform_cases import corpus_file, oracle as load_oracle
 
 from istio_patch import load_path, transforms
 from istio_patch.transforms import apply, preset
 
-ORACLE_PATH = ROOT.parent / "shared" / "tools" / "oracle.py"
 FILES = ["istio-1.0.0/istio-demo.yaml", "istio-1.0.0/istio-demo-auth.yaml", "istio-1.2.3/istio-demo.yaml"]
 MIRROR = transforms.MirrorImagesOptions is not None
 COMBINATIONS = [
@@ -28,21 +25,6 @@ COMBINATIONS = [
 ]
 
 
-def _oracle() -> ModuleType:
-    if not ORACLE_PATH.is_file():
-        pytest.skip(f"the oracle is absent ({ORACLE_PATH} not found)")
-    spec = importlib.util.spec_from_file_location("istio_patch_oracle", ORACLE_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _corpus_file(relative: str):
-    path = CORPUS / relative
-    if not path.is_file():
-        pytest.skip(f"the shared corpus is absent ({path} not found)")
-    return path
 
 
 def _presets_or_skip(names: tuple[str, ...]) -> list:
@@ -54,8 +36,8 @@ def _presets_or_skip(names: tuple[str, ...]) -> list:
 @pytest.mark.parametrize("names", COMBINATIONS, ids="+".join)
 @pytest.mark.parametrize("relative", FILES)
 def test_semantics_agree_with_the_oracle(relative: str, names: tuple[str, ...]) -> None:
-    oracle = _oracle()
-    path = _corpus_file(relative)
+    oracle = load_oracle()
+    path = corpus_file(relative)
     steps = _presets_or_skip(names)
     before = path.read_text(encoding="utf-8-sig")
     after = apply(load_path(path), steps).manifest.render()
@@ -67,7 +49,7 @@ def test_semantics_agree_with_the_oracle(relative: str, names: tuple[str, ...]) 
 @pytest.mark.parametrize("names", COMBINATIONS, ids="+".join)
 @pytest.mark.parametrize("relative", FILES)
 def test_idempotent(relative: str, names: tuple[str, ...]) -> None:
-    path = _corpus_file(relative)
+    path = corpus_file(relative)
     steps = _presets_or_skip(names)
     once = apply(load_path(path), steps).manifest
     again = apply(once, _presets_or_skip(names))
@@ -76,8 +58,8 @@ def test_idempotent(relative: str, names: tuple[str, ...]) -> None:
 
 
 def test_bare_metal_on_the_guides_file_is_a_small_diff() -> None:
-    oracle = _oracle()
-    path = _corpus_file("istio-1.0.0/istio-demo.yaml")
+    oracle = load_oracle()
+    path = corpus_file("istio-1.0.0/istio-demo.yaml")
     before = path.read_text(encoding="utf-8")
     after = apply(load_path(path), preset("bare-metal")).manifest.render()
     # kind (2), replicas (1), two hostPorts (2), the HPA document (17), updateStrategy for extensions/v1beta1 (2)
@@ -86,8 +68,8 @@ def test_bare_metal_on_the_guides_file_is_a_small_diff() -> None:
 
 
 def test_small_nodes_on_the_guides_file_comments_the_four_lines() -> None:
-    oracle = _oracle()
-    path = _corpus_file("istio-1.0.0/istio-demo.yaml")
+    oracle = load_oracle()
+    path = corpus_file("istio-1.0.0/istio-demo.yaml")
     before = path.read_text(encoding="utf-8")
     after = apply(load_path(path), preset("small-nodes")).manifest.render()
     assert oracle.changed_lines(before, after) == 8
@@ -96,8 +78,8 @@ def test_small_nodes_on_the_guides_file_comments_the_four_lines() -> None:
 
 def test_the_oracle_would_notice_a_wrong_output() -> None:
     """Guards the check above: an output that skipped the DaemonSet conversion must not pass."""
-    oracle = _oracle()
-    path = _corpus_file("istio-1.0.0/istio-demo.yaml")
+    oracle = load_oracle()
+    path = corpus_file("istio-1.0.0/istio-demo.yaml")
     before = path.read_text(encoding="utf-8")
     partial = apply(load_path(path), preset("bare-metal")[:1]).manifest.render()
     assert oracle.first_difference(oracle.expected(before, ["bare-metal"]), oracle._norm(oracle.docs(partial))) is not None

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import doctest
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from _transform_cases import CORPUS, ROOT, cases, options_of
+from _transform_cases import corpus_file, oracle as load_oracle, cases, options_of
 from pydantic import ValidationError
 
 from istio_patch import OptionsError, SelectorError, load, load_path
 from istio_patch.transforms import MirrorImagesOptions, MirrorRule, mirror_images, plan_mirror_images
 from istio_patch.transforms import _mirror_images
 
-ORACLE_PATH = ROOT.parent / "shared" / "tools" / "oracle.py"
 GUIDE = ("gcr.io/istio-release", "docker.io/istio")
 HYPERKUBE = ("quay.io/coreos/hyperkube:v1.7.6_coreos.0", "registry.cn-shanghai.aliyuncs.com/gcr-k8s/hyperkube:v1.7.6_coreos.0")
 
@@ -25,21 +21,6 @@ def _options(*rules: tuple[str, str], **extra: object) -> MirrorImagesOptions:
     return MirrorImagesOptions(rules=[MirrorRule(source=s, target=t) for s, t in rules], **extra)
 
 
-def _corpus(relative: str) -> Path:
-    path = CORPUS / relative
-    if not path.is_file():
-        pytest.skip(f"the shared corpus is absent ({path} not found)")
-    return path
-
-
-def _oracle() -> ModuleType:
-    if not ORACLE_PATH.is_file():
-        pytest.skip(f"the oracle is absent ({ORACLE_PATH} not found)")
-    spec = importlib.util.spec_from_file_location("istio_patch_oracle", ORACLE_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # ---- golden cases ----------------------------------------------------------------------------------------
@@ -79,7 +60,7 @@ def test_reports_each_string_with_what_changed() -> None:
 
 
 def test_the_guides_sed_changes_exactly_the_lines_that_hold_the_registry() -> None:
-    path = _corpus("istio-1.0.0/istio-demo.yaml")
+    path = corpus_file("istio-1.0.0/istio-demo.yaml")
     before = path.read_text(encoding="utf-8")
     after = mirror_images(load_path(path), _options(GUIDE)).manifest.render()
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
@@ -102,8 +83,8 @@ def test_the_guides_sed_changes_exactly_the_lines_that_hold_the_registry() -> No
 )
 def test_agrees_with_the_oracle_on_the_corpus(relative: str, rules: tuple[tuple[str, str], ...]) -> None:
     """Where no name leaves Docker Hub implicit, the oracle's regex boundaries and the grammar agree."""
-    oracle = _oracle()
-    path = _corpus(relative)
+    oracle = load_oracle()
+    path = corpus_file(relative)
     before = path.read_text(encoding="utf-8-sig")
     result = mirror_images(load_path(path), _options(*rules, allow_no_match=True))
     want = oracle.expected(before, mirrors=list(rules))
