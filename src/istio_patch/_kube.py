@@ -174,7 +174,8 @@ def build_view(root: Node | None, budget: int = EXPANSION_BUDGET) -> tuple[Any, 
                     stack.append((child, False))
             continue
         pending.discard(ident)
-        size = 1 + sum(sizes[id(child)] for child in _children(node))
+        child_ids = [id(child) for child in _children(node)]
+        size = 1 + sum(sizes[c] for c in child_ids)
         if size > budget:
             raise LimitError(
                 f"expanding the aliases of this document would make more than {budget:,} values; "
@@ -182,7 +183,7 @@ def build_view(root: Node | None, budget: int = EXPANSION_BUDGET) -> tuple[Any, 
                 line=node.start_mark.line + 1,
                 column=node.start_mark.column + 1,
             )
-        depth = 1 + max((depths[id(child)] for child in _children(node)), default=0)
+        depth = 1 + max((depths[c] for c in child_ids), default=0)
         if depth > MAX_DEPTH:
             raise LimitError(
                 f"this document nests more than {MAX_DEPTH} levels deep; refusing it",
