@@ -339,15 +339,16 @@ def test_not_utf8_names_the_byte_offset(capsysbinary, monkeypatch):
         (["plan", "--format", "kustomize"], "istio-patch plan: --format kustomize needs --out DIR"),
         (["plan", "--out", "d"], "istio-patch plan: --out goes with --format kustomize"),
         (["check", "--node-port-range", "3-2"], "istio-patch check: --node-port-range takes FROM-TO, e.g. 30000-32767"),
-        (["frobnicate"], "istio-patch: argument COMMAND: invalid choice: 'frobnicate' (choose from apply, images, plan, check, summary)"),
-        ([], "istio-patch: say which command to run: apply, images, plan, check or summary (see --help)"),
+        (["frobnicate"], "istio-patch: argument COMMAND: invalid choice: 'frobnicate' (choose from apply, images, plan, check, summary, validate)"),
+        ([], "istio-patch: say which command to run: apply, images, plan, check, summary or validate (see --help)"),
+        (["validate", "x.yaml"], "istio-patch validate: the following arguments are required: --kubernetes-version"),
     ],
 )
 def test_usage_errors_exit_2(capsysbinary, argv, message):
     code, out, err = run(capsysbinary, *argv)
     assert (code, out) == (2, b"")
     first = err.splitlines()[0]
-    assert first.replace("'apply', 'images', 'plan', 'check', 'summary'", "apply, images, plan, check, summary") == message
+    assert first.replace("'apply', 'images', 'plan', 'check', 'summary', 'validate'", "apply, images, plan, check, summary, validate") == message
     assert err.splitlines()[1].startswith("Run `istio-patch ")
 
 
@@ -432,6 +433,7 @@ def test_selector_errors_surface_as_the_librarys_error():
         ("plan", "istio-patch plan --preset bare-metal --format kustomize --out overlay/ istio-demo.yaml"),
         ("check", "istio-patch check --bare-metal --forbid-registry gcr.io istio-demo.yaml"),
         ("summary", "istio-patch summary istio-demo.yaml"),
+        ("validate", "istio-patch apply --preset bare-metal --modernize 1.25 istio-demo.yaml | istio-patch validate --kubernetes-version 1.25"),
     ],
 )
 def test_every_command_has_help_with_a_worked_example(capsys, command, example):
@@ -792,3 +794,236 @@ def test_plan_kustomize_with_the_real_presets(capsysbinary, tmp_path):
     code, out, _ = run(capsysbinary, "apply", *argv, source)
     assert code == 0
     assert _objects(built.stdout) == _objects(out.decode())
+
+
+# --------------------------------------------------------------------------------------------------------
+# modernize and validate (issue 7)
+# --------------------------------------------------------------------------------------------------------
+
+OLD_APIS = FIXTURES / "validate.yaml"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def _has_kubernetes_validate() -> bool:
+    try:
+        import kubernetes_validate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_schemas = pytest.mark.skipif(not _has_kubernetes_validate(), reason="the validate extra (kubernetes-validate) is not installed")
+
+
+def corpus_file(relative: str) -> Path:
+    path = CORPUS / relative
+    if not path.exists():
+        pytest.skip(f"../shared/corpus/{relative} is absent")
+    return path
+
+
+@needs_schemas
+def test_validate_prints_each_problem_and_exits_1_on_an_error(capsysbinary):
+    code, out, err = run(capsysbinary, "validate", "--kubernetes-version", "1.25", OLD_APIS)
+    assert (code, err) == (1, "")
+    assert out.decode().splitlines() == [
+        f"{OLD_APIS}:17: error: Service demo/broken: /spec/ports/0/port: 'http' is not of type 'integer'",
+        f"{OLD_APIS}:20: skipped: Gateway ingress: /: networking.istio.io/v1alpha3 Gateway is not built in: "
+        "its CustomResourceDefinition defines it",
+        f"{OLD_APIS}:27: error: PodDisruptionBudget pilot: /apiVersion: Kubernetes 1.25 does not serve policy/v1beta1 "
+        "PodDisruptionBudget; it serves PodDisruptionBudget as policy/v1",
+    ]
+
+
+@needs_schemas
+def test_validate_skipped_kinds_alone_exit_0(capsysbinary, monkeypatch):
+    gateway = b"apiVersion: networking.istio.io/v1alpha3\nkind: Gateway\nmetadata: {name: g}\n"
+    code, out, _ = run(capsysbinary, "validate", "--kubernetes-version", "v1.25.3", stdin=gateway, monkeypatch=monkeypatch)
+    assert code == 0
+    assert out.decode() == (
+        "<stdin>:1: skipped: Gateway g: /: networking.istio.io/v1alpha3 Gateway is not built in: its CustomResourceDefinition defines it\n"
+    )
+
+
+@needs_schemas
+def test_validate_clean_input_prints_nothing(capsysbinary):
+    assert run(capsysbinary, "validate", "--kubernetes-version", "1.25", CLEAN) == (0, b"", "")
+
+
+@needs_schemas
+def test_validate_strict_refuses_undeclared_fields(capsysbinary, tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  colour: red\n  ports: [{port: 80}]\n")
+    assert run(capsysbinary, "validate", "--kubernetes-version", "1.25", path)[:2] == (0, b"")
+    code, out, _ = run(capsysbinary, "validate", "--kubernetes-version", "1.25", "--strict", path)
+    assert (code, out.decode()) == (1, f"{path}:6: error: Service s: /spec/colour: unknown field 'colour'\n")
+
+
+@needs_schemas
+def test_validate_names_the_releases_it_has(capsysbinary):
+    import kubernetes_validate
+
+    from istio_patch._validate import available_versions
+
+    code, out, err = run(capsysbinary, "validate", "--kubernetes-version", "1.9", "missing.yaml")  # refused before reading
+    assert (code, out) == (2, b"")
+    assert err == (
+        f"istio-patch: error: validate: kubernetes-validate {kubernetes_validate.__version__} has no schemas for "
+        f"Kubernetes 1.9; it has {', '.join(available_versions())}\n"
+    )
+
+
+def test_validate_refuses_an_unreadable_version_before_reading(capsysbinary):
+    code, out, err = run(capsysbinary, "validate", "--kubernetes-version", "latest", "missing.yaml")
+    assert (code, out, err) == (2, b"", "istio-patch: error: validate: cannot read the Kubernetes version 'latest': write it as 1.25\n")
+
+
+def test_validate_without_the_extra_says_how_to_install_it():
+    code = (
+        "import sys; sys.modules['kubernetes_validate'] = None; from istio_patch._cli import main; "
+        f"sys.exit(main(['validate', '--kubernetes-version', '1.25', {str(CLEAN)!r}]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "istio-patch: error: validate: the kubernetes-validate package is not installed; "
+        "install it with: pip install 'istio-patch[validate]'\n"
+    )
+
+
+@real
+def test_apply_modernize_flag(capsysbinary):
+    code, out, err = run(capsysbinary, "apply", "--modernize", "1.25", OLD_APIS)
+    assert (code, err) == (0, "")
+    assert out == OLD_APIS.read_bytes().replace(b"apiVersion: policy/v1beta1\n", b"apiVersion: policy/v1\n")
+    assert run(capsysbinary, "apply", "--modernize", "1.24", OLD_APIS)[:2] == (0, OLD_APIS.read_bytes())  # still served
+
+
+@real
+def test_plan_modernize_flag(capsysbinary):
+    code, out, _ = run(capsysbinary, "plan", "--modernize", "1.25", OLD_APIS)
+    assert code == 0
+    assert [(p["line"], p["kind"], p["transforms"], p["operations"]) for p in json.loads(out)] == [
+        (27, "PodDisruptionBudget", ["modernize"], [{"op": "replace", "path": "/apiVersion", "value": "policy/v1"}]),
+    ]
+
+
+@real
+def test_modernize_flag_refuses_an_unreadable_version_before_reading(capsysbinary):
+    code, out, err = run(capsysbinary, "apply", "--modernize", "1.3x", "missing.yaml")
+    assert (code, out) == (2, b"")
+    assert err == "istio-patch: error: --modernize 1.3x: modernize: cannot read the Kubernetes version '1.3x': write it as 1.25\n"
+
+
+@real
+@needs_schemas
+@pytest.mark.parametrize(("demo", "presets"), [("istio-1.2.3/istio-demo.yaml", ()), ("istio-1.0.0/istio-demo.yaml", ("bare-metal",))])
+def test_modernized_demo_validates_clean_for_every_built_in_kind(capsysbinary, tmp_path, demo, presets):
+    source = corpus_file(demo)
+    argv = [a for name in presets for a in ("--preset", name)]
+    assert run(capsysbinary, "validate", "--kubernetes-version", "1.25", source)[0] == 1  # as shipped: removed APIs
+    result = tmp_path / "modernized.yaml"
+    assert run(capsysbinary, "apply", *argv, "--modernize", "1.25", "-o", result, source)[0] == 0
+    code, out, _ = run(capsysbinary, "validate", "--kubernetes-version", "1.25", result)
+    lines = out.decode().splitlines()
+    assert code == 0
+    assert lines and all(": skipped: " in line for line in lines)  # Istio's own kinds: only their CRDs know them
+
+
+def test_label_namespace_add_missing_flag(capsysbinary, monkeypatch):
+    service = b"apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"
+    code, out, _ = run(capsysbinary, "apply", "--label-namespace", "default", "--label", "istio-injection=enabled", "--add-missing",
+                       stdin=service, monkeypatch=monkeypatch)
+    assert code == 0
+    assert out.startswith(service + b"---\n") and b"name: default" in out and b"istio-injection: enabled" in out
+
+
+# --------------------------------------------------------------------------------------------------------
+# the quick syntax check of apply and plan (issue 6)
+# --------------------------------------------------------------------------------------------------------
+
+# Inputs whose errors only composing or the Kubernetes view find, and their look-alikes that are fine.
+SYNTAX_CASES = {
+    "collection key": "kind: A\n[a, b]: 1\n",
+    "explicit collection key": "kind: A\n? - a\n: 1\n",
+    "collection key in flow": "{[a]: 1}\n",
+    "bad !!int": "kind: A\nx: !!int abc\n",
+    "good !!int": "kind: A\nx: !!int '12'\n",
+    "bad !!bool after a good document": "kind: A\n---\nx: !!bool maybe\n---\nkind: [\n",
+    "custom tag": "x: !foo bar\n",
+    "merge key of a scalar": "kind: A\n<<: foo\n",
+    "merge key of a mapping": "kind: A\n<<: {a: 1}\n",
+    "duplicate anchor": "kind: A\na: &x 1\nb: &x 2\nc: *x\n",
+    "undefined alias": "kind: A\na: *nope\n",
+    "recursive alias": "a: &x [*x]\n",
+    "201 levels": "a: " + "[" * 200 + "]" * 200 + "\n",
+    "199 levels": "a: " + "[" * 198 + "]" * 198 + "\n",
+    "alias bomb": "a: &a [1,1,1,1,1,1,1,1,1,1]\n"
+    + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcde", "bcdef"))
+    + "g: [" + ", ".join(["*f"] * 10) + "]\n",
+    "syntax error in document 2": "kind: A\n---\nkind: [\n",
+    "tab": "kind: A\n\tb: 1\n",
+    "control character": "kind: A\nx: \x07\n",
+    "null key": "~: 1\n",
+    "comments and empty documents": "---\nkind: A\n---\n# c\n---\n...\nkind: B\n",
+}
+
+
+def _verdict(check, text: str) -> str:
+    from istio_patch import IstioPatchError
+
+    try:
+        check(load(text, source="f.yaml"))
+    except IstioPatchError as exc:
+        return str(exc)
+    return "ok"
+
+
+def _bad_inputs() -> dict[str, str]:
+    folder = ROOT / "tests" / "bad_input"
+    found = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            found[path.name] = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # refused before any parsing
+    return found
+
+
+@pytest.mark.parametrize("text", [*SYNTAX_CASES.values(), *_bad_inputs().values()], ids=[*SYNTAX_CASES, *_bad_inputs()])
+def test_quick_syntax_check_raises_what_check_syntax_raises(text):
+    from istio_patch import check_syntax
+    from istio_patch._cli import _check_syntax_quickly
+
+    assert _verdict(_check_syntax_quickly, text) == _verdict(check_syntax, text)
+
+
+@pytest.mark.parametrize("relative", ["istio-1.2.3/istio-demo.yaml", "istio-1.0.0/istio-demo.yaml", "istio-1.0.0/crds.yaml",
+                                      "kubeadm-1.15/kube-apiserver.yaml"])
+def test_quick_syntax_check_accepts_the_corpus(relative):
+    from istio_patch._cli import _check_syntax_quickly
+
+    assert _verdict(_check_syntax_quickly, corpus_file(relative).read_text(encoding="utf-8")) == "ok"
+
+
+def test_apply_builds_only_the_documents_it_reads(capsysbinary, tmp_path, monkeypatch):
+    import istio_patch._manifest as manifest_module
+
+    composed = []
+    compose = manifest_module.compose
+    monkeypatch.setattr(manifest_module, "compose", lambda text, **kw: composed.append(kw["document"]) or compose(text, **kw))
+    path = tmp_path / "three.yaml"
+    path.write_bytes(b"# head\n---\nkind: A\n---\nkind: B\nx: [1, 2]\n---\nkind: C\n")
+    assert run(capsysbinary, "apply", path)[:2] == (0, path.read_bytes())
+    assert composed == [0, 1]  # up to the first object, to know the file is not empty
+    composed.clear()
+    assert run(capsysbinary, "summary", path)[0] == 0
+    assert composed == [0, 1, 2, 3]
+
+
+def test_main_gives_the_callers_gc_thresholds_back(capsysbinary):
+    import gc
+
+    before = gc.get_threshold()
+    run(capsysbinary, "apply", CLEAN)
+    assert gc.get_threshold() == before

@@ -51,7 +51,7 @@ def error_of(text: str) -> str:
         (
             "- preset: bare-metal\n- transform: node_ports\n  selector: svc/x\n",
             "r.yaml:2:14: unknown transform 'node_ports'; did you mean 'node_port'? (the transforms are: node_port, "
-            "to_daemonset, host_ports, mirror_images, strip_resources, admission_plugins, label_namespaces)\n"
+            "to_daemonset, host_ports, mirror_images, strip_resources, admission_plugins, label_namespaces, modernize)\n"
             "    - transform: node_ports\n                 ^",
         ),
         (
@@ -130,3 +130,17 @@ def test_unknown_option_names_the_options():
 def test_recipe_schema_is_published():
     published = json.loads((ROOT / "docs" / "recipe.schema.json").read_text())
     assert published == json_schema()
+
+
+@needs_transforms
+def test_modernize_in_a_recipe_keeps_the_version_as_written():
+    steps = build_steps(parse_recipe("- transform: modernize\n  kubernetes_version: 1.30\n", source="r.yaml"))
+    assert steps[0][1].keywords["options"].kubernetes_version == "1.30"  # not the float 1.3
+
+
+@needs_transforms
+def test_modernize_version_is_checked_before_any_manifest():
+    assert error_of("- transform: modernize\n  kubernetes_version: 2.0\n") == (
+        "r.yaml:2:23: modernize: cannot read the Kubernetes version '2.0': write it as 1.25\n"
+        "      kubernetes_version: 2.0\n                          ^"
+    )

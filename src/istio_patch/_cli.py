@@ -1,8 +1,8 @@
-"""The command line: ``istio-patch`` (or ``python -m istio_patch``) with apply, images, plan, check, summary.
+"""The command line: ``istio-patch`` (or ``python -m istio_patch``) with apply, images, plan, check, summary, validate.
 
 A thin layer over the library with the habits of kubectl (``TYPE/NAME``, ``-n``), sed (``-i``, a backup
-suffix) and diff (``--check``, exit 1). Exit codes: 0 success, 1 ``--check``/``check`` found something,
-2 usage or input errors. Errors go to stderr as ``istio-patch: error: FILE:LINE:COL: message``.
+suffix) and diff (``--check``, exit 1). Exit codes: 0 success, 1 ``--check``/``check``/``validate`` found
+something, 2 usage or input errors. Errors go to stderr as ``istio-patch: error: FILE:LINE:COL: message``.
 
 Only what a command needs is imported: startup time is part of every call (and of every helm install).
 """
@@ -94,6 +94,13 @@ examples:
   istio-patch apply --preset bare-metal --preset cn-mirror istio-demo.yaml | istio-patch check --bare-metal
 """
 
+VALIDATE_EPILOG = """\
+examples (will the result install on today's clusters? offline, with `pip install 'istio-patch[validate]'`):
+  istio-patch apply --preset bare-metal --modernize 1.25 istio-demo.yaml | istio-patch validate --kubernetes-version 1.25
+  istio-patch validate --kubernetes-version 1.25 --strict istio-demo.yaml
+  (kinds that only a CustomResourceDefinition defines, such as Istio's Gateway, are reported as skipped)
+"""
+
 SUMMARY_EPILOG = """\
 examples (the guide's step 11, `kubectl get svc -n istio-system` compared with a table, before installing):
   istio-patch summary istio-demo.yaml
@@ -150,6 +157,14 @@ def _parser() -> _Parser:
                              formatter_class=fmt, description="Services with type and ports as kubectl writes them, and workloads "
                              "with kind, replicas and images, per namespace.")
     summary.add_argument("--json", action="store_true", help="print JSON")
+
+    validate = sub.add_parser("validate", parents=[common], help="check objects against a Kubernetes release's schemas, offline",
+                              epilog=VALIDATE_EPILOG, formatter_class=fmt,
+                              description="Check every object against the OpenAPI schemas of one Kubernetes release (from the "
+                              "kubernetes-validate package; no cluster, no network). Prints FILE:LINE: error|skipped: ...; "
+                              "exit 1 when an object has an error.")
+    validate.add_argument("--kubernetes-version", required=True, metavar="X.Y", help="the release to check against, e.g. 1.25")
+    validate.add_argument("--strict", action="store_true", help="also refuse fields the schema does not declare")
     return parser
 
 
@@ -165,6 +180,7 @@ def _transform_flags(parser: argparse.ArgumentParser) -> None:
     add("--strip-resources", action=_Event, metavar="WORKLOAD", help="remove resource requests/limits (with --container, --mode)")
     add("--admission-plugins", action=_Event, metavar="A,B", help="enable admission plugins in a kube-apiserver manifest")
     add("--label-namespace", action=_Event, metavar="NAME", help="label a Namespace (with --label k=v)")
+    add("--modernize", action=_Event, metavar="X.Y", help="move objects off the API versions Kubernetes X.Y no longer serves")
     mods = parser.add_argument_group("transform options (each belongs to the transform flag before it)")
     madd = mods.add_argument
     madd("-n", "--namespace", help="namespace of every selector (kubectl's -n)")
@@ -187,6 +203,7 @@ _OPENERS = {
     "strip_resources": "strip_resources",
     "admission_plugins": "admission_plugins",
     "label_namespace": "label_namespaces",
+    "modernize": "modernize",
 }
 _MODIFIERS = {
     "node_port_value": ("node_port",),
@@ -227,6 +244,8 @@ def _specs_from_flags(args: argparse.Namespace) -> list[StepSpec]:
                 options: dict[str, Any] = {"plugins": [p.strip() for p in value.split(",") if p.strip()]}
             elif name == "label_namespaces":
                 options = {"names": [value], "labels": {}}
+            elif name == "modernize":
+                options = {"kubernetes_version": value}
             else:
                 options = selector(value)
             opened.append((name, options, f"{flag} {value}"))
@@ -280,7 +299,7 @@ def _add_modifier(dest: str, value: Any, options: dict[str, Any], flag: str) -> 
             raise UsageError(f"{PROG}: {flag} takes KEY=VALUE, e.g. istio-injection=enabled")
         options["labels"][key] = label
     elif dest == "add_missing":
-        options["add_missing"] = True
+        options["create_missing"] = True
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -290,7 +309,21 @@ def _add_modifier(dest: str, value: Any, options: dict[str, Any], flag: str) -> 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    import gc
+
+    # Node trees and views hold millions of containers and no cycles, yet every collection of the oldest
+    # generation re-scans all of them: with the default thresholds an 18 MB input spends about a sixth of its
+    # time in the collector. A run is short: collect rarely (cycles are still reclaimed), then give the caller
+    # its settings back.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _main(argv: list[str]) -> int:
     debug = "--debug" in argv
     try:
         try:
@@ -303,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             _out(f"{PROG} {__version__}\n")
             return EXIT_OK
         if args.command is None:
-            raise UsageError(f"{PROG}: say which command to run: apply, images, plan, check or summary (see --help)")
+            raise UsageError(f"{PROG}: say which command to run: apply, images, plan, check, summary or validate (see --help)")
         return _COMMANDS[args.command](args)
     except UsageError as exc:
         _err(f"{exc}\n{_usage_hint(argv)}")
@@ -408,16 +441,104 @@ def _read_inputs(files: Sequence[str]) -> list[_Input]:
     return inputs
 
 
-def _load_all(inputs: Sequence[_Input]) -> list[Manifest]:
-    """Every input as a Manifest, every document parsed: a YAML error anywhere stops the run before any output."""
+def _load_all(inputs: Sequence[_Input], *, build_every_document: bool = True) -> list[Manifest]:
+    """Every input as a Manifest whose syntax is checked: a YAML error anywhere stops the run before any output.
+
+    Commands that read every object anyway build every document now (``check_syntax``). ``apply`` and ``plan``
+    pass ``build_every_document=False``: only the documents a transform looks at need their node trees and
+    views, and the others are checked by libyaml's parser alone (see ``_check_syntax_quickly``).
+    """
     from ._manifest import check_syntax, load
 
     manifests = []
     for item in inputs:
         manifest = load(item.data, source=item.name)
-        check_syntax(manifest)
+        if build_every_document:
+            check_syntax(manifest)
+        else:
+            _check_syntax_quickly(manifest)
         manifests.append(manifest)
     return manifests
+
+
+def _check_syntax_quickly(manifest: Manifest) -> None:
+    """``check_syntax``'s verdict, paying for libyaml's event parser instead of node trees and views.
+
+    A document the event scan cannot vouch for is built by the core now, so that its error is raised with the
+    core's words and file positions: one whose scan fails, and one with a feature whose errors only composing
+    or the Kubernetes view detect (see ``_scanner``). Every other document is valid YAML whose view cannot fail,
+    and is built only if a transform reads it.
+    """
+    from ._manifest import check_syntax
+    from ._parse import HAS_LIBYAML
+
+    if not HAS_LIBYAML:  # the pure-Python parser would cost as much as building
+        check_syntax(manifest)
+        return
+    scan = _scanner()
+    for doc in manifest.documents:
+        if not scan(doc.text):
+            _ = doc.is_empty  # builds the node tree and the view, raising the core's error if there is one
+
+
+def _scanner() -> Callable[[str], bool]:
+    """A function telling whether libyaml parses a document's text without error and without anything that
+    composing or the Kubernetes view may refuse.
+
+    The view refuses aliases that recurse or expand too far, bad explicit tags (``!!int abc``), collections
+    as keys, merge keys of the wrong shape, nesting deeper than its limit and documents of more values than
+    its budget; composing refuses undefined aliases and a second document. A document with any anchor, alias,
+    tag, collection key, ``<<`` key or second document, or at either limit, is therefore left to the core.
+    """
+    from yaml import YAMLError
+    from yaml.cyaml import CParser
+    from yaml.events import (
+        AliasEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+    )
+
+    from ._kube import EXPANSION_BUDGET, MAX_DEPTH
+
+    def scan(text: str) -> bool:
+        parser = CParser(text)
+        open_collections: list[int] = []  # per open collection: nodes seen so far in a mapping, -1 in a sequence
+        values = documents = 0
+        try:
+            while parser.check_event():
+                event = parser.get_event()
+                kind = type(event)
+                if kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
+                    if event.anchor is not None or event.tag is not None:
+                        return False
+                    values += 1
+                    if open_collections and open_collections[-1] >= 0:  # in a mapping: keys and values alternate
+                        if open_collections[-1] % 2 == 0 and (kind is not ScalarEvent or event.value == "<<"):
+                            return False
+                        open_collections[-1] += 1
+                    if kind is not ScalarEvent:
+                        open_collections.append(0 if kind is MappingStartEvent else -1)
+                        if len(open_collections) >= MAX_DEPTH:
+                            return False
+                elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                    open_collections.pop()
+                elif kind is AliasEvent:
+                    return False
+                elif kind is DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        return False
+        except (YAMLError, UnicodeError):  # the core parses it again and says what is wrong, in its words
+            return False
+        finally:
+            parser.dispose()
+        return values <= EXPANSION_BUDGET
+
+    return scan
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -447,7 +568,7 @@ def _run_steps(manifests: list[Manifest], steps: Sequence[tuple[StepSpec, Step]]
 
     run = _Run(list(manifests), [[] for _ in manifests])
     # a file without objects (empty, comments only) has nothing to select: empty in, empty out
-    live = [i for i, manifest in enumerate(manifests) if manifest.objects()]
+    live = [i for i, manifest in enumerate(manifests) if _has_objects(manifest)]
     for spec, step in steps:
         misses: list[SelectorError] = []
         for i in live:
@@ -470,6 +591,13 @@ def _run_steps(manifests: list[Manifest], steps: Sequence[tuple[StepSpec, Step]]
     return run
 
 
+def _has_objects(manifest: Manifest) -> bool:
+    """Whether the manifest holds an object, building documents only until the first one is found."""
+    from ._manifest import _objects_of
+
+    return any(True for doc in manifest.documents for _ in _objects_of(doc))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # apply
 # ---------------------------------------------------------------------------------------------------------
@@ -484,7 +612,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         raise UsageError(f"{PROG} apply: -i/--in-place needs files (stdin cannot be edited in place)")
     steps = _steps(args)  # recipes and options are refused before any input is read
     inputs = _read_inputs(args.files)
-    manifests = _load_all(inputs)
+    manifests = _load_all(inputs, build_every_document=False)
     run = _run_steps(manifests, steps)
     for warning in run.warnings:
         _warn(warning)
@@ -696,7 +824,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         raise UsageError(f"{PROG} plan: --out goes with --format kustomize")
     steps = _steps(args)
     inputs = _read_inputs(args.files)
-    manifests = _load_all(inputs)
+    manifests = _load_all(inputs, build_every_document=False)
     if args.format == "kustomize":
         _refuse_duplicates(manifests)
     run = _run_steps(manifests, steps)
@@ -719,7 +847,17 @@ def _object_plans(original: Manifest, results: Sequence[Result], final: Manifest
     Document indices move when a plan removes whole documents, so each plan's edits are mapped back to the
     original document they started from.
     """
-    objects = {(o.document, o.pointer): o for o in original.objects()}
+    from ._manifest import _objects_of
+
+    objects: dict[tuple[int, str], KubeObject] = {}
+    read: set[int] = set()
+
+    def object_at(document: int, pointer: str) -> KubeObject | None:
+        if document not in read:  # only the edited documents are built (the others may never be parsed)
+            read.add(document)
+            objects.update(((o.document, o.pointer), o) for o in _objects_of(original.documents[document]))
+        return objects.get((document, pointer))
+
     current: list[int | None] = list(range(len(original.documents)))  # current index -> original index
     plans: dict[tuple[int, str], _ObjectPlan] = {}
     for result in results:
@@ -734,7 +872,7 @@ def _object_plans(original: Manifest, results: Sequence[Result], final: Manifest
                 key = (origin, edit.pointer)
                 entry = plans.get(key)
                 if entry is None:
-                    entry = plans[key] = _ObjectPlan(original.source, origin, edit.pointer, edit.line, objects.get(key))
+                    entry = plans[key] = _ObjectPlan(original.source, origin, edit.pointer, edit.line, object_at(*key))
                 if plan.transform not in entry.transforms:
                     entry.transforms.append(plan.transform)
                 entry.operations.extend(dict(op) for op in edit.operations)
@@ -1062,10 +1200,32 @@ def _table(rows: list[list[str]]) -> list[str]:
     return ["   ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
 
 
+# ---------------------------------------------------------------------------------------------------------
+# validate
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from ._errors import OptionsError
+    from ._manifest import load
+    from ._validate import validate
+
+    try:
+        # the extra and the release are checked on an empty manifest first: a typo costs no reading of stdin
+        validate(load("", source=STDIN), args.kubernetes_version, strict=args.strict)
+    except OptionsError as exc:
+        raise _Failure(exc.message) from None
+    manifests = _load_all(_read_inputs(args.files))
+    problems = [p for m in manifests for p in validate(m, args.kubernetes_version, strict=args.strict)]
+    _out("".join(f"{problem}\n" for problem in problems))
+    return EXIT_FOUND if any(p.severity == "error" for p in problems) else EXIT_OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "apply": _cmd_apply,
     "images": _cmd_images,
     "plan": _cmd_plan,
     "check": _cmd_check,
     "summary": _cmd_summary,
+    "validate": _cmd_validate,
 }

@@ -20,7 +20,6 @@ Everything is checked before any manifest is touched; an error names the recipe'
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
@@ -44,6 +43,7 @@ _TRANSFORMS: Mapping[str, tuple[str, str]] = {
     "strip_resources": ("strip_resources", "StripResourcesOptions"),
     "admission_plugins": ("admission_plugins", "AdmissionPluginsOptions"),
     "label_namespaces": ("label_namespaces", "LabelNamespacesOptions"),
+    "modernize": ("modernize", "ModernizeOptions"),
 }
 TRANSFORM_NAMES: tuple[str, ...] = tuple(_TRANSFORMS)
 PRESET_NAMES: tuple[str, ...] = ("bare-metal", "cn-mirror", "small-nodes", "admission-webhooks")
@@ -169,6 +169,8 @@ def _node_at(nodes: Any, loc: Sequence[str | int], key: bool) -> Node | None:
 
 
 def _unknown(what: str, name: str, known: Sequence[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"unknown {what} {name!r}{hint} (the {what}s are: {', '.join(known)})"
@@ -208,9 +210,9 @@ def validate_options(spec: StepSpec) -> BaseModel:
     from pydantic import ValidationError
 
     model = options_class(spec.transform)
-    data = _coerce_selectors(model, dict(spec.options))
+    data = _coerce_selectors(model, _numbers_as_written(spec, model, dict(spec.options)))
     try:
-        return model.model_validate(data)
+        options = model.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
@@ -219,6 +221,33 @@ def validate_options(spec: StepSpec) -> BaseModel:
         raise spec.error(exc.message) from None
     except ValueError as exc:
         raise spec.error(str(exc)) from None
+    _check_version(spec, options)
+    return options
+
+
+def _numbers_as_written(spec: StepSpec, model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """A text option written as a plain number keeps its spelling: ``kubernetes_version: 1.30`` is "1.30", not 1.3."""
+    from ._parse import ScalarNode
+
+    for name, info in model.model_fields.items():
+        value = data.get(name)
+        if info.annotation is str and isinstance(value, (int, float)) and not isinstance(value, bool) and spec.nodes is not None:
+            node = _node_at(spec.nodes, (name,), key=False)
+            if isinstance(node, ScalarNode):
+                data[name] = node.value
+    return data
+
+
+def _check_version(spec: StepSpec, options: BaseModel) -> None:
+    """modernize's target release must be readable before any manifest is: a typo is not a silent no-op."""
+    if spec.transform != "modernize":
+        return
+    from .transforms._modernize import parse_kubernetes_version
+
+    try:
+        parse_kubernetes_version(getattr(options, "kubernetes_version"))
+    except OptionsError as exc:
+        raise spec.error(exc.message, ("kubernetes_version",)) from None
 
 
 def _describe(transform: str, model: type[BaseModel], error: Mapping[str, Any]) -> str:
@@ -311,6 +340,14 @@ def json_schema() -> dict[str, Any]:
         items.append(item)
     adapter = TypeAdapter(list[Union[tuple(items)]])  # type: ignore[misc]
     schema = _with_selector_spellings(adapter.json_schema(by_alias=True, mode="validation"))
+    for name in TRANSFORM_NAMES:  # a text option may be written as a plain number (see _numbers_as_written)
+        properties = schema["$defs"][f"{name}_item"]["properties"]
+        for field_name, info in options_class(name).model_fields.items():
+            if info.annotation is str and properties.get(field_name, {}).get("type") == "string":
+                prop = properties[field_name]
+                del prop["type"]
+                prop["anyOf"] = [{"type": "string"}, {"type": "number"}]
+                prop["description"] = "text; a plain number is read as written (1.30 is \"1.30\")"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "istio-patch recipe"
     schema["description"] = "An ordered list of presets and transforms with their options."
