@@ -966,6 +966,9 @@ SYNTAX_CASES = {
     "control character": "kind: A\nx: \x07\n",
     "null key": "~: 1\n",
     "comments and empty documents": "---\nkind: A\n---\n# c\n---\n...\nkind: B\n",
+    "201 block levels by indentation": "".join(" " * i + "a:\n" for i in range(201)) + " " * 201 + "b: 1\n",
+    "201 levels of inline dashes": "- " * 201 + "a\n",
+    "deep indentation with dashes": "".join(" " * i + "a:\n" for i in range(119)) + " " * 119 + "- " * 19 + "- b\n",
 }
 
 

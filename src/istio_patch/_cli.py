@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, NoReturn, Sequence
@@ -475,10 +476,30 @@ def _check_syntax_quickly(manifest: Manifest) -> None:
     if not HAS_LIBYAML:  # the pure-Python parser would cost as much as building
         check_syntax(manifest)
         return
+    from yaml import YAMLError
+    from yaml._yaml import CParser as RawParser
+
     scan = _scanner()
     for doc in manifest.documents:
+        if _only_libyaml_can_object(doc.text):
+            try:
+                RawParser(doc.text).raw_parse()  # libyaml alone, no Python per event: the common case
+                continue
+            except (YAMLError, UnicodeError):
+                pass  # the core parses it again below and says what is wrong, in its words
         if not scan(doc.text):
             _ = doc.is_empty  # builds the node tree and the view, raising the core's error if there is one
+
+
+# A document whose text has none of these cannot hold what only composing or the Kubernetes view refuses:
+# anchors (&), aliases (*), tags (!), complex keys (?), merge keys (<<), collections as keys (`]:` or `}:`),
+# nesting near the view's limit. A level of block nesting takes a column of indentation or an inline dash,
+# a flow level a bracket: under 120 + 20 + 20 (plus one mapping) levels stay below the view's limit of 200.
+_CORE_ONLY = re.compile(r"[&*!?]|<<|[\]}][ \t]*:|^ {120,}|(?:-[ \t]+){20,}", re.MULTILINE)
+
+
+def _only_libyaml_can_object(text: str) -> bool:
+    return len(text) < 1_000_000 and text.count("[") + text.count("{") < 20 and not _CORE_ONLY.search(text)
 
 
 def _scanner() -> Callable[[str], bool]:
