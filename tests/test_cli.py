@@ -1030,3 +1030,14 @@ def test_main_gives_the_callers_gc_thresholds_back(capsysbinary):
     before = gc.get_threshold()
     run(capsysbinary, "apply", CLEAN)
     assert gc.get_threshold() == before
+
+
+def test_presets_with_allow_no_match_pass_a_file_without_their_targets_through(capsysbinary, tmp_path):
+    path = tmp_path / "other.yaml"
+    path.write_bytes(b"# not Istio\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: 'b'}\n")
+    code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", "--preset", "small-nodes", "--allow-no-match", str(path))
+    assert (code, out) == (0, path.read_bytes())
+    code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", str(path))
+    assert code == 2 and out == b""
+    assert err.startswith("istio-patch: error: ")
+    assert "no object matches Service/istio-ingressgateway in namespace istio-system" in err

@@ -260,7 +260,8 @@ def _specs_from_flags(args: argparse.Namespace) -> list[StepSpec]:
         else:
             flush()
             if dest == "preset":
-                specs.append(StepSpec("preset", {"name": value}, f"--preset {value}"))
+                loose = {"allow_no_match": True} if args.allow_no_match else {}
+                specs.append(StepSpec("preset", {"name": value, **loose}, f"--preset {value}"))
             elif dest == "recipe":
                 specs.extend(load_recipe(value))
             elif dest == "mirror":

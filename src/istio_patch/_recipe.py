@@ -197,7 +197,7 @@ def build_steps(specs: Sequence[StepSpec]) -> list[tuple[StepSpec, Step]]:
             name = spec.options["name"]
             if name not in PRESET_NAMES:
                 raise spec.error(_unknown("preset", name, PRESET_NAMES), ("preset",))
-            steps.extend((spec, step) for step in transforms.preset(name))
+            steps.extend((spec, step) for step in transforms.preset(name, allow_no_match=bool(spec.options.get("allow_no_match"))))
             continue
         options = validate_options(spec)
         function = getattr(transforms, _TRANSFORMS[spec.transform][0])

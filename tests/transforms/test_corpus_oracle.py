@@ -1,8 +1,9 @@
 """The presets on the real Istio manifests agree with ../shared/tools/oracle.py (Kubernetes semantics).
 
 The oracle is independent of istio-patch: it applies the guide's edits to PyYAML data. Each test is skipped
-with its reason when the shared corpus or the oracle is absent, and the cn-mirror parts until mirror_images
-exists.
+with its reason when the shared corpus or the oracle is absent. The files that hold none of the presets'
+targets (the CRDs, the kube-apiserver manifest) are run with ``allow_no_match``: they must come out as they
+went in, which is also what the oracle expects of them.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import pytest
 from _transform_cases import corpus_file, oracle as load_oracle
 
-from istio_patch import load_path, transforms
+from istio_patch import SelectorError, load_path, transforms
 from istio_patch.transforms import apply, preset
 
 FILES = ["istio-1.0.0/istio-demo.yaml", "istio-1.0.0/istio-demo-auth.yaml", "istio-1.2.3/istio-demo.yaml"]
+WITHOUT_TARGETS = ["istio-1.0.0/crds.yaml", "kubeadm-1.15/kube-apiserver.yaml"]
 MIRROR = transforms.MirrorImagesOptions is not None
 COMBINATIONS = [
     ("bare-metal",),
@@ -23,7 +25,6 @@ COMBINATIONS = [
     ("bare-metal", "cn-mirror", "small-nodes"),
     ("small-nodes", "bare-metal"),
 ]
-
 
 
 
@@ -83,3 +84,23 @@ def test_the_oracle_would_notice_a_wrong_output() -> None:
     before = path.read_text(encoding="utf-8")
     partial = apply(load_path(path), preset("bare-metal")[:1]).manifest.render()
     assert oracle.first_difference(oracle.expected(before, ["bare-metal"]), oracle._norm(oracle.docs(partial))) is not None
+
+
+@pytest.mark.parametrize("relative", WITHOUT_TARGETS)
+def test_files_without_the_targets_pass_through_with_allow_no_match(relative: str) -> None:
+    oracle = load_oracle()
+    path = corpus_file(relative)
+    names = ["bare-metal", "cn-mirror", "small-nodes"]
+    steps = [step for name in names for step in preset(name, allow_no_match=True)]
+    before = path.read_bytes()
+    result = apply(load_path(path), steps)
+    assert result.changes == ()
+    assert result.manifest.to_bytes() == before
+    text = before.decode("utf-8-sig")
+    assert oracle.first_difference(oracle.expected(text, names), oracle._norm(oracle.docs(text))) is None
+
+
+@pytest.mark.parametrize("relative", WITHOUT_TARGETS)
+def test_files_without_the_targets_are_refused_by_strict_presets(relative: str) -> None:
+    with pytest.raises(SelectorError, match="no object matches Service/istio-ingressgateway in namespace istio-system"):
+        apply(load_path(corpus_file(relative)), preset("bare-metal"))

@@ -7,6 +7,7 @@ A transform is two pure functions: ``plan_X(manifest, options) -> Plan`` decides
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 # kubectl's short names and plurals, lower-case, for the kinds this tool meets.
-KIND_ALIASES: Mapping[str, str] = {
+KIND_ALIASES: Mapping[str, str] = MappingProxyType({
     alias: kind
     for kind, aliases in {
         "Service": ("svc", "service", "services"),
@@ -53,7 +54,7 @@ KIND_ALIASES: Mapping[str, str] = {
         "CustomResourceDefinition": ("crd", "crds", "customresourcedefinition", "customresourcedefinitions"),
     }.items()
     for alias in aliases
-}
+})
 
 
 def canonical_kind(kind: str) -> str:

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import functools
+from types import MappingProxyType
 from typing import Callable, Mapping
 
 from .._errors import OptionsError
@@ -38,18 +39,22 @@ __all__ = ["PRESETS", "preset"]
 _GATEWAY = {"namespace": "istio-system", "name": "istio-ingressgateway"}
 
 
-def _bare_metal() -> list[Step]:
+def _bare_metal(allow_no_match: bool) -> list[Step]:
+    loose = {"allow_no_match": allow_no_match}
     return [
-        functools.partial(node_port, options=NodePortOptions(selector=Selector(kind="Service", **_GATEWAY))),
-        functools.partial(to_daemonset, options=ToDaemonSetOptions(selector=Selector(kind="Deployment", **_GATEWAY))),
+        functools.partial(node_port, options=NodePortOptions(selector=Selector(kind="Service", **_GATEWAY), **loose)),
         functools.partial(
-            host_ports, options=HostPortsOptions(selector=Selector(kind="DaemonSet", **_GATEWAY), ports=[80, 443])
+            to_daemonset, options=ToDaemonSetOptions(selector=Selector(kind="Deployment", **_GATEWAY), **loose)
+        ),
+        functools.partial(
+            host_ports,
+            options=HostPortsOptions(selector=Selector(kind="DaemonSet", **_GATEWAY), ports=[80, 443], **loose),
         ),
     ]
 
 
-def _cn_mirror() -> list[Step]:
-    from ._mirror_images import MirrorImagesOptions, MirrorRule, mirror_images  # written alongside; loaded on use
+def _cn_mirror(allow_no_match: bool) -> list[Step]:
+    from ._mirror_images import MirrorImagesOptions, MirrorRule, mirror_images  # loaded only when this preset is used
 
     rules = [
         MirrorRule(source="gcr.io/istio-release", target="docker.io/istio"),
@@ -58,36 +63,44 @@ def _cn_mirror() -> list[Step]:
             target="registry.cn-shanghai.aliyuncs.com/gcr-k8s/hyperkube:v1.7.6_coreos.0",
         ),
     ]
-    return [functools.partial(mirror_images, options=MirrorImagesOptions(rules=rules))]
+    return [functools.partial(mirror_images, options=MirrorImagesOptions(rules=rules, allow_no_match=allow_no_match))]
 
 
-def _small_nodes() -> list[Step]:
+def _small_nodes(allow_no_match: bool) -> list[Step]:
     options = StripResourcesOptions(
         selector=Selector(kind="Deployment", namespace="istio-system", name="istio-pilot"),
         containers=["discovery"],
         resources="requests",
         mode="comment",
+        allow_no_match=allow_no_match,
     )
     return [functools.partial(strip_resources, options=options)]
 
 
-def _admission_webhooks() -> list[Step]:
-    from ._admission_plugins import AdmissionPluginsOptions, admission_plugins  # written alongside; loaded on use
+def _admission_webhooks(allow_no_match: bool) -> list[Step]:
+    from ._admission_plugins import AdmissionPluginsOptions, admission_plugins  # loaded only when this preset is used
 
-    options = AdmissionPluginsOptions(plugins=["MutatingAdmissionWebhook", "ValidatingAdmissionWebhook"])
+    options = AdmissionPluginsOptions(
+        plugins=["MutatingAdmissionWebhook", "ValidatingAdmissionWebhook"], allow_no_match=allow_no_match
+    )
     return [functools.partial(admission_plugins, options=options)]
 
 
-PRESETS: Mapping[str, Callable[[], list[Step]]] = {
-    "bare-metal": _bare_metal,
-    "cn-mirror": _cn_mirror,
-    "small-nodes": _small_nodes,
-    "admission-webhooks": _admission_webhooks,
-}
+PRESETS: Mapping[str, Callable[[bool], list[Step]]] = MappingProxyType(
+    {
+        "bare-metal": _bare_metal,
+        "cn-mirror": _cn_mirror,
+        "small-nodes": _small_nodes,
+        "admission-webhooks": _admission_webhooks,
+    }
+)
 
 
-def preset(name: str) -> list[Step]:
+def preset(name: str, *, allow_no_match: bool = False) -> list[Step]:
     """The steps of the preset ``name``, in order; OptionsError naming the known presets for another name.
+
+    With ``allow_no_match``, a manifest without the preset's targets passes through unchanged instead of
+    raising SelectorError (for pipelines that run one list of presets over many files).
 
     Example:
         >>> len(preset("small-nodes"))
@@ -96,4 +109,4 @@ def preset(name: str) -> list[Step]:
     factory = PRESETS.get(name)
     if factory is None:
         raise OptionsError(f"unknown preset {name!r} (the presets are: {', '.join(PRESETS)})")
-    return factory()
+    return factory(allow_no_match)
