@@ -60,7 +60,7 @@ def stand_in(monkeypatch):
     """``--preset bare-metal`` runs the stand-in steps."""
     from istio_patch import transforms
 
-    monkeypatch.setattr(transforms, "preset", lambda name: [stand_in_step, drop_hpa_step])
+    monkeypatch.setattr(transforms, "preset", lambda name, allow_no_match=False: [stand_in_step, drop_hpa_step])
 
 
 def run(capsysbinary, *argv, stdin: bytes | None = None, monkeypatch=None):

@@ -197,7 +197,8 @@ def build_steps(specs: Sequence[StepSpec]) -> list[tuple[StepSpec, Step]]:
             name = spec.options["name"]
             if name not in PRESET_NAMES:
                 raise spec.error(_unknown("preset", name, PRESET_NAMES), ("preset",))
-            steps.extend((spec, step) for step in transforms.preset(name, allow_no_match=bool(spec.options.get("allow_no_match"))))
+            loose = {"allow_no_match": True} if spec.options.get("allow_no_match") else {}
+            steps.extend((spec, step) for step in transforms.preset(name, **loose))
             continue
         options = validate_options(spec)
         function = getattr(transforms, _TRANSFORMS[spec.transform][0])
