@@ -173,3 +173,13 @@ def test_gateway_deployment_of_1_0_0_is_found() -> None:
     gateways = [o for o in manifest.objects() if o.kind == "Deployment" and o.name == "istio-ingressgateway"]
     assert len(gateways) == 1
     assert gateways[0].labels["app"] == "istio-ingressgateway"
+
+
+def test_position_finds_values_keys_and_the_nearest_ancestor() -> None:
+    text = "---\nkind: Pod\nmetadata:\n  labels:\n    app: a\n    app: b\nspec:\n  containers:\n    - name: c\n      image: x\n"
+    doc = load(text, source="p.yaml").documents[0]
+    assert doc.position("/metadata/labels/app") == (6, 10)  # the last writing, as Kubernetes reads it
+    assert doc.position("/metadata/labels/app", key=True) == (6, 5)
+    assert doc.position("/spec/containers/0/image") == (10, 14)
+    assert doc.position("/spec/containers/0/ports/0") == (9, 7)  # absent: its nearest existing ancestor
+    assert doc.position("") == (2, 1)

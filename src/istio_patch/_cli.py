@@ -14,12 +14,12 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
 
 if TYPE_CHECKING:
     from ._manifest import Document, KubeObject, Manifest
     from ._recipe import StepSpec
-    from .transforms import Plan, Result, Step
+    from .transforms import Result, Step
 
 __all__ = ["main", "main_entry"]
 
@@ -1042,7 +1042,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 findings.append(at.finding("/spec/scaleTargetRef", f"{obj.describe()} targets DaemonSet {ns}/{name}, which an HPA cannot scale; remove the HPA"))
             elif kind and name and (kind, ns, name) not in workloads:
                 findings.append(at.finding("/spec/scaleTargetRef", f"{obj.describe()} targets {kind} {ns}/{name}, which is not in the manifest"))
-        for pointer, container in _containers(data):
+        for pointer, container in _containers(obj):
             for j, port in enumerate(container.get("ports") or []):
                 if not isinstance(port, dict) or not isinstance(port.get("hostPort"), int):
                     continue
@@ -1070,31 +1070,11 @@ def _port_range(text: str) -> tuple[int, int]:
     return int(low), int(high)
 
 
-def _containers(data: Any) -> Iterable[tuple[str, dict[str, Any]]]:
+def _containers(obj: KubeObject) -> Iterable[tuple[str, Mapping[str, Any]]]:
     """(JSON pointer, container) for every container of the object's pod spec, wherever the kind keeps it."""
-    for pointer, spec in _pod_specs(data):
-        for key in ("initContainers", "containers", "ephemeralContainers"):
-            for i, container in enumerate(spec.get(key) or []):
-                if isinstance(container, dict):
-                    yield f"{pointer}/{key}/{i}", container
+    from ._workloads import containers_of
 
-
-def _pod_specs(data: Any) -> Iterable[tuple[str, dict[str, Any]]]:
-    if not isinstance(data, dict):
-        return
-    kind = data.get("kind")
-    spec = data.get("spec")
-    if not isinstance(spec, dict):
-        return
-    if kind == "Pod":
-        yield "/spec", spec
-    elif kind == "CronJob":
-        job = (spec.get("jobTemplate") or {}).get("spec") if isinstance(spec.get("jobTemplate"), dict) else None
-        template = job.get("template") if isinstance(job, dict) else None
-        if isinstance(template, dict) and isinstance(template.get("spec"), dict):
-            yield "/spec/jobTemplate/spec/template/spec", template["spec"]
-    elif isinstance(spec.get("template"), dict) and isinstance(spec["template"].get("spec"), dict):
-        yield "/spec/template/spec", spec["template"]["spec"]
+    return containers_of(obj)
 
 
 class _Locator:
@@ -1108,29 +1088,8 @@ class _Locator:
         return _Finding(self.manifest.source, line, column, message)
 
     def position(self, pointer: str) -> tuple[int, int]:
-        from ._parse import MappingNode, ScalarNode, SequenceNode
-
         doc: Document = self.manifest.documents[self.obj.document]
-        node = doc.node
-        parts = [p for p in (self.obj.pointer + pointer).split("/")[1:]]
-        for i, part in enumerate(parts):
-            part = part.replace("~1", "/").replace("~0", "~")
-            last = i == len(parts) - 1
-            if isinstance(node, MappingNode):
-                found = None
-                for key, value in node.value:
-                    if isinstance(key, ScalarNode) and key.value == part:
-                        found = key if last else value  # the last one wins, as in Kubernetes
-                if found is None:
-                    break
-                node = found
-            elif isinstance(node, SequenceNode) and part.isdigit() and int(part) < len(node.value):
-                node = node.value[int(part)]
-            else:
-                break
-        if node is None:
-            return self.obj.line, 1
-        return doc.line + node.start_mark.line + 1, node.start_mark.column + 1
+        return doc.position(self.obj.pointer + pointer, key=True)
 
 
 def _forbidden_images(manifests: Sequence[Manifest], registries: Sequence[str]) -> list[_Finding]:
@@ -1169,7 +1128,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
                 namespaces.setdefault(ns, {"services": [], "workloads": []})["services"].append(entry)
             elif obj.kind in _WORKLOAD_KINDS:
                 spec = obj.data.get("spec") if isinstance(obj.data.get("spec"), dict) else {}
-                images = list(dict.fromkeys(str(c.get("image")) for _, c in _containers(obj.data) if c.get("image")))
+                images = list(dict.fromkeys(str(c.get("image")) for _, c in _containers(obj) if c.get("image")))
                 entry = {"kind": obj.kind, "name": obj.name, "replicas": _replicas(obj.kind, spec), "images": images}
                 namespaces.setdefault(ns, {"services": [], "workloads": []})["workloads"].append(entry)
     if args.json:

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ._errors import LimitError, YAMLSyntaxError
 from ._kube import Duplicate, build_view
-from ._parse import MappingNode, Node, ScalarNode, compose
+from ._parse import MappingNode, Node, ScalarNode, SequenceNode, compose
 from ._text import BOM, decode, split_documents
 
 __all__ = ["Manifest", "Document", "KubeObject", "load", "load_path"]
@@ -110,6 +110,23 @@ class Document:
 
     def _view(self) -> tuple[Any, list]:
         return self._parsed.view(self.source, self.index, self.line)
+
+    def position(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) in the file of the node at ``pointer`` (or of its nearest existing ancestor).
+
+        With ``key``, a mapping member's key is placed rather than its value. A repeated key's last writing is
+        the one found, as Kubernetes reads it.
+        """
+        node = self.node
+        tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+        for i, token in enumerate(tokens):
+            step = _child(node, token, key=key and i == len(tokens) - 1)
+            if step is None:
+                break
+            node = step
+        if node is None:
+            return self.line + 1, 1
+        return self.line + node.start_mark.line + 1, node.start_mark.column + 1
 
     def moved(self, index: int, line: int) -> Document:
         """The same document at another place in a stream (parsing is shared, not repeated)."""
@@ -259,14 +276,17 @@ def _objects_of(doc: Document) -> Iterator[KubeObject]:
                 yield _object(doc, f"/items/{i}", item, item_node)
 
 
-def _child(node: Node | None, key: str) -> Node | None:
-    if not isinstance(node, MappingNode):
-        return None
-    found = None
-    for k, v in node.value:
-        if isinstance(k, ScalarNode) and k.value == key:
-            found = v
-    return found
+def _child(node: Node | None, token: str, *, key: bool = False) -> Node | None:
+    """The member ``token`` of a mapping (its key node with ``key``) or item ``token`` of a sequence."""
+    if isinstance(node, MappingNode):
+        found = None
+        for k, v in node.value:
+            if isinstance(k, ScalarNode) and k.value == token:
+                found = k if key else v  # the last writing wins, as in Kubernetes
+        return found
+    if isinstance(node, SequenceNode) and token.isdigit() and int(token) < len(node.value):
+        return node.value[int(token)]
+    return None
 
 
 def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None) -> KubeObject:

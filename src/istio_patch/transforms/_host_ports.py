@@ -45,7 +45,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from .._errors import OptionsError, SelectorError
 from .._manifest import KubeObject, Manifest
 from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
-from ._workloads import containers_of, get, line_at, pod_spec_pointer
+from .._workloads import containers_of, get, line_at, pod_spec_pointer
 
 __all__ = ["HostPortsOptions", "PortMapping", "plan_host_ports", "host_ports"]
 

@@ -37,7 +37,7 @@ from pydantic import AliasChoices, Field
 from .._errors import OptionsError
 from .._manifest import KubeObject, Manifest
 from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, select
-from ._workloads import line_at
+from .._workloads import line_at
 
 __all__ = ["NodePortOptions", "plan_node_port", "node_port", "LOAD_BALANCER_ONLY"]
 

@@ -40,7 +40,7 @@ from pydantic import AliasChoices, Field
 from .._errors import OptionsError, SelectorError
 from .._manifest import Manifest
 from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
-from ._workloads import containers_of, pod_spec_pointer
+from .._workloads import containers_of, pod_spec_pointer
 
 __all__ = ["StripResourcesOptions", "plan_strip_resources", "strip_resources"]
 

@@ -61,7 +61,7 @@ from pydantic import AliasChoices, Field
 from .._errors import ModelValidationError, OptionsError
 from .._manifest import KubeObject, Manifest
 from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
-from ._workloads import get, line_at
+from .._workloads import get, line_at
 
 __all__ = ["ToDaemonSetOptions", "plan_to_daemonset", "to_daemonset", "DEPLOYMENT_ONLY"]
 

@@ -1,11 +1,13 @@
-"""Helpers the workload transforms share: where a pod spec sits in an object, and lines of pointers."""
+"""Where each workload kind keeps its pod spec and containers, and file lines of pointers.
+
+Shared by the transforms and the CLI's checks; imports nothing heavy.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from .._manifest import KubeObject, Manifest
-from .._parse import MappingNode, Node, ScalarNode, SequenceNode
+from ._manifest import KubeObject, Manifest
 
 __all__ = ["POD_SPEC_POINTERS", "pod_spec_pointer", "containers_of", "line_at", "get"]
 
@@ -60,24 +62,4 @@ def containers_of(obj: KubeObject) -> Iterator[tuple[str, Mapping[str, Any]]]:
 
 def line_at(manifest: Manifest, obj: KubeObject, pointer: str) -> int:
     """The 1-based file line of ``pointer`` inside ``obj`` (of its nearest existing ancestor if it is absent)."""
-    doc = manifest.documents[obj.document]
-    node: Node | None = doc.node
-    best = node
-    for token in (t.replace("~1", "/").replace("~0", "~") for t in (obj.pointer + pointer).split("/")[1:]):
-        node = _child(node, token)
-        if node is None:
-            break
-        best = node
-    return doc.line + (best.start_mark.line if best is not None else 0) + 1
-
-
-def _child(node: Node | None, token: str) -> Node | None:
-    if isinstance(node, MappingNode):
-        found = None
-        for key, value in node.value:
-            if isinstance(key, ScalarNode) and key.value == token:
-                found = value  # the last writing wins, as in Kubernetes
-        return found
-    if isinstance(node, SequenceNode) and token.isdigit() and int(token) < len(node.value):
-        return node.value[int(token)]
-    return None
+    return manifest.documents[obj.document].position(obj.pointer + pointer)[0]
