@@ -6,6 +6,7 @@ A transform is two pure functions: ``plan_X(manifest, options) -> Plan`` decides
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -137,13 +138,22 @@ def select(manifest: Manifest, selector: Selector, *, allow_no_match: bool = Fal
 
 
 def might_mention(text: str, word: str) -> bool:
-    """False only when no scalar of ``text`` can have the value ``word``.
+    """False only when no scalar of ``text`` can have a value that contains ``word``.
 
-    A value can differ from its source text only through escapes (which need a backslash) or line folding
-    (which leaves a space): so a word without spaces that is absent from a text free of backslashes cannot be
-    any of its values. Used to skip parsing documents a selector cannot match.
+    A value differs from its source text only through line folding (which leaves a space) and the escapes of
+    double-quoted scalars. Of those escapes, only ``\\x``, ``\\u``, ``\\U``, ``\\/`` and an escaped line break
+    can stand for letters, digits or ``/``; so a word of such characters that is absent from a text free of
+    those escapes is in none of its values. Used to skip parsing documents a selector cannot match.
     """
-    return word in text or ("\\" in text) or (" " in word)
+    if word in text:
+        return True
+    if any(ch in word for ch in _FOLDED_OR_ESCAPED):
+        return True  # folding and quoting make such words too many ways; look at the document
+    return _ESCAPE_OF_AN_ORDINARY_CHARACTER.search(text) is not None
+
+
+_FOLDED_OR_ESCAPED = frozenset(" \t\n\r\"'\\")
+_ESCAPE_OF_AN_ORDINARY_CHARACTER = re.compile(r"\\[xuU/\r\n]")
 
 
 def objects_matching(manifest: Manifest, selector: Selector) -> Iterator[KubeObject]:

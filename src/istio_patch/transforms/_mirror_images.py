@@ -338,9 +338,11 @@ def plan_mirror_images(manifest: Manifest, options: MirrorImagesOptions) -> Plan
     unmatched = [rule for rule in rules if counts[id(rule)] == 0]
     warnings: list[str] = []
     if unmatched:
-        as_targets = [_Rule(r.rule, r.target, r.target) for r in unmatched]
-        _, done = _scan(manifest, as_targets)
-        silent = [rule for rule, probe in zip(unmatched, as_targets) if done[id(probe)] == 0]
+        # a target written out somewhere means the rule was applied before; only the others need a real look
+        unnamed = [r for r in unmatched if not any(r.rule.target in doc.text for doc in manifest.documents)]
+        as_targets = [_Rule(r.rule, r.target, r.target) for r in unnamed]
+        done = _scan(manifest, as_targets)[1] if as_targets else {}
+        silent = [rule for rule, probe in zip(unnamed, as_targets) if done[id(probe)] == 0]
         if silent and len(silent) == len(rules) and not options.allow_no_match:
             raise SelectorError(
                 "mirror_images: no image reference matches any rule ("

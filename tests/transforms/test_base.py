@@ -1,0 +1,61 @@
+"""The transforms framework: the cheap pre-filter that decides which documents need parsing, and execute's report."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from istio_patch import load
+from istio_patch.transforms import Edit, Plan, execute
+from istio_patch.transforms._base import might_mention
+
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-./:", min_size=1, max_size=12)
+
+
+def _escaped(word: str, how: list[int]) -> str:
+    """``word`` written inside a double-quoted scalar, some characters as escapes."""
+    out = []
+    for ch, style in zip(word, how):
+        out.append({0: ch, 1: f"\\x{ord(ch):02x}", 2: f"\\u{ord(ch):04x}", 3: f"\\U{ord(ch):08x}"}[style])
+    return "".join(out)
+
+
+@settings(max_examples=150, deadline=None)
+@given(WORDS, st.data())
+def test_a_word_any_value_holds_is_always_mentioned(word: str, data: st.DataObject) -> None:
+    how = data.draw(st.lists(st.integers(0, 3), min_size=len(word), max_size=len(word)))
+    split = data.draw(st.integers(0, len(word)))
+    body = _escaped(word[:split], how[:split]) + ("\\\n    " if data.draw(st.booleans()) else "") + _escaped(word[split:], how[split:])
+    text = f'kind: ConfigMap\ndata:\n  k: "pre {body} post"\n'
+    value = load(text).documents[0].data["data"]["k"]
+    assert word in value  # the test writes the word into the value ...
+    assert might_mention(text, word)  # ... so the pre-filter must never skip this document
+
+
+def test_a_word_absent_from_plain_text_is_not_mentioned() -> None:
+    text = 'kind: Service\nmetadata: {name: istio-pilot}\ndata: "a\\tb\\\\c\\"d"\n'
+    assert might_mention(text, "istio-pilot")
+    assert not might_mention(text, "istio-ingressgateway")
+    assert might_mention(text, "istio ingressgateway")  # words with blanks can come from folding: always looked at
+
+
+def test_execute_reports_operations_in_plan_order() -> None:
+    manifest = load("kind: List\nitems:\n- kind: A\n  metadata: {name: a}\n- kind: B\n  metadata: {name: b}\n")
+    a, b = [o for o in manifest.objects() if o.pointer]
+    plan = Plan(
+        "t",
+        (
+            Edit.on(a, [{"op": "add", "path": "/x", "value": 1}, {"op": "add", "path": "/z", "value": 2}]),
+            Edit.on(b, [{"op": "remove", "path": ""}]),
+        ),
+    )
+    result = execute(manifest, plan)
+    assert [(c.op, c.pointer) for c in result.changes] == [("add", "/items/0/x"), ("add", "/items/0/z"), ("remove", "/items/1")]
+    assert result.manifest.render() == "kind: List\nitems:\n- kind: A\n  metadata: {name: a}\n  x: 1\n  z: 2\n"
+
+
+def test_a_new_key_that_yaml_1_1_reads_as_a_boolean_is_quoted() -> None:
+    manifest = load("kind: A\nmetadata: {name: a}\n")
+    obj = manifest.objects()[0]
+    result = execute(manifest, Plan("t", (Edit.on(obj, [{"op": "add", "path": "/y", "value": 2}]),)))
+    assert result.manifest.render() == 'kind: A\nmetadata: {name: a}\n"y": 2\n'  # Kubernetes would read y as true
