@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ import istio_patch
 from istio_patch import EditError, IstioPatchError
 from istio_patch._edit import same_data
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# ISTIO_PATCH_EXAMPLES raises the example count for a longer local run (CI keeps the default).
+SETTINGS = settings(max_examples=int(os.environ.get("ISTIO_PATCH_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "istio-1.0.0" / "istio-demo.yaml"
 
 KEYS = st.sampled_from(["name", "image", "port", "labels", "spec", "value", "items", "a b", "x-y", "k8s.io/app"])
