@@ -12,12 +12,11 @@ from __future__ import annotations
 import pytest
 from _transform_cases import corpus_file, oracle as load_oracle
 
-from istio_patch import SelectorError, load_path, transforms
+from istio_patch import SelectorError, load_path
 from istio_patch.transforms import apply, preset
 
 FILES = ["istio-1.0.0/istio-demo.yaml", "istio-1.0.0/istio-demo-auth.yaml", "istio-1.2.3/istio-demo.yaml"]
 WITHOUT_TARGETS = ["istio-1.0.0/crds.yaml", "kubeadm-1.15/kube-apiserver.yaml"]
-MIRROR = transforms.MirrorImagesOptions is not None
 COMBINATIONS = [
     ("bare-metal",),
     ("cn-mirror",),
@@ -27,10 +26,7 @@ COMBINATIONS = [
 ]
 
 
-
-def _presets_or_skip(names: tuple[str, ...]) -> list:
-    if "cn-mirror" in names and not MIRROR:
-        pytest.skip("mirror_images is not written yet, so cn-mirror cannot run")
+def _presets(names: tuple[str, ...]) -> list:
     return [step for name in names for step in preset(name)]
 
 
@@ -39,7 +35,7 @@ def _presets_or_skip(names: tuple[str, ...]) -> list:
 def test_semantics_agree_with_the_oracle(relative: str, names: tuple[str, ...]) -> None:
     oracle = load_oracle()
     path = corpus_file(relative)
-    steps = _presets_or_skip(names)
+    steps = _presets(names)
     before = path.read_text(encoding="utf-8-sig")
     after = apply(load_path(path), steps).manifest.render()
     want = oracle.expected(before, list(names))
@@ -51,9 +47,9 @@ def test_semantics_agree_with_the_oracle(relative: str, names: tuple[str, ...]) 
 @pytest.mark.parametrize("relative", FILES)
 def test_idempotent(relative: str, names: tuple[str, ...]) -> None:
     path = corpus_file(relative)
-    steps = _presets_or_skip(names)
+    steps = _presets(names)
     once = apply(load_path(path), steps).manifest
-    again = apply(once, _presets_or_skip(names))
+    again = apply(once, _presets(names))
     assert again.changes == ()
     assert again.manifest.render() == once.render()
 

@@ -7,7 +7,7 @@ import doctest
 import pytest
 from _transform_cases import FIXTURES
 
-from istio_patch import OptionsError, SelectorError, load, load_path, transforms
+from istio_patch import OptionsError, SelectorError, load, load_path
 from istio_patch.transforms import PRESETS, apply, preset
 from istio_patch.transforms import _presets
 
@@ -71,14 +71,12 @@ def test_each_call_gives_fresh_steps() -> None:
     assert preset("small-nodes") is not preset("small-nodes")
 
 
-@pytest.mark.skipif(transforms.MirrorImagesOptions is None, reason="mirror_images is not written yet")
 def test_cn_mirror_rewrites_every_istio_release_image() -> None:
     text = INPUT.read_text(encoding="utf-8")
     result = apply(load(text), preset("cn-mirror"))
     assert result.manifest.render() == text.replace("gcr.io/istio-release", "docker.io/istio")
 
 
-@pytest.mark.skipif(transforms.AdmissionPluginsOptions is None, reason="admission_plugins is not written yet")
 def test_admission_webhooks_enables_both_plugins() -> None:
     text = (
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\n  namespace: kube-system\nspec:\n  containers:\n"
