@@ -183,3 +183,27 @@ def test_position_finds_values_keys_and_the_nearest_ancestor() -> None:
     assert doc.position("/spec/containers/0/image") == (10, 14)
     assert doc.position("/spec/containers/0/ports/0") == (9, 7)  # absent: its nearest existing ancestor
     assert doc.position("") == (2, 1)
+
+
+def test_a_plain_ruamel_round_trip_is_the_failure_this_core_avoids() -> None:
+    """Pins the reason for the design: ruamel.yaml's load-and-dump rewrites lines and loses the last duplicate."""
+    import difflib
+    import io
+
+    from ruamel.yaml import YAML
+
+    path = _corpus_or_skip("istio-1.0.0/istio-demo.yaml")
+    text = path.read_text(encoding="utf-8")
+    yaml = YAML()
+    yaml.allow_duplicate_keys = True
+    out = io.StringIO()
+    yaml.dump_all(list(yaml.load_all(text)), out)
+    rewritten = sum(
+        1
+        for line in difflib.unified_diff(text.splitlines(), out.getvalue().splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    )
+    assert rewritten > 1000  # about 1,450 of 5,134 lines, with no edit at all
+    assert load_path(path).render() == text  # ours: none
+    gateway = next(o for o in load_path(path).objects() if o.kind == "Deployment" and o.name == "istio-ingressgateway")
+    assert gateway.labels["app"] == "istio-ingressgateway"  # the last writing, as Kubernetes reads it
