@@ -744,7 +744,7 @@ def test_check_forbidden_registry(capsysbinary):
     assert code == 1
     lines = [line for line in out.decode().splitlines() if "forbidden" in line]
     assert len(lines) == 1
-    assert lines[0].startswith(f"{EXAMPLE}:186:") and lines[0].endswith(": the image quay.io/coreos/hyperkube:v1.7.6_coreos.0 comes from the forbidden registry quay.io")
+    assert lines[0].startswith(f"{EXAMPLE}:186:18:") and lines[0].endswith(": the image quay.io/coreos/hyperkube:v1.7.6_coreos.0 comes from the forbidden registry quay.io")
 
 
 def test_unknown_option_from_a_flag(capsysbinary):
@@ -1017,3 +1017,11 @@ def test_presets_with_allow_no_match_pass_a_file_without_their_targets_through(c
     assert code == 2 and out == b""
     assert err.startswith("istio-patch: error: ")
     assert "no object matches Service/istio-ingressgateway in namespace istio-system" in err
+
+
+def test_check_forbidden_registry_points_inside_template_strings(capsysbinary):
+    code, out, _ = run(capsysbinary, "check", "--forbid-registry", "gcr.io", EXAMPLE)
+    assert code == 1
+    lines = out.decode().splitlines()
+    template = [line for line in lines if ":36:" in line]
+    assert template == [f"{EXAMPLE}:36:9: the image gcr.io/istio-release/proxyv2:1.0.0 comes from the forbidden registry gcr.io"]

@@ -1063,6 +1063,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FOUND if findings else EXIT_OK
 
 
+def _place_position(manifest: Manifest, place: Any, reference: str) -> tuple[int, int]:
+    """Line and column of an image's place: an image field's value, or the reference inside a longer string."""
+    doc = manifest.documents[place.document]
+    if place.image_field:
+        return doc.position(place.pointer)
+    lines = doc.text.split("\n")
+    index = place.line - doc.line - 1
+    column = lines[index].find(reference) + 1 if 0 <= index < len(lines) else 0
+    return place.line, max(column, 1)
+
+
 def _port_range(text: str) -> tuple[int, int]:
     low, _, high = text.partition("-")
     if not (low.isdigit() and high.isdigit()) or int(low) > int(high):
@@ -1102,7 +1113,7 @@ def _forbidden_images(manifests: Sequence[Manifest], registries: Sequence[str]) 
                 prefix = registry.rstrip("/")
                 if use.pulled == prefix or use.pulled.startswith(prefix + "/") or use.reference.startswith(prefix + "/"):
                     findings.extend(
-                        _Finding(manifest.source, place.line, 1, f"the image {use.reference} comes from the forbidden registry {registry}")
+                        _Finding(manifest.source, *_place_position(manifest, place, use.reference), f"the image {use.reference} comes from the forbidden registry {registry}")
                         for place in use.places
                     )
                     break
