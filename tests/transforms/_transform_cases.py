@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from istio_patch import load_path
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "transforms"
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -42,3 +44,18 @@ def oracle() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def assert_golden(case: Path, transform: Any, options_class: Any) -> None:
+    """The transform turns the case's input.yaml into its expected.yaml, byte for byte."""
+    result = transform(load_path(case / "input.yaml"), options_class.model_validate(options_of(case)))
+    assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
+
+
+def assert_idempotent(case: Path, transform: Any, options_class: Any) -> None:
+    """Applying the transform to its own output changes nothing and reports nothing."""
+    options = options_class.model_validate(options_of(case))
+    once = transform(load_path(case / "input.yaml"), options).manifest
+    again = transform(once, options)
+    assert not again.changes
+    assert again.manifest.render() == once.render()

@@ -6,26 +6,21 @@ import doctest
 from pathlib import Path
 
 import pytest
-from _transform_cases import cases, options_of
+from _transform_cases import assert_golden, assert_idempotent, cases
 
-from istio_patch import OptionsError, SelectorError, load, load_path
+from istio_patch import OptionsError, SelectorError, load
 from istio_patch.transforms import HostPortsOptions, Selector, host_ports, plan_host_ports
 from istio_patch.transforms import _host_ports
 
 
 @pytest.mark.parametrize("case", cases("host_ports"), ids=lambda p: p.name)
 def test_golden(case: Path) -> None:
-    result = host_ports(load_path(case / "input.yaml"), HostPortsOptions.model_validate(options_of(case)))
-    assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
+    assert_golden(case, host_ports, HostPortsOptions)
 
 
 @pytest.mark.parametrize("case", cases("host_ports"), ids=lambda p: p.name)
 def test_idempotent(case: Path) -> None:
-    options = HostPortsOptions.model_validate(options_of(case))
-    once = host_ports(load_path(case / "input.yaml"), options).manifest
-    again = host_ports(once, options)
-    assert not again.changes
-    assert again.manifest.render() == once.render()
+    assert_idempotent(case, host_ports, HostPortsOptions)
 
 
 def test_default_ports_and_target() -> None:

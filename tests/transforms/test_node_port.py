@@ -6,7 +6,7 @@ import doctest
 from pathlib import Path
 
 import pytest
-from _transform_cases import FIXTURES, cases, options_of
+from _transform_cases import FIXTURES, assert_golden, assert_idempotent, cases, options_of
 
 from istio_patch import OptionsError, SelectorError, load, load_path
 from istio_patch.transforms import NodePortOptions, Selector, node_port, plan_node_port
@@ -15,17 +15,12 @@ from istio_patch.transforms import _node_port
 
 @pytest.mark.parametrize("case", cases("node_port"), ids=lambda p: p.name)
 def test_golden(case: Path) -> None:
-    result = node_port(load_path(case / "input.yaml"), NodePortOptions.model_validate(options_of(case)))
-    assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
+    assert_golden(case, node_port, NodePortOptions)
 
 
 @pytest.mark.parametrize("case", cases("node_port"), ids=lambda p: p.name)
 def test_idempotent(case: Path) -> None:
-    options = NodePortOptions.model_validate(options_of(case))
-    once = node_port(load_path(case / "input.yaml"), options).manifest
-    again = node_port(once, options)
-    assert not again.changes
-    assert again.manifest.render() == once.render()
+    assert_idempotent(case, node_port, NodePortOptions)
 
 
 def test_reports_each_change_with_its_object_and_pointer() -> None:

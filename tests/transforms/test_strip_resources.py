@@ -6,26 +6,21 @@ import doctest
 from pathlib import Path
 
 import pytest
-from _transform_cases import cases, options_of
+from _transform_cases import assert_golden, assert_idempotent, cases
 
-from istio_patch import OptionsError, SelectorError, load, load_path
+from istio_patch import OptionsError, SelectorError, load
 from istio_patch.transforms import Selector, StripResourcesOptions, plan_strip_resources, strip_resources
 from istio_patch.transforms import _strip_resources
 
 
 @pytest.mark.parametrize("case", cases("strip_resources"), ids=lambda p: p.name)
 def test_golden(case: Path) -> None:
-    result = strip_resources(load_path(case / "input.yaml"), StripResourcesOptions.model_validate(options_of(case)))
-    assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
+    assert_golden(case, strip_resources, StripResourcesOptions)
 
 
 @pytest.mark.parametrize("case", cases("strip_resources"), ids=lambda p: p.name)
 def test_idempotent(case: Path) -> None:
-    options = StripResourcesOptions.model_validate(options_of(case))
-    once = strip_resources(load_path(case / "input.yaml"), options).manifest
-    again = strip_resources(once, options)
-    assert not again.changes
-    assert again.manifest.render() == once.render()
+    assert_idempotent(case, strip_resources, StripResourcesOptions)
 
 
 POD = """\

@@ -6,7 +6,7 @@ import doctest
 from pathlib import Path
 
 import pytest
-from _transform_cases import FIXTURES, cases, options_of
+from _transform_cases import FIXTURES, assert_golden, assert_idempotent, cases, options_of
 
 from istio_patch import ModelValidationError, OptionsError, SelectorError, load, load_path
 from istio_patch.transforms import Selector, ToDaemonSetOptions, plan_to_daemonset, to_daemonset
@@ -15,17 +15,12 @@ from istio_patch.transforms import _to_daemonset
 
 @pytest.mark.parametrize("case", cases("to_daemonset"), ids=lambda p: p.name)
 def test_golden(case: Path) -> None:
-    result = to_daemonset(load_path(case / "input.yaml"), ToDaemonSetOptions.model_validate(options_of(case)))
-    assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
+    assert_golden(case, to_daemonset, ToDaemonSetOptions)
 
 
 @pytest.mark.parametrize("case", cases("to_daemonset"), ids=lambda p: p.name)
 def test_idempotent(case: Path) -> None:
-    options = ToDaemonSetOptions.model_validate(options_of(case))
-    once = to_daemonset(load_path(case / "input.yaml"), options).manifest
-    again = to_daemonset(once, options)
-    assert not again.changes
-    assert again.manifest.render() == once.render()
+    assert_idempotent(case, to_daemonset, ToDaemonSetOptions)
 
 
 def _warnings(name: str) -> tuple[str, ...]:
