@@ -646,6 +646,17 @@ def test_the_cli_does_not_import_the_transforms_it_does_not_need():
     assert done.stderr.strip() == "False False"
 
 
+def test_presets_run_without_importing_pydantic():
+    # their options are constants (checked by tests/transforms/test_options.py); pydantic is half a run's time
+    code = (
+        "import sys; from istio_patch._cli import main; "
+        f"code = main(['apply', '--preset', 'bare-metal', '--preset', 'cn-mirror', '--preset', 'small-nodes', {str(EXAMPLE)!r}]); "
+        "sys.stdout.flush(); print(code, 'pydantic' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stderr.strip().splitlines()[-1] == "0 False"
+
+
 # --------------------------------------------------------------------------------------------------------
 # the guide's real transforms and presets, on the example manifest
 # --------------------------------------------------------------------------------------------------------

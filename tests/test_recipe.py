@@ -62,6 +62,31 @@ def error_of(text: str) -> str:
             "r.yaml:6:5: two mirror rules for 'gcr.io/istio-release' (the first is at r.yaml:1); keep one\n"
             "      - {source: gcr.io/istio-release, target: b}\n        ^",
         ),
+        (  # a check of the options' own points at the item it refuses
+            "- transform: admission_plugins\n  plugins: [Good, bad-name]\n",
+            "r.yaml:2:19: admission_plugins: plugins.1: 'bad-name' is not an admission plugin name (letters and digits, "
+            "e.g. MutatingAdmissionWebhook)\n      plugins: [Good, bad-name]\n                      ^",
+        ),
+        (  # the member of a union (PortMapping or int) is not part of the location
+            "- transform: host_ports\n  ports: [{container_port: 0, host_port: 2}]\n",
+            "r.yaml:2:28: host_ports: ports.0.container_port: Input should be greater than or equal to 1\n"
+            "      ports: [{container_port: 0, host_port: 2}]\n                               ^",
+        ),
+        (  # an option written under its other name is reported under that name
+            "- transform: strip_resources\n  target: deploy/x\n  which: some\n",
+            "r.yaml:3:10: strip_resources: which: Input should be 'requests', 'limits' or 'both'\n"
+            "      which: some\n             ^",
+        ),
+        (
+            "- transform: strip_resources\n  target: deploy/x\n  selector: deploy/y\n",
+            "r.yaml:3:13: strip_resources: selector: 'target' and 'selector' are the same option; give it once\n"
+            "      selector: deploy/y\n                ^",
+        ),
+        (
+            "- transform: strip_resources\n  selector: deploy/x/y/z\n",
+            "r.yaml:1:3: cannot read the selector 'deploy/x/y/z': write TYPE/NAME, e.g. deploy/istio-pilot\n"
+            "    - transform: strip_resources\n      ^",
+        ),
         (
             "- preset: bare-metl\n",
             "r.yaml:1:11: unknown preset 'bare-metl'; did you mean 'bare-metal'? (the presets are: bare-metal, cn-mirror, "

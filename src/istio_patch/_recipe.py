@@ -2,7 +2,7 @@
 
 A recipe is what ``istio-patch apply --recipe FILE`` reads, and what the command line's transform flags are
 turned into. Each item names a preset or a transform; a transform's other keys are its options, validated by
-that transform's own pydantic model, so the recipe knows no option the library does not::
+that transform's own options class (checked by pydantic), so the recipe knows no option the library does not::
 
     # recipe.yaml
     - preset: bare-metal
@@ -27,10 +27,8 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from ._errors import IstioPatchError, OptionsError
 
 if TYPE_CHECKING:  # the transforms (and pydantic) are imported only when a recipe is built
-    from pydantic import BaseModel
-
     from ._parse import Node
-    from .transforms import Step
+    from .transforms import Step, TransformOptions
 
 __all__ = ["TRANSFORM_NAMES", "StepSpec", "load_recipe", "parse_recipe", "build_steps", "json_schema"]
 
@@ -176,8 +174,8 @@ def _unknown(what: str, name: str, known: Sequence[str]) -> str:
     return f"unknown {what} {name!r}{hint} (the {what}s are: {', '.join(known)})"
 
 
-def options_class(name: str) -> type[BaseModel]:
-    """The pydantic options model of the transform ``name``."""
+def options_class(name: str) -> type[TransformOptions]:
+    """The options class of the transform ``name``."""
     from . import transforms
 
     return getattr(transforms, _TRANSFORMS[name][1])
@@ -206,18 +204,21 @@ def build_steps(specs: Sequence[StepSpec]) -> list[tuple[StepSpec, Step]]:
     return steps
 
 
-def validate_options(spec: StepSpec) -> BaseModel:
-    """The transform's options model built from the specification, or OptionsError pointing at the option."""
+def validate_options(spec: StepSpec) -> TransformOptions:
+    """The transform's options built from the specification, or OptionsError pointing at the option."""
     from pydantic import ValidationError
 
+    from .transforms._options import canonical_names
+
     model = options_class(spec.transform)
-    data = _coerce_selectors(model, _numbers_as_written(spec, model, dict(spec.options)))
     try:
-        options = model.model_validate(data)
+        data = _coerce_selectors(model, _numbers_as_written(spec, model, canonical_names(model, spec.options)))
+        options = model.validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        raise spec.error(_describe(spec.transform, model, error), loc, key=error["type"] == "extra_forbidden") from None
+        inner = getattr(error.get("ctx", {}).get("error"), "loc", ())  # a FieldError of the options' own checks
+        loc = _without_union_tags(spec.options, _as_written(model, spec, tuple(error["loc"]) + tuple(inner)))
+        raise spec.error(_describe(spec.transform, model, error, loc), loc, key=error["type"] in _UNKNOWN_OPTION) from None
     except IstioPatchError as exc:  # a validator of the options raised our own error
         raise spec.error(exc.message) from None
     except ValueError as exc:
@@ -226,20 +227,57 @@ def validate_options(spec: StepSpec) -> BaseModel:
     return options
 
 
-def _numbers_as_written(spec: StepSpec, model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+# pydantic's error types for an option the class does not have, and for one it needs
+_UNKNOWN_OPTION = frozenset({"extra_forbidden", "unexpected_keyword_argument"})
+_MISSING_OPTION = frozenset({"missing", "missing_keyword_only_argument", "missing_argument"})
+
+
+def _as_written(model: type[TransformOptions], spec: StepSpec, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """An error's location with the option spelled as the recipe spelled it (``target`` for ``selector``)."""
+    if loc and loc[0] not in spec.options:
+        for alias, name in model.ALIASES.items():
+            if name == loc[0] and alias in spec.options:
+                return (alias, *loc[1:])
+    return loc
+
+
+def _without_union_tags(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``loc`` without pydantic's names of union members (``ports.0.PortMapping.host_port`` -> ``ports.0.host_port``).
+
+    A member's name is a class name (``PortMapping``) or a builtin's (``int``), and names no key of the data.
+    """
+    kept: list[Any] = []
+    for part in loc:
+        if isinstance(data, Mapping) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        elif isinstance(part, str) and (part[:1].isupper() or part in _BUILTIN_TAGS):
+            continue
+        else:
+            data = None
+        kept.append(part)
+    return tuple(kept)
+
+
+_BUILTIN_TAGS = frozenset({"int", "str", "bool", "float", "list", "dict", "tuple", "none"})
+
+
+def _numbers_as_written(spec: StepSpec, model: type[TransformOptions], data: dict[str, Any]) -> dict[str, Any]:
     """A text option written as a plain number keeps its spelling: ``kubernetes_version: 1.30`` is "1.30", not 1.3."""
     from ._parse import ScalarNode
+    from .transforms._options import field_types
 
-    for name, info in model.model_fields.items():
+    for name, annotation in field_types(model).items():
         value = data.get(name)
-        if info.annotation is str and isinstance(value, (int, float)) and not isinstance(value, bool) and spec.nodes is not None:
+        if annotation is str and isinstance(value, (int, float)) and not isinstance(value, bool) and spec.nodes is not None:
             node = _node_at(spec.nodes, (name,), key=False)
             if isinstance(node, ScalarNode):
                 data[name] = node.value
     return data
 
 
-def _check_version(spec: StepSpec, options: BaseModel) -> None:
+def _check_version(spec: StepSpec, options: TransformOptions) -> None:
     """modernize's target release must be readable before any manifest is: a typo is not a silent no-op."""
     if spec.transform != "modernize":
         return
@@ -251,12 +289,14 @@ def _check_version(spec: StepSpec, options: BaseModel) -> None:
         raise spec.error(exc.message, ("kubernetes_version",)) from None
 
 
-def _describe(transform: str, model: type[BaseModel], error: Mapping[str, Any]) -> str:
-    loc = ".".join(str(p) for p in error["loc"])
-    if error["type"] == "extra_forbidden":
-        known = ", ".join(name for name in model.model_fields)
+def _describe(transform: str, model: type[TransformOptions], error: Mapping[str, Any], where: Sequence[Any]) -> str:
+    from .transforms._options import field_types
+
+    loc = ".".join(str(p) for p in where)
+    if error["type"] in _UNKNOWN_OPTION:
+        known = ", ".join(field_types(model))
         return f"{transform} has no option {loc!r} (its options are: {known})"
-    if error["type"] == "missing":
+    if error["type"] in _MISSING_OPTION:
         return f"{transform} needs the option {loc!r}"
     message = str(error["msg"])
     if message.startswith("Value error, "):
@@ -264,14 +304,16 @@ def _describe(transform: str, model: type[BaseModel], error: Mapping[str, Any]) 
     return f"{transform}: {loc}: {message}" if loc else f"{transform}: {message}"
 
 
-def _coerce_selectors(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+def _coerce_selectors(model: type[TransformOptions], data: dict[str, Any]) -> dict[str, Any]:
     """kubectl spellings for selectors: ``deploy/istio-pilot`` (with ``namespace:`` beside it) becomes a Selector."""
     from .transforms import Selector
+    from .transforms._options import field_types
 
-    selector_fields = [name for name, f in model.model_fields.items() if "Selector" in str(f.annotation)]
+    types = field_types(model)
+    selector_fields = [name for name, annotation in types.items() if "Selector" in str(annotation)]
     if not selector_fields:
         return data
-    namespace = data.get("namespace") if "namespace" not in model.model_fields else None
+    namespace = data.get("namespace") if "namespace" not in types else None
     if namespace is not None and isinstance(namespace, str):
         data.pop("namespace")
     for name in selector_fields:
@@ -318,10 +360,13 @@ def _rule_source(rule: Any) -> str | None:
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of a recipe, generated from the transforms' options models (published in docs/)."""
-    from typing import Literal, Union
+    """The JSON Schema of a recipe, generated from the transforms' options classes (published in docs/)."""
+    import dataclasses
+    from typing import Annotated, Literal, Union
 
-    from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+    from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+    from .transforms._options import field_types
 
     class PresetItem(BaseModel):
         """Run one of the guide's presets."""
@@ -329,22 +374,26 @@ def json_schema() -> dict[str, Any]:
         model_config = ConfigDict(extra="forbid", title="preset")
         preset: Literal[PRESET_NAMES] = Field(description="the preset's name")  # type: ignore[valid-type]
 
-    items: list[type[BaseModel]] = [PresetItem]
+    items: list[type] = [PresetItem]
     for name in TRANSFORM_NAMES:
         base = options_class(name)
-        item = create_model(  # type: ignore[call-overload]
-            f"{name}_item",
-            __base__=base,
-            transform=(Literal[name], Field(description="the transform's name")),  # type: ignore[valid-type]
+        transform = Annotated[Literal[name], Field(description="the transform's name")]  # type: ignore[valid-type]
+        items.append(
+            dataclasses.make_dataclass(
+                f"{name}_item",
+                [("transform", transform, dataclasses.field(kw_only=True))],
+                bases=(base,),
+                frozen=True,
+                kw_only=True,
+                namespace={"__pydantic_config__": {"extra": "forbid", "title": name}, "__doc__": ""},
+            )
         )
-        item.model_config["title"] = name
-        items.append(item)
     adapter = TypeAdapter(list[Union[tuple(items)]])  # type: ignore[misc]
     schema = _with_selector_spellings(adapter.json_schema(by_alias=True, mode="validation"))
     for name in TRANSFORM_NAMES:  # a text option may be written as a plain number (see _numbers_as_written)
         properties = schema["$defs"][f"{name}_item"]["properties"]
-        for field_name, info in options_class(name).model_fields.items():
-            if info.annotation is str and properties.get(field_name, {}).get("type") == "string":
+        for field_name, annotation in field_types(options_class(name)).items():
+            if annotation is str and properties.get(field_name, {}).get("type") == "string":
                 prop = properties[field_name]
                 del prop["type"]
                 prop["anyOf"] = [{"type": "string"}, {"type": "number"}]

@@ -48,13 +48,13 @@ def oracle() -> ModuleType:
 
 def assert_golden(case: Path, transform: Any, options_class: Any) -> None:
     """The transform turns the case's input.yaml into its expected.yaml, byte for byte."""
-    result = transform(load_path(case / "input.yaml"), options_class.model_validate(options_of(case)))
+    result = transform(load_path(case / "input.yaml"), options_class.validate(options_of(case)))
     assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
 
 
 def assert_idempotent(case: Path, transform: Any, options_class: Any) -> None:
     """Applying the transform to its own output changes nothing and reports nothing."""
-    options = options_class.model_validate(options_of(case))
+    options = options_class.validate(options_of(case))
     once = transform(load_path(case / "input.yaml"), options).manifest
     again = transform(once, options)
     assert not again.changes

@@ -125,7 +125,7 @@ def test_a_selector_matching_nothing_is_an_error_unless_allowed() -> None:
 
 def test_plan_is_pure() -> None:
     manifest = load(_workload())
-    plan = plan_host_ports(manifest, HostPortsOptions(target=Selector(name="gw")))
+    plan = plan_host_ports(manifest, HostPortsOptions(selector=Selector(name="gw")))
     assert [dict(op) for op in plan.edits[0].operations] == [
         {"op": "add", "path": "/spec/template/spec/containers/0/ports/1/hostPort", "value": 443}
     ]

@@ -18,13 +18,13 @@ INJECT = {"istio-injection": "enabled"}
 
 @pytest.mark.parametrize("case", cases("label_namespaces"), ids=lambda p: p.name)
 def test_golden(case: Path) -> None:
-    result = label_namespaces(load_path(case / "input.yaml"), LabelNamespacesOptions.model_validate(options_of(case)))
+    result = label_namespaces(load_path(case / "input.yaml"), LabelNamespacesOptions.validate(options_of(case)))
     assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
 
 
 @pytest.mark.parametrize("case", cases("label_namespaces"), ids=lambda p: p.name)
 def test_idempotent(case: Path) -> None:
-    options = LabelNamespacesOptions.model_validate(options_of(case))
+    options = LabelNamespacesOptions.validate(options_of(case))
     once = label_namespaces(load_path(case / "input.yaml"), options).manifest
     again = label_namespaces(once, options)
     assert again.changes == ()
@@ -33,7 +33,7 @@ def test_idempotent(case: Path) -> None:
 
 def test_created_namespaces_are_reported_where_they_start() -> None:
     case = cases("label_namespaces")[0].parent / "create-missing"
-    result = label_namespaces(load_path(case / "input.yaml"), LabelNamespacesOptions.model_validate(options_of(case)))
+    result = label_namespaces(load_path(case / "input.yaml"), LabelNamespacesOptions.validate(options_of(case)))
     assert [(c.document, c.line, c.object, c.op, c.pointer, c.reason) for c in result.changes] == [
         (0, 2, "Namespace bookinfo", "add", "/metadata/labels", "labels istio-injection=enabled"),
         (1, 9, "Namespace default", "add", "", "created with its labels"),
@@ -98,7 +98,7 @@ def test_other_kinds_with_the_name_are_not_namespaces() -> None:
 )
 def test_options_are_checked(options: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError) as info:
-        LabelNamespacesOptions.model_validate(options)
+        LabelNamespacesOptions.validate(options)
     assert info.value.errors()[0]["msg"] == message
 
 

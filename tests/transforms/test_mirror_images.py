@@ -28,13 +28,13 @@ def _options(*rules: tuple[str, str], **extra: object) -> MirrorImagesOptions:
 
 @pytest.mark.parametrize("case", cases("mirror_images"), ids=lambda p: p.name)
 def test_golden(case: Path) -> None:
-    result = mirror_images(load_path(case / "input.yaml"), MirrorImagesOptions.model_validate(options_of(case)))
+    result = mirror_images(load_path(case / "input.yaml"), MirrorImagesOptions.validate(options_of(case)))
     assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
 
 
 @pytest.mark.parametrize("case", cases("mirror_images"), ids=lambda p: p.name)
 def test_idempotent(case: Path) -> None:
-    options = MirrorImagesOptions.model_validate(options_of(case))
+    options = MirrorImagesOptions.validate(options_of(case))
     once = mirror_images(load_path(case / "input.yaml"), options).manifest
     again = mirror_images(once, options)
     assert again.changes == () and again.warnings == ()
@@ -43,7 +43,7 @@ def test_idempotent(case: Path) -> None:
 
 def test_reports_each_string_with_what_changed() -> None:
     case = cases("mirror_images")[0].parent / "injector-template"
-    result = mirror_images(load_path(case / "input.yaml"), MirrorImagesOptions.model_validate(options_of(case)))
+    result = mirror_images(load_path(case / "input.yaml"), MirrorImagesOptions.validate(options_of(case)))
     assert [(c.op, c.pointer, c.line, c.object, c.reason) for c in result.changes] == [
         (
             "replace",

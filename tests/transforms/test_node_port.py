@@ -6,6 +6,7 @@ import doctest
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from _transform_cases import FIXTURES, assert_golden, assert_idempotent, cases, options_of
 
 from istio_patch import OptionsError, SelectorError, load, load_path
@@ -25,7 +26,7 @@ def test_idempotent(case: Path) -> None:
 
 def test_reports_each_change_with_its_object_and_pointer() -> None:
     case = FIXTURES / "node_port" / "load-balancer"
-    result = node_port(load_path(case / "input.yaml"), NodePortOptions.model_validate(options_of(case)))
+    result = node_port(load_path(case / "input.yaml"), NodePortOptions.validate(options_of(case)))
     assert sorted((c.op, c.pointer, c.line, c.object) for c in result.changes) == [
         ("add", "/spec/ports/1/nodePort", 2, "Service istio-system/istio-ingressgateway"),
         ("remove", "/spec/allocateLoadBalancerNodePorts", 2, "Service istio-system/istio-ingressgateway"),
@@ -70,8 +71,11 @@ def test_replaces_an_existing_node_port_when_asked() -> None:
     assert "  - port: 80\n    nodePort: 30080\n" in out
 
 
-def test_target_is_accepted_as_the_selector() -> None:
-    assert NodePortOptions(target=GW).selector == GW
+def test_target_is_accepted_as_the_selector_in_data_and_keywords() -> None:
+    assert NodePortOptions.validate({"target": GW}).selector == GW
+    assert node_port(load(SERVICE), target=GW).changed
+    with pytest.raises(ValidationError, match="same option"):
+        NodePortOptions.validate({"target": GW, "selector": GW})
 
 
 def test_default_target_is_the_ingress_gateway() -> None:

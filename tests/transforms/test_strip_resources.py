@@ -55,7 +55,7 @@ def test_which_and_mode(which: str, mode: str, expected: str) -> None:
 
 
 def test_which_is_also_spelled_resources() -> None:
-    assert StripResourcesOptions(selector=Selector(name="p"), which="limits").resources == "limits"
+    assert StripResourcesOptions.validate({"selector": Selector(name="p"), "which": "limits"}).resources == "limits"
     assert StripResourcesOptions(selector=Selector(name="p"), resources="both").resources == "both"
 
 
@@ -79,13 +79,15 @@ def test_a_selector_matching_nothing_is_an_error_unless_allowed() -> None:
 
 
 def test_a_selector_is_required() -> None:
+    with pytest.raises(TypeError, match="selector"):
+        StripResourcesOptions()  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="selector"):
-        StripResourcesOptions()
+        StripResourcesOptions.validate({"which": "limits"})
 
 
 def test_plan_is_pure() -> None:
     manifest = load(POD)
-    plan = plan_strip_resources(manifest, StripResourcesOptions(target=Selector(name="p"), mode="comment"))
+    plan = plan_strip_resources(manifest, StripResourcesOptions(selector=Selector(name="p"), mode="comment"))
     assert [dict(op) for op in plan.edits[0].operations] == [
         {"op": "remove", "path": "/spec/containers/0/resources/requests", "comment": True}
     ]

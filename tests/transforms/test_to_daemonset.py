@@ -25,7 +25,7 @@ def test_idempotent(case: Path) -> None:
 
 def _warnings(name: str) -> tuple[str, ...]:
     case = FIXTURES / "to_daemonset" / name
-    return to_daemonset(load_path(case / "input.yaml"), ToDaemonSetOptions.model_validate(options_of(case))).warnings
+    return to_daemonset(load_path(case / "input.yaml"), ToDaemonSetOptions.validate(options_of(case))).warnings
 
 
 def test_warns_about_what_cannot_be_carried_and_the_removed_hpa() -> None:
@@ -162,7 +162,7 @@ def test_an_existing_daemonset_is_taken_as_converted_and_cleaned() -> None:
 def test_plan_is_pure() -> None:
     manifest = load(DEPLOYMENT.format(version="apps/v1", unavailable="1"))
     before = manifest.render()
-    plan = plan_to_daemonset(manifest, ToDaemonSetOptions(target=Selector(name="gw")))
+    plan = plan_to_daemonset(manifest, ToDaemonSetOptions(selector=Selector(name="gw")))
     assert [op["path"] for op in plan.edits[0].operations] == ["/kind", "/spec/replicas", "/spec/strategy", "/spec/updateStrategy"]
     assert manifest.render() == before
 

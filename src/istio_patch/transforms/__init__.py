@@ -1,6 +1,7 @@
 """The field guide's hand edits as transforms: pure functions from a Manifest to a Result.
 
-Each transform ``X`` comes with typed options (``XOptions``, pydantic) and a planner ``plan_X`` that returns
+Each transform ``X`` comes with typed options (``XOptions``, frozen dataclasses checked by pydantic when built,
+``XOptions.validate(mapping)`` for data) and a planner ``plan_X`` that returns
 the RFC 6902 operations it would apply; ``X`` applies them through the core, changing only the lines the
 operations require. Presets bundle the guide's steps by name.
 

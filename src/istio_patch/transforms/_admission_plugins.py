@@ -36,13 +36,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
-
-from pydantic import Field, field_validator
+from typing import Annotated, Any, Mapping
 
 from .._errors import OptionsError
 from .._manifest import KubeObject, Manifest
 from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, select
+from ._options import Bounds, FieldError, trusted
 
 __all__ = ["AdmissionPluginsOptions", "plan_admission_plugins", "admission_plugins"]
 
@@ -52,19 +51,22 @@ DISABLE = "--disable-admission-plugins"
 _PLUGIN = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
 
 
+with trusted():
+    _API_SERVER = Selector(kind="Pod", name="kube-apiserver")
+
+
+@dataclass(frozen=True, kw_only=True)
 class AdmissionPluginsOptions(TransformOptions):
     """Options of :func:`admission_plugins`."""
 
-    plugins: list[str] = Field(min_length=1)
-    selector: Selector = Selector(kind="Pod", name="kube-apiserver")
+    plugins: Annotated[list[str], Bounds(min_length=1)]
+    selector: Selector = _API_SERVER
 
-    @field_validator("plugins")
-    @classmethod
-    def _names(cls, value: list[str]) -> list[str]:
-        for name in value:
+    def _check(self) -> None:
+        for index, name in enumerate(self.plugins):
             if not _PLUGIN.match(name):
-                raise ValueError(f"{name!r} is not an admission plugin name (letters and digits, e.g. MutatingAdmissionWebhook)")
-        return list(dict.fromkeys(value))
+                raise FieldError(("plugins", index), f"{name!r} is not an admission plugin name (letters and digits, e.g. MutatingAdmissionWebhook)")
+        object.__setattr__(self, "plugins", list(dict.fromkeys(self.plugins)))
 
 
 @dataclass(frozen=True)
@@ -188,4 +190,4 @@ def _add_flag(pointer: str, container: Mapping[str, Any], plugins: list[str]) ->
 
 def admission_plugins(manifest: Manifest, options: AdmissionPluginsOptions | None = None, **kwargs: Any) -> Result:
     """Apply :func:`plan_admission_plugins`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_admission_plugins(manifest, options or AdmissionPluginsOptions(**kwargs)))
+    return execute(manifest, plan_admission_plugins(manifest, options or AdmissionPluginsOptions.validate(kwargs)))

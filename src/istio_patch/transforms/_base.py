@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from .._errors import OptionsError, SelectorError
 from .._manifest import KubeObject, Manifest
 from .._manifest import _objects_of as objects_of
+from ._options import Checked
 
 __all__ = [
     "Selector",
@@ -63,7 +62,8 @@ def canonical_kind(kind: str) -> str:
     return KIND_ALIASES.get(kind.lower(), kind)
 
 
-class Selector(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Selector(Checked):
     """Which objects a transform acts on: kind, namespace, name and labels, each optional.
 
     Example:
@@ -71,14 +71,12 @@ class Selector(BaseModel):
         'Service'
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
     kind: str | None = None
     namespace: str | None = None
     name: str | None = None
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
 
-    def model_post_init(self, __context: Any) -> None:
+    def _check(self) -> None:
         if self.kind is not None:
             object.__setattr__(self, "kind", canonical_kind(self.kind))
 
@@ -116,10 +114,13 @@ class Selector(BaseModel):
         return text
 
 
-class TransformOptions(BaseModel):
-    """Base of every transform's options: immutable, unknown fields refused."""
+@dataclass(frozen=True, kw_only=True)
+class TransformOptions(Checked):
+    """Base of every transform's options: immutable, checked when built, unknown fields refused.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    ``XOptions(...)`` checks its arguments and ``XOptions.validate(mapping)`` reads data (recipes, JSON);
+    both raise pydantic's ValidationError for a bad value. See ``_options`` for why these are dataclasses.
+    """
 
     allow_no_match: bool = False
 

@@ -38,36 +38,43 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Union
-
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Union
 
 from .._errors import OptionsError, SelectorError
 from .._manifest import KubeObject, Manifest
 from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
+from ._options import Bounds, Checked, trusted
 from .._workloads import containers_of, get, line_at, pod_spec_pointer
 
 __all__ = ["HostPortsOptions", "PortMapping", "plan_host_ports", "host_ports"]
 
 
-class PortMapping(BaseModel):
+Port = Annotated[int, Bounds(ge=1, le=65535)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PortMapping(Checked):
     """A container port and the host port it should be reachable on."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    container_port: int = Field(ge=1, le=65535)
-    host_port: int = Field(ge=1, le=65535)
+    container_port: Port
+    host_port: Port
 
 
+with trusted():
+    _GATEWAY = Selector(namespace="istio-system", name="istio-ingressgateway")
+    _AUTOSCALERS = Selector(kind="HorizontalPodAutoscaler")
+
+
+@dataclass(frozen=True, kw_only=True)
 class HostPortsOptions(TransformOptions):
     """Options of :func:`host_ports`."""
 
-    selector: Selector = Field(
-        default=Selector(namespace="istio-system", name="istio-ingressgateway"),
-        validation_alias=AliasChoices("selector", "target"),
-    )
-    ports: list[Union[int, PortMapping]] = Field(default_factory=lambda: [80, 443])
-    containers: list[str] = Field(default_factory=list)
+    ALIASES = {"target": "selector"}
+
+    selector: Selector = _GATEWAY
+    ports: list[Union[PortMapping, int]] = field(default_factory=lambda: [80, 443])
+    containers: list[str] = field(default_factory=list)
 
     def host_port_of(self) -> dict[int, int]:
         """containerPort -> hostPort for every chosen port."""
@@ -180,7 +187,7 @@ def _can_share_a_node(manifest: Manifest, obj: KubeObject) -> str:
     replicas = get(obj.data, "/spec/replicas")
     if isinstance(replicas, int) and replicas > 1:
         return f"has replicas: {replicas}"
-    for hpa in objects_matching(manifest, Selector(kind="HorizontalPodAutoscaler")):
+    for hpa in objects_matching(manifest, _AUTOSCALERS):
         target = get(hpa.data, "/spec/scaleTargetRef")
         if (
             isinstance(target, dict)
@@ -194,4 +201,4 @@ def _can_share_a_node(manifest: Manifest, obj: KubeObject) -> str:
 
 def host_ports(manifest: Manifest, options: HostPortsOptions | None = None, **kwargs: Any) -> Result:
     """Apply :func:`plan_host_ports`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_host_ports(manifest, options or HostPortsOptions(**kwargs)))
+    return execute(manifest, plan_host_ports(manifest, options or HostPortsOptions.validate(kwargs)))

@@ -41,15 +41,15 @@ Example:
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from pydantic import Field, field_validator
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from .._emit import key_text, scalar_text
 from .._errors import SelectorError
 from .._kube import escape_token
 from .._manifest import KubeObject, Manifest
 from ._base import Change, Edit, Plan, Result, TransformOptions, execute
+from ._options import Bounds, FieldError
 
 __all__ = ["LabelNamespacesOptions", "plan_label_namespaces", "label_namespaces"]
 
@@ -58,31 +58,25 @@ _PREFIX = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-
 _NAMESPACE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
 
 
+@dataclass(frozen=True, kw_only=True)
 class LabelNamespacesOptions(TransformOptions):
     """Options of :func:`label_namespaces`."""
 
-    names: list[str] = Field(min_length=1)
-    labels: dict[str, str] = Field(min_length=1)
+    names: Annotated[list[str], Bounds(min_length=1)]
+    labels: Annotated[dict[str, str], Bounds(min_length=1)]
     create_missing: bool = False
 
-    @field_validator("names")
-    @classmethod
-    def _namespace_names(cls, value: list[str]) -> list[str]:
-        for name in value:
+    def _check(self) -> None:
+        for index, name in enumerate(self.names):
             if not _NAMESPACE.match(name):
-                raise ValueError(f"{name!r} is not a namespace name (lower-case letters, digits and '-', at most 63)")
-        return list(dict.fromkeys(value))
-
-    @field_validator("labels")
-    @classmethod
-    def _label_syntax(cls, value: dict[str, str]) -> dict[str, str]:
-        for key, text in value.items():
+                raise FieldError(("names", index), f"{name!r} is not a namespace name (lower-case letters, digits and '-', at most 63)")
+        object.__setattr__(self, "names", list(dict.fromkeys(self.names)))
+        for key, text in self.labels.items():
             prefix, _, name = key.rpartition("/")
             if not _NAME.match(name) or (prefix and (len(prefix) > 253 or not _PREFIX.match(prefix))) or (not prefix and "/" in key):
-                raise ValueError(f"{key!r} is not a label key (an optional DNS prefix and '/', then a name of at most 63 characters)")
+                raise FieldError(("labels", key), f"{key!r} is not a label key (an optional DNS prefix and '/', then a name of at most 63 characters)")
             if text and not _NAME.match(text):
-                raise ValueError(f"{text!r} is not a label value for {key} (at most 63 letters, digits, '-', '_' or '.')")
-        return value
+                raise FieldError(("labels", key), f"{text!r} is not a label value for {key} (at most 63 letters, digits, '-', '_' or '.')")
 
 
 def plan_label_namespaces(manifest: Manifest, options: LabelNamespacesOptions) -> Plan:
@@ -145,7 +139,7 @@ def _newline(manifest: Manifest) -> str:
 
 def label_namespaces(manifest: Manifest, options: LabelNamespacesOptions | None = None, **kwargs: Any) -> Result:
     """Apply :func:`plan_label_namespaces`, then append the missing Namespaces when ``create_missing``."""
-    options = options or LabelNamespacesOptions(**kwargs)
+    options = options or LabelNamespacesOptions.validate(kwargs)
     result = execute(manifest, plan_label_namespaces(manifest, options))
     if not options.create_missing:
         return result

@@ -47,13 +47,12 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import Annotated, Any, Iterable
 
 from .._errors import OptionsError, SelectorError
 from .._manifest import Manifest
 from ._base import Edit, Plan, Result, TransformOptions, execute, might_mention
+from ._options import Bounds, Checked
 from ._images import StringValue, string_values
 from ._reference import DOCKER_HUB, Found, Reference, find_references, is_registry
 
@@ -116,15 +115,14 @@ def _split(text: str) -> tuple[str, str]:
     raise ValueError(f"cannot read the rule {text!r}: write FROM=TO, e.g. gcr.io/istio-release=docker.io/istio")
 
 
-class MirrorRule(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class MirrorRule(Checked):
     """One rule: images named by ``source`` are pulled from ``target`` instead.
 
     Example:
         >>> MirrorRule.parse("gcr.io/istio-release=docker.io/istio").target
         'docker.io/istio'
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     source: str
     target: str
@@ -138,8 +136,7 @@ class MirrorRule(BaseModel):
             raise OptionsError(f"mirror_images: {exc}") from None
         return cls(source=source, target=target)
 
-    @model_validator(mode="after")
-    def _sides_fit(self) -> MirrorRule:
+    def _check(self) -> None:
         source, target = _read(self.source), _read(self.target)
         if source.kind != "reference" and target.kind == "reference":
             raise ValueError(
@@ -150,30 +147,33 @@ class MirrorRule(BaseModel):
             missing = [part for part, here, there in (("tag", source.tag, target.tag), ("digest", source.digest, target.digest)) if here and not there]
             if missing:
                 raise ValueError(f"the rule {self.source} -> {self.target}: the source names a {missing[0]}, so the target must name one too")
-        return self
 
     def __str__(self) -> str:
         return f"{self.source} -> {self.target}"
 
 
+@dataclass(frozen=True, kw_only=True)
 class MirrorImagesOptions(TransformOptions):
     """Options of :func:`mirror_images`: ``rules`` (MirrorRule, ``{"source":, "target":}`` or ``"FROM=TO"``)."""
 
-    rules: list[MirrorRule] = Field(min_length=1)
+    rules: Annotated[list[MirrorRule], Bounds(min_length=1)]
 
-    @field_validator("rules", mode="before")
     @classmethod
-    def _spellings(cls, value: Any) -> Any:
+    def _prepare(cls, data: dict[str, Any]) -> dict[str, Any]:
+        value = data.get("rules")
         if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-            return value
+            return data
         out = []
-        for rule in value:
+        for index, rule in enumerate(value):
             if isinstance(rule, str):
-                rule = dict(zip(("source", "target"), _split(rule)))
+                try:
+                    rule = dict(zip(("source", "target"), _split(rule)))
+                except ValueError as exc:
+                    raise cls.invalid(("rules", index), str(exc), rule) from None
             elif isinstance(rule, (tuple, list)) and len(rule) == 2:
                 rule = {"source": rule[0], "target": rule[1]}
             out.append(rule)
-        return out
+        return {**data, "rules": out}
 
 
 @dataclass(frozen=True)
@@ -360,4 +360,4 @@ def plan_mirror_images(manifest: Manifest, options: MirrorImagesOptions) -> Plan
 
 def mirror_images(manifest: Manifest, options: MirrorImagesOptions | None = None, **kwargs: Any) -> Result:
     """Apply :func:`plan_mirror_images`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_mirror_images(manifest, options or MirrorImagesOptions(**kwargs)))
+    return execute(manifest, plan_mirror_images(manifest, options or MirrorImagesOptions.validate(kwargs)))

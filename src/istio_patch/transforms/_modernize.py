@@ -96,6 +96,7 @@ def parse_kubernetes_version(text: str, what: str = "modernize") -> Version:
     return int(match.group(1)), int(match.group(2))
 
 
+@dataclass(frozen=True, kw_only=True)
 class ModernizeOptions(TransformOptions):
     """Options of :func:`modernize`."""
 
@@ -152,7 +153,7 @@ def plan_modernize(manifest: Manifest, options: ModernizeOptions) -> Plan:
 
 def modernize(manifest: Manifest, options: ModernizeOptions | None = None, **kwargs: Any) -> Result:
     """Apply :func:`plan_modernize`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_modernize(manifest, options or ModernizeOptions(**kwargs)))
+    return execute(manifest, plan_modernize(manifest, options or ModernizeOptions.validate(kwargs)))
 
 
 def _conversion_of(obj: KubeObject, target: Version) -> _Conversion | None:

@@ -30,13 +30,13 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
-
-from pydantic import AliasChoices, Field
 
 from .._errors import OptionsError
 from .._manifest import KubeObject, Manifest
 from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, select
+from ._options import trusted
 from .._workloads import line_at
 
 __all__ = ["NodePortOptions", "plan_node_port", "node_port", "LOAD_BALANCER_ONLY"]
@@ -51,14 +51,18 @@ LOAD_BALANCER_ONLY = (
 )
 
 
+with trusted():
+    _GATEWAY_SERVICE = Selector(kind="Service", namespace="istio-system", name="istio-ingressgateway")
+
+
+@dataclass(frozen=True, kw_only=True)
 class NodePortOptions(TransformOptions):
     """Options of :func:`node_port`."""
 
-    selector: Selector = Field(
-        default=Selector(kind="Service", namespace="istio-system", name="istio-ingressgateway"),
-        validation_alias=AliasChoices("selector", "target"),
-    )
-    node_ports: dict[int, int] = Field(default_factory=dict)
+    ALIASES = {"target": "selector"}
+
+    selector: Selector = _GATEWAY_SERVICE
+    node_ports: dict[int, int] = field(default_factory=dict)
     node_port_range: tuple[int, int] = (30000, 32767)
 
 
@@ -165,4 +169,4 @@ def _refuse_taken(manifest: Manifest, service: KubeObject, wanted: dict[int, int
 
 def node_port(manifest: Manifest, options: NodePortOptions | None = None, **kwargs: Any) -> Result:
     """Apply :func:`plan_node_port`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_node_port(manifest, options or NodePortOptions(**kwargs)))
+    return execute(manifest, plan_node_port(manifest, options or NodePortOptions.validate(kwargs)))

@@ -10,7 +10,8 @@
 - ``admission-webhooks``: step 9: ``MutatingAdmissionWebhook`` and ``ValidatingAdmissionWebhook`` enabled in
   a kube-apiserver static Pod manifest.
 
-Presets are strict: a preset applied to a manifest without its target raises SelectorError, as a
+A preset's options are constants: they are built without pydantic's type check (``_options.trusted``),
+and a test checks every one of them. Presets are strict: a preset applied to a manifest without its target raises SelectorError, as a
 transform does, because a preset that silently did nothing would look like success. The one optional part
 is the gateway's HPA in ``bare-metal`` (SEED.md removes it when there is one). Apply a preset only to the
 file it is for (``admission-webhooks`` to kube-apiserver.yaml, the others to the Istio manifest).
@@ -29,6 +30,7 @@ from typing import Callable, Mapping
 
 from .._errors import OptionsError
 from ._base import Selector, Step
+from ._options import trusted
 from ._host_ports import HostPortsOptions, host_ports
 from ._node_port import NodePortOptions, node_port
 from ._strip_resources import StripResourcesOptions, strip_resources
@@ -109,4 +111,5 @@ def preset(name: str, *, allow_no_match: bool = False) -> list[Step]:
     factory = PRESETS.get(name)
     if factory is None:
         raise OptionsError(f"unknown preset {name!r} (the presets are: {', '.join(PRESETS)})")
-    return factory(allow_no_match)
+    with trusted():  # constants, checked by the tests: building them need not import pydantic
+        return factory(allow_no_match)

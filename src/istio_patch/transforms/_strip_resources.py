@@ -33,9 +33,8 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Literal
-
-from pydantic import AliasChoices, Field
 
 from .._errors import OptionsError, SelectorError
 from .._manifest import Manifest
@@ -47,14 +46,15 @@ __all__ = ["StripResourcesOptions", "plan_strip_resources", "strip_resources"]
 _KEYS = {"requests": ("requests",), "limits": ("limits",), "both": ("requests", "limits")}
 
 
+@dataclass(frozen=True, kw_only=True)
 class StripResourcesOptions(TransformOptions):
     """Options of :func:`strip_resources`."""
 
-    selector: Selector = Field(validation_alias=AliasChoices("selector", "target"))
-    containers: list[str] = Field(default_factory=list)
-    resources: Literal["requests", "limits", "both"] = Field(
-        default="requests", validation_alias=AliasChoices("resources", "which")
-    )
+    ALIASES = {"target": "selector", "which": "resources"}
+
+    selector: Selector
+    containers: list[str] = field(default_factory=list)
+    resources: Literal["requests", "limits", "both"] = "requests"
     mode: Literal["remove", "comment"] = "remove"
 
 
@@ -103,4 +103,4 @@ def plan_strip_resources(manifest: Manifest, options: StripResourcesOptions) -> 
 
 def strip_resources(manifest: Manifest, options: StripResourcesOptions | None = None, **kwargs: Any) -> Result:
     """Apply :func:`plan_strip_resources`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_strip_resources(manifest, options or StripResourcesOptions(**kwargs)))
+    return execute(manifest, plan_strip_resources(manifest, options or StripResourcesOptions.validate(kwargs)))

@@ -54,14 +54,14 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any, Literal
-
-from pydantic import AliasChoices, Field
 
 from .._errors import ModelValidationError, OptionsError
 from .._manifest import KubeObject, Manifest
 from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
 from .._workloads import get, line_at
+from ._options import trusted
 
 __all__ = ["ToDaemonSetOptions", "plan_to_daemonset", "to_daemonset", "DEPLOYMENT_ONLY"]
 
@@ -74,13 +74,18 @@ _MOVED = {"apps/v1beta1": "apps/v1"}
 _ON_DELETE_BY_DEFAULT = ("extensions/v1beta1",)
 
 
+with trusted():
+    _GATEWAY_DEPLOYMENT = Selector(kind="Deployment", namespace="istio-system", name="istio-ingressgateway")
+    _AUTOSCALERS = Selector(kind="HorizontalPodAutoscaler")
+
+
+@dataclass(frozen=True, kw_only=True)
 class ToDaemonSetOptions(TransformOptions):
     """Options of :func:`to_daemonset`."""
 
-    selector: Selector = Field(
-        default=Selector(kind="Deployment", namespace="istio-system", name="istio-ingressgateway"),
-        validation_alias=AliasChoices("selector", "target"),
-    )
+    ALIASES = {"target": "selector"}
+
+    selector: Selector = _GATEWAY_DEPLOYMENT
     keep_hpa: bool = False
     mode: Literal["remove", "comment"] = "remove"
 
@@ -95,10 +100,11 @@ def plan_to_daemonset(manifest: Manifest, options: ToDaemonSetOptions) -> Plan:
     selector = options.selector
     if selector.kind not in (None, "Deployment", "DaemonSet"):
         raise OptionsError(f"to_daemonset: the selector names {selector.kind} objects; it converts Deployments")
-    found = [obj for obj in objects_matching(manifest, selector.model_copy(update={"kind": None})) if _is_workload(obj)]
+    with trusted():  # the selector was checked when the options were built
+        any_kind, deployments = replace(selector, kind=None), replace(selector, kind="Deployment")
+    found = [obj for obj in objects_matching(manifest, any_kind) if _is_workload(obj)]
     if not found:
         # no Deployment matched: let select() word the error (or accept the miss when it is allowed)
-        deployments = selector.model_copy(update={"kind": "Deployment"})
         select(manifest, deployments, allow_no_match=options.allow_no_match, what="to_daemonset")
         return Plan("to_daemonset")
     edits: list[Edit] = []
@@ -200,7 +206,7 @@ def _update_strategy(obj: KubeObject, strategy: Any, api_version: str) -> tuple[
 def _autoscalers_of(manifest: Manifest, workload: KubeObject) -> list[KubeObject]:
     namespace = workload.namespace or "default"
     found = []
-    for obj in objects_matching(manifest, Selector(kind="HorizontalPodAutoscaler")):
+    for obj in objects_matching(manifest, _AUTOSCALERS):
         target = get(obj.data, "/spec/scaleTargetRef")
         if (
             isinstance(target, dict)
@@ -214,4 +220,4 @@ def _autoscalers_of(manifest: Manifest, workload: KubeObject) -> list[KubeObject
 
 def to_daemonset(manifest: Manifest, options: ToDaemonSetOptions | None = None, **kwargs: Any) -> Result:
     """Apply :func:`plan_to_daemonset`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_to_daemonset(manifest, options or ToDaemonSetOptions(**kwargs)))
+    return execute(manifest, plan_to_daemonset(manifest, options or ToDaemonSetOptions.validate(kwargs)))
