@@ -152,6 +152,28 @@ def test_replace_text_keeps_later_documents_and_moves_their_lines() -> None:
     assert manifest.replace_text(0, "a: 1\n") is manifest
 
 
+def test_edited_replaces_and_removes_in_one_pass_as_one_edit_at_a_time_would() -> None:
+    manifest = load("a: 1\n---\nb: 2\n---\nc: 3\n---\nd: 4\n---\ne: 5\n")
+    texts = {0: "a: 1\nx: 0\ny: 0\n", 1: None, 3: "---\nd: 4\n", 4: "---\ne: 5\nz: 0\n"}
+    out = manifest.edited(texts)
+    one_at_a_time = manifest
+    for index in sorted(texts, reverse=True):  # from the end, so indexes still mean the same documents
+        text = texts[index]
+        one_at_a_time = one_at_a_time.without_document(index) if text is None else one_at_a_time.replace_text(index, text)
+    assert out.render() == one_at_a_time.render() == "a: 1\nx: 0\ny: 0\n---\nc: 3\n---\nd: 4\n---\ne: 5\nz: 0\n"
+    assert [(d.index, d.line) for d in out.documents] == [(d.index, d.line) for d in one_at_a_time.documents]
+    assert [(d.index, d.line) for d in out.documents] == [(0, 0), (1, 3), (2, 5), (3, 7)]
+    assert out.documents[1] is not manifest.documents[2] and out.documents[1].data == {"c": 3}  # moved, parse shared
+    assert manifest.edited({2: "---\nc: 3\n"}) is manifest
+
+
+def test_document_apply_keeps_its_place() -> None:
+    doc = load("a: 1\n---\nb: 2\n").documents[1]
+    new = doc.apply([{"op": "add", "path": "/c", "value": 3}])
+    assert (new.index, new.line, new.text, new.data) == (1, 1, "---\nb: 2\nc: 3\n", {"b": 2, "c": 3})
+    assert doc.apply([]) is doc and doc.apply([{"op": "replace", "path": "/b", "value": 2}]) is doc
+
+
 def test_duplicates_of_the_stream() -> None:
     manifest = load("a: 1\n---\nb: 1\nb: 2\n")
     ((index, dup),) = manifest.duplicates()

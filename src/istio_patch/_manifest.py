@@ -128,6 +128,19 @@ class Document:
             return self.line + 1, 1
         return self.line + node.start_mark.line + 1, node.start_mark.column + 1
 
+    def apply(self, operations: Sequence[Mapping[str, Any]], *, base: str = "") -> Document:
+        """This document with RFC 6902 ``operations`` applied (paths relative to ``base``), at the same place.
+
+        See :meth:`Manifest.apply`, which places the result in its stream.
+        """
+        from ._edit import apply_operations
+
+        ops = [_rebase(op, base) for op in operations] if base else list(operations)
+        if not ops:
+            return self
+        text = apply_operations(self, ops)
+        return self if text == self.text else Document(text, self.index, self.line, self.source, _Parsed(text))
+
     def moved(self, index: int, line: int) -> Document:
         """The same document at another place in a stream (parsing is shared, not repeated)."""
         if index == self.index and line == self.line:
@@ -216,32 +229,35 @@ class Manifest:
         Returns a new Manifest whose text differs from this one only where the operations require.
         Raises EditError (naming the pointer) when an operation cannot be applied; nothing is half-applied.
         """
-        from ._edit import apply_operations
-
-        doc = self.documents[document]
-        ops = [_rebase(op, base) for op in operations] if base else list(operations)
-        if not ops:
-            return self
-        new_text = apply_operations(doc, ops)
-        return self.replace_text(document, new_text)
+        return self.replace_text(document, self.documents[document].apply(operations, base=base).text)
 
     def replace_text(self, document: int, text: str) -> Manifest:
         """A new Manifest with one document's text replaced (later documents keep their parses)."""
-        old = self.documents[document]
-        if text == old.text:
-            return self
-        new_doc = Document(text, old.index, old.line, self.source, _Parsed(text))
-        shift = text.count("\n") - old.text.count("\n")
-        docs = list(self.documents[:document]) + [new_doc]
-        docs.extend(d.moved(d.index, d.line + shift) for d in self.documents[document + 1 :])
-        return Manifest(self.source, tuple(docs), self.bom)
+        return self.edited({document: text})
 
     def without_document(self, document: int) -> Manifest:
         """A new Manifest without one document (its text, separator included, goes)."""
-        old = self.documents[document]
-        shift = -old.text.count("\n")
-        docs = list(self.documents[:document])
-        docs.extend(d.moved(d.index - 1, d.line + shift) for d in self.documents[document + 1 :])
+        return self.edited({document: None})
+
+    def edited(self, texts: Mapping[int, str | None]) -> Manifest:
+        """A new Manifest with the documents ``texts`` names replaced by new text, or removed (``None``).
+
+        One pass over the documents whatever the number of edits, so that a plan editing many documents
+        costs in proportion to the stream, not to edits times documents. The others keep their parses.
+        """
+        if all(text is not None and text == self.documents[i].text for i, text in texts.items()):
+            return self
+        docs: list[Document] = []
+        shift = 0  # lines gained (or lost) by the documents before this one
+        for doc in self.documents:
+            text = texts.get(doc.index, doc.text)
+            if text == doc.text:
+                docs.append(doc.moved(len(docs), doc.line + shift))
+                continue
+            if text is not None:
+                docs.append(Document(text, len(docs), doc.line + shift, self.source, _Parsed(text)))
+                shift += text.count("\n")
+            shift -= doc.text.count("\n")
         return Manifest(self.source, tuple(docs), self.bom)
 
     def with_documents_appended(self, texts: Iterable[str]) -> Manifest:

@@ -59,3 +59,19 @@ def test_a_new_key_that_yaml_1_1_reads_as_a_boolean_is_quoted() -> None:
     obj = manifest.objects()[0]
     result = execute(manifest, Plan("t", (Edit.on(obj, [{"op": "add", "path": "/y", "value": 2}]),)))
     assert result.manifest.render() == 'kind: A\nmetadata: {name: a}\n"y": 2\n'  # Kubernetes would read y as true
+
+
+def test_execute_builds_the_new_stream_once_whatever_the_number_of_edits(monkeypatch) -> None:
+    # cost follows the edits: placing 20 edited documents in a stream of 40 is one pass, not 20
+    text = "".join(f"---\nkind: A\nmetadata: {{name: a{i}}}\n" for i in range(40))
+    manifest = load(text)
+    objects = manifest.objects()
+    plan = Plan("t", tuple(Edit.on(o, [{"op": "add", "path": "/x", "value": 1}]) for o in objects[::2]))
+    plan = Plan("t", plan.edits + (Edit.on(objects[1], [{"op": "remove", "path": ""}]),))
+    passes = []
+    original = type(manifest).edited
+    monkeypatch.setattr(type(manifest), "edited", lambda self, texts: passes.append(len(texts)) or original(self, texts))
+    result = execute(manifest, plan)
+    assert passes == [21]
+    assert len(result.manifest.documents) == 39 and result.manifest.render().count("\nx: 1\n") == 20
+    assert [d.index for d in result.manifest.documents] == list(range(39))

@@ -169,3 +169,17 @@ def test_plan_is_pure() -> None:
 
 def test_docstring_example() -> None:
     assert doctest.testmod(_to_daemonset).failed == 0
+
+
+def test_autoscalers_are_looked_for_once_however_many_workloads_match(monkeypatch) -> None:
+    # eight copies of a manifest mean eight Deployments: one search for HPAs, not one per Deployment
+    one = (FIXTURES / "to_daemonset" / "keep-hpa" / "input.yaml").read_text()
+    manifest = load(("---\n" + one) * 8)
+    searches = []
+    original = _to_daemonset.objects_matching
+    monkeypatch.setattr(_to_daemonset, "objects_matching", lambda m, s: searches.append(s.kind) or original(m, s))
+    plan = plan_to_daemonset(manifest, ToDaemonSetOptions(selector=Selector(kind="Deployment", namespace="shop", name="web")))
+    assert searches.count("HorizontalPodAutoscaler") == 1
+    removed = [(e.document, e.pointer) for e in plan.edits if e.operations == ({"op": "remove", "path": ""},)]
+    assert len(removed) == len(set(removed)) == 8  # each copy's HPA, once, though every copy names all eight
+    assert sum("removed HorizontalPodAutoscaler" in w for w in plan.warnings) == 8

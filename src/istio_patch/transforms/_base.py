@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .._errors import OptionsError, SelectorError
-from .._manifest import KubeObject, Manifest
+from .._manifest import Document, KubeObject, Manifest
 from .._manifest import _objects_of as objects_of
 from ._options import Checked
 
@@ -233,43 +233,44 @@ class Result:
 def execute(manifest: Manifest, plan: Plan) -> Result:
     """Apply a plan's edits to ``manifest``, reporting each operation in the plan's order.
 
-    Documents are edited last first, and List items last first, so that removing one never moves the
-    index or pointer of another that is still to be edited.
+    Each document is edited on its own, List items last first so that removing one never moves the pointer
+    of another still to be edited; the new stream is then put together once, so the cost follows the edits
+    and one pass over the documents, not edits times documents.
     """
-    result = manifest
     by_document: dict[int, list[Edit]] = {}
     for edit in plan.edits:
         by_document.setdefault(edit.document, []).append(edit)
+    texts: dict[int, str | None] = {}
     groups_by_document: dict[int, list[list[Change]]] = {}
-    for document in sorted(by_document, reverse=True):
+    for document in sorted(by_document):
+        doc: Document | None = manifest.documents[document]
         groups = groups_by_document[document] = []
         for edit in sorted(by_document[document], key=lambda e: _item_order(e.pointer), reverse=True):
+            assert doc is not None  # a removed document ends its loop
             changes: list[Change] = []
             groups.append(changes)
             if _removes_object(edit):
-                if edit.pointer == "":
-                    result = result.without_document(document)
-                else:
-                    result = result.apply([{"op": "remove", "path": edit.pointer}], document=document)
+                doc = None if edit.pointer == "" else doc.apply([{"op": "remove", "path": edit.pointer}])
                 changes.append(Change(plan.transform, manifest.source, document, edit.line, edit.object, "remove", edit.pointer, edit.reason))
-                if edit.pointer == "":
+                if doc is None:
                     break  # the document is gone; nothing else in it can be edited
                 continue
             if not edit.operations:
                 continue
-            result = result.apply(edit.operations, document=document, base=edit.pointer)
+            doc = doc.apply(edit.operations, base=edit.pointer)
             changes.extend(
                 Change(plan.transform, manifest.source, document, edit.line, edit.object, op["op"], edit.pointer + op["path"], edit.reason)
                 for op in edit.operations
                 if op["op"] != "test"
             )
+        texts[document] = None if doc is None else doc.text
     ordered = [
         change
         for document in sorted(groups_by_document)
         for group in reversed(groups_by_document[document])  # edits ran last item first
         for change in group
     ]
-    return Result(result, tuple(ordered), plan.warnings, (plan,))
+    return Result(manifest.edited(texts), tuple(ordered), plan.warnings, (plan,))
 
 
 def _removes_object(edit: Edit) -> bool:

@@ -102,10 +102,13 @@ def plan_host_ports(manifest: Manifest, options: HostPortsOptions) -> Plan:
         )
     edits: list[Edit] = []
     warnings: list[str] = []
+    autoscalers: list[KubeObject] | None = None  # looked for once, and only if a workload can have replicas
     for obj in found:
         ops = _operations(manifest, obj, options, wanted)
         edits.append(Edit.on(obj, ops, "hostPort for the node's address"))
-        crowd = _can_share_a_node(manifest, obj)
+        if autoscalers is None and obj.kind not in _ONE_POD_PER_NODE:
+            autoscalers = list(objects_matching(manifest, _AUTOSCALERS))
+        crowd = _can_share_a_node(autoscalers or [], obj)
         if crowd:
             warnings.append(
                 f"host_ports: {obj.describe()} ({obj.source}:{obj.line}) {crowd}; two of its pods on one node "
@@ -180,14 +183,17 @@ def _claims(obj: KubeObject) -> dict[tuple[int, str], str]:
     return held
 
 
-def _can_share_a_node(manifest: Manifest, obj: KubeObject) -> str:
+_ONE_POD_PER_NODE = ("DaemonSet", "Pod", "Job", "CronJob")
+
+
+def _can_share_a_node(autoscalers: list[KubeObject], obj: KubeObject) -> str:
     """Why ``obj`` can run two pods on one node ("" when it cannot)."""
-    if obj.kind in ("DaemonSet", "Pod", "Job", "CronJob"):
+    if obj.kind in _ONE_POD_PER_NODE:
         return ""
     replicas = get(obj.data, "/spec/replicas")
     if isinstance(replicas, int) and replicas > 1:
         return f"has replicas: {replicas}"
-    for hpa in objects_matching(manifest, _AUTOSCALERS):
+    for hpa in autoscalers:
         target = get(hpa.data, "/spec/scaleTargetRef")
         if (
             isinstance(target, dict)

@@ -109,11 +109,16 @@ def plan_to_daemonset(manifest: Manifest, options: ToDaemonSetOptions) -> Plan:
         return Plan("to_daemonset")
     edits: list[Edit] = []
     warnings: list[str] = []
+    autoscalers = list(objects_matching(manifest, _AUTOSCALERS))  # once, not once per workload: 8 copies, 8 workloads
+    handled: set[tuple[int, str]] = set()
     for obj in found:
         ops, notes = _operations(manifest, obj, options)
         edits.append(Edit.on(obj, ops, "Deployment to DaemonSet"))
         warnings.extend(notes)
-        for hpa in _autoscalers_of(manifest, obj):
+        for hpa in _autoscalers_of(autoscalers, obj):
+            if (hpa.document, hpa.pointer) in handled:
+                continue  # a stream holding the same Deployment twice (concatenated copies) names it twice
+            handled.add((hpa.document, hpa.pointer))
             where = f"{hpa.source}:{hpa.line}"
             if options.keep_hpa:
                 warnings.append(
@@ -203,10 +208,10 @@ def _update_strategy(obj: KubeObject, strategy: Any, api_version: str) -> tuple[
     return None, warnings
 
 
-def _autoscalers_of(manifest: Manifest, workload: KubeObject) -> list[KubeObject]:
+def _autoscalers_of(autoscalers: list[KubeObject], workload: KubeObject) -> list[KubeObject]:
     namespace = workload.namespace or "default"
     found = []
-    for obj in objects_matching(manifest, _AUTOSCALERS):
+    for obj in autoscalers:
         target = get(obj.data, "/spec/scaleTargetRef")
         if (
             isinstance(target, dict)
