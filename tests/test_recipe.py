@@ -154,3 +154,10 @@ def test_modernize_version_is_checked_before_any_manifest():
         "r.yaml:2:23: modernize: cannot read the Kubernetes version '2.0': write it as 1.25\n"
         "      kubernetes_version: 2.0\n                          ^"
     )
+
+
+def test_other_spellings_of_options_work_in_recipes_with_kubectl_selectors():
+    text = "- transform: strip_resources\n  target: deploy/istio-pilot\n  namespace: istio-system\n  which: limits\n"
+    options = build_steps(parse_recipe(text, source="r.yaml"))[0][1].keywords["options"]
+    assert (options.selector.kind, options.selector.namespace, options.selector.name) == ("Deployment", "istio-system", "istio-pilot")
+    assert options.resources == "limits"

@@ -71,6 +71,8 @@ def test_unknown_options_are_refused() -> None:
     with pytest.raises(ValidationError) as info:
         NodePortOptions.validate({"colour": "red"})
     assert info.value.errors()[0]["loc"] == ("colour",)
+    with pytest.raises(ValidationError, match="NodePortOptions"):
+        NodePortOptions.validate(["not", "a", "mapping"])  # type: ignore[arg-type]
 
 
 def test_bounds_reach_the_json_schema() -> None:

@@ -91,7 +91,7 @@ class Checked:
     def validate(cls: type[C], data: Mapping[str, Any]) -> C:
         """An instance built from ``data`` (a mapping of options), or ValidationError naming the bad option."""
         adapter = _adapter(cls)
-        prepared = cls._prepare(canonical_names(cls, data))
+        prepared = cls._prepare(canonical_names(cls, data)) if isinstance(data, Mapping) else data  # pydantic says what it is
         with trusted():  # pydantic builds the instance and calls __post_init__: run _check, not pydantic again
             return adapter.validate_python(prepared)  # type: ignore[no-any-return]
 
