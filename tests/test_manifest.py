@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import istio_patch
 from istio_patch import load, load_path
@@ -229,3 +231,24 @@ def test_a_plain_ruamel_round_trip_is_the_failure_this_core_avoids() -> None:
     assert load_path(path).render() == text  # ours: none
     gateway = next(o for o in load_path(path).objects() if o.kind == "Deployment" and o.name == "istio-ingressgateway")
     assert gateway.labels["app"] == "istio-ingressgateway"  # the last writing, as Kubernetes reads it
+
+
+DOCUMENT_TEXTS = st.sampled_from(["a: 1\n", "b:\n- 2\n- 3\n", "# only a comment\n", "c: 3\r\n", "", "d: |\n  x\n  y\n"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(DOCUMENT_TEXTS, min_size=1, max_size=8), st.data())
+def test_edited_matches_the_same_edits_one_at_a_time(bodies: list[str], data: st.DataObject) -> None:
+    manifest = load("".join("---\n" + body for body in bodies))
+    count = len(manifest.documents)
+    chosen = data.draw(st.lists(st.integers(0, count - 1), unique=True, max_size=count))
+    texts = {i: data.draw(st.one_of(st.none(), DOCUMENT_TEXTS.map(lambda body: "---\n" + body))) for i in chosen}
+    out = manifest.edited(texts)
+    one_at_a_time = manifest
+    for index in sorted(texts, reverse=True):
+        text = texts[index]
+        one_at_a_time = one_at_a_time.without_document(index) if text is None else one_at_a_time.replace_text(index, text)
+    assert out.render() == one_at_a_time.render()
+    assert [(d.index, d.line) for d in out.documents] == [(d.index, d.line) for d in one_at_a_time.documents]
+    if out.documents:  # every document starts with its "---", so reading the output cuts it the same way
+        assert [(d.index, d.line, d.text) for d in out.documents] == [(d.index, d.line, d.text) for d in load(out.render()).documents]
