@@ -636,25 +636,28 @@ def test_entry_point_in_place(tmp_path):
     assert not (tmp_path / "x.yaml.ori").exists()
 
 
-def test_the_cli_does_not_import_the_transforms_it_does_not_need():
+def _after_runs(*argvs: list[str]) -> tuple[list[int], set[str]]:
+    """Exit codes of ``main(argv)`` run in order in a fresh interpreter, and which of our watched modules it imported."""
+    watched = ["pydantic", "istio_patch.transforms"]
     code = (
-        "import sys; from istio_patch._cli import main; "
-        f"main(['summary', {str(EXAMPLE)!r}]); main(['check', {str(CLEAN)!r}]); main(['apply', {str(CLEAN)!r}]); "
-        "sys.stdout.flush(); print('pydantic' in sys.modules, 'istio_patch.transforms' in sys.modules, file=sys.stderr)"
+        "import sys, json; from istio_patch._cli import main; "
+        f"codes = [main(argv) for argv in {[list(map(str, a)) for a in argvs]!r}]; sys.stdout.flush(); "
+        f"print(json.dumps([codes, [m for m in {watched!r} if m in sys.modules]]), file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.stderr.strip() == "False False"
+    codes, imported = json.loads(done.stderr.strip().splitlines()[-1])
+    return codes, set(imported)
+
+
+def test_the_cli_does_not_import_the_transforms_it_does_not_need():
+    codes, imported = _after_runs(["summary", EXAMPLE], ["check", CLEAN], ["apply", CLEAN])
+    assert codes == [0, 0, 0] and imported == set()
 
 
 def test_presets_run_without_importing_pydantic():
     # their options are constants (checked by tests/transforms/test_options.py); pydantic is half a run's time
-    code = (
-        "import sys; from istio_patch._cli import main; "
-        f"code = main(['apply', '--preset', 'bare-metal', '--preset', 'cn-mirror', '--preset', 'small-nodes', {str(EXAMPLE)!r}]); "
-        "sys.stdout.flush(); print(code, 'pydantic' in sys.modules, file=sys.stderr)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.stderr.strip().splitlines()[-1] == "0 False"
+    codes, imported = _after_runs(["apply", "--preset", "bare-metal", "--preset", "cn-mirror", "--preset", "small-nodes", EXAMPLE])
+    assert codes == [0] and imported == {"istio_patch.transforms"}
 
 
 # --------------------------------------------------------------------------------------------------------
