@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from .._errors import OptionsError, SelectorError
 from .._manifest import Document, KubeObject, Manifest
 from .._manifest import _objects_of as objects_of
-from ._options import Checked
+from ._options import Checked, trusted
 
 __all__ = [
     "Selector",
@@ -31,6 +31,7 @@ __all__ = [
     "apply",
     "KIND_ALIASES",
     "TransformOptions",
+    "AUTOSCALERS",
 ]
 
 # kubectl's short names and plurals, lower-case, for the kinds this tool meets.
@@ -123,6 +124,10 @@ class TransformOptions(Checked):
     """
 
     allow_no_match: bool = False
+
+
+with trusted():
+    AUTOSCALERS = Selector(kind="HorizontalPodAutoscaler")  # every HPA: the objects that point at a workload
 
 
 def select(manifest: Manifest, selector: Selector, *, allow_no_match: bool = False, what: str = "") -> list[KubeObject]:

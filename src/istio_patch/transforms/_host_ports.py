@@ -43,7 +43,7 @@ from typing import Annotated, Any, Union
 
 from .._errors import OptionsError, SelectorError
 from .._manifest import KubeObject, Manifest
-from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
+from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
 from ._options import Bounds, Checked, trusted
 from .._workloads import containers_of, get, line_at, pod_spec_pointer
 
@@ -63,7 +63,6 @@ class PortMapping(Checked):
 
 with trusted():
     _GATEWAY = Selector(namespace="istio-system", name="istio-ingressgateway")
-    _AUTOSCALERS = Selector(kind="HorizontalPodAutoscaler")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,7 +106,7 @@ def plan_host_ports(manifest: Manifest, options: HostPortsOptions) -> Plan:
         ops = _operations(manifest, obj, options, wanted)
         edits.append(Edit.on(obj, ops, "hostPort for the node's address"))
         if autoscalers is None and obj.kind not in _ONE_POD_PER_NODE:
-            autoscalers = list(objects_matching(manifest, _AUTOSCALERS))
+            autoscalers = list(objects_matching(manifest, AUTOSCALERS))
         crowd = _can_share_a_node(autoscalers or [], obj)
         if crowd:
             warnings.append(

@@ -59,7 +59,7 @@ from typing import Any, Literal
 
 from .._errors import ModelValidationError, OptionsError
 from .._manifest import KubeObject, Manifest
-from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
+from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
 from .._workloads import get, line_at
 from ._options import trusted
 
@@ -76,7 +76,6 @@ _ON_DELETE_BY_DEFAULT = ("extensions/v1beta1",)
 
 with trusted():
     _GATEWAY_DEPLOYMENT = Selector(kind="Deployment", namespace="istio-system", name="istio-ingressgateway")
-    _AUTOSCALERS = Selector(kind="HorizontalPodAutoscaler")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,7 +108,7 @@ def plan_to_daemonset(manifest: Manifest, options: ToDaemonSetOptions) -> Plan:
         return Plan("to_daemonset")
     edits: list[Edit] = []
     warnings: list[str] = []
-    autoscalers = list(objects_matching(manifest, _AUTOSCALERS))  # once, not once per workload: 8 copies, 8 workloads
+    autoscalers = list(objects_matching(manifest, AUTOSCALERS))  # once, not once per workload: 8 copies, 8 workloads
     handled: set[tuple[int, str]] = set()
     for obj in found:
         ops, notes = _operations(manifest, obj, options)
