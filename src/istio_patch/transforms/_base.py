@@ -32,6 +32,7 @@ __all__ = [
     "KIND_ALIASES",
     "TransformOptions",
     "AUTOSCALERS",
+    "ingress_gateway",
 ]
 
 # kubectl's short names and plurals, lower-case, for the kinds this tool meets.
@@ -128,6 +129,12 @@ class TransformOptions(Checked):
 
 with trusted():
     AUTOSCALERS = Selector(kind="HorizontalPodAutoscaler")  # every HPA: the objects that point at a workload
+
+
+def ingress_gateway(kind: str | None = None) -> Selector:
+    """``istio-system/istio-ingressgateway`` (of ``kind``, or any kind): the guide's target, the defaults' too."""
+    with trusted():  # a constant: its types are right
+        return Selector(kind=kind, namespace="istio-system", name="istio-ingressgateway")
 
 
 def select(manifest: Manifest, selector: Selector, *, allow_no_match: bool = False, what: str = "") -> list[KubeObject]:

@@ -43,8 +43,8 @@ from typing import Annotated, Any, Union
 
 from .._errors import OptionsError, SelectorError
 from .._manifest import KubeObject, Manifest
-from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
-from ._options import Bounds, Checked, trusted
+from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, execute, ingress_gateway, objects_matching, select
+from ._options import Bounds, Checked
 from .._workloads import containers_of, get, line_at, pod_spec_pointer
 
 __all__ = ["HostPortsOptions", "PortMapping", "plan_host_ports", "host_ports"]
@@ -61,17 +61,13 @@ class PortMapping(Checked):
     host_port: Port
 
 
-with trusted():
-    _GATEWAY = Selector(namespace="istio-system", name="istio-ingressgateway")
-
-
 @dataclass(frozen=True, kw_only=True)
 class HostPortsOptions(TransformOptions):
     """Options of :func:`host_ports`."""
 
     ALIASES = {"target": "selector"}
 
-    selector: Selector = _GATEWAY
+    selector: Selector = ingress_gateway()
     ports: list[Union[PortMapping, int]] = field(default_factory=lambda: [80, 443])
     containers: list[str] = field(default_factory=list)
 

@@ -35,8 +35,7 @@ from typing import Any
 
 from .._errors import OptionsError
 from .._manifest import KubeObject, Manifest
-from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, select
-from ._options import trusted
+from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, ingress_gateway, select
 from .._workloads import line_at
 
 __all__ = ["NodePortOptions", "plan_node_port", "node_port", "LOAD_BALANCER_ONLY"]
@@ -51,17 +50,13 @@ LOAD_BALANCER_ONLY = (
 )
 
 
-with trusted():
-    _GATEWAY_SERVICE = Selector(kind="Service", namespace="istio-system", name="istio-ingressgateway")
-
-
 @dataclass(frozen=True, kw_only=True)
 class NodePortOptions(TransformOptions):
     """Options of :func:`node_port`."""
 
     ALIASES = {"target": "selector"}
 
-    selector: Selector = _GATEWAY_SERVICE
+    selector: Selector = ingress_gateway("Service")
     node_ports: dict[int, int] = field(default_factory=dict)
     node_port_range: tuple[int, int] = (30000, 32767)
 

@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 
 from .._errors import OptionsError
-from ._base import Selector, Step
+from ._base import Selector, Step, ingress_gateway
 from ._options import trusted
 from ._host_ports import HostPortsOptions, host_ports
 from ._node_port import NodePortOptions, node_port
@@ -38,19 +38,16 @@ from ._to_daemonset import ToDaemonSetOptions, to_daemonset
 
 __all__ = ["PRESETS", "preset"]
 
-_GATEWAY = {"namespace": "istio-system", "name": "istio-ingressgateway"}
-
-
 def _bare_metal(allow_no_match: bool) -> list[Step]:
     loose = {"allow_no_match": allow_no_match}
     return [
-        functools.partial(node_port, options=NodePortOptions(selector=Selector(kind="Service", **_GATEWAY), **loose)),
+        functools.partial(node_port, options=NodePortOptions(selector=ingress_gateway("Service"), **loose)),
         functools.partial(
-            to_daemonset, options=ToDaemonSetOptions(selector=Selector(kind="Deployment", **_GATEWAY), **loose)
+            to_daemonset, options=ToDaemonSetOptions(selector=ingress_gateway("Deployment"), **loose)
         ),
         functools.partial(
             host_ports,
-            options=HostPortsOptions(selector=Selector(kind="DaemonSet", **_GATEWAY), ports=[80, 443], **loose),
+            options=HostPortsOptions(selector=ingress_gateway("DaemonSet"), ports=[80, 443], **loose),
         ),
     ]
 

@@ -59,7 +59,7 @@ from typing import Any, Literal
 
 from .._errors import ModelValidationError, OptionsError
 from .._manifest import KubeObject, Manifest
-from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
+from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, execute, ingress_gateway, objects_matching, select
 from .._workloads import get, line_at
 from ._options import trusted
 
@@ -74,17 +74,13 @@ _MOVED = {"apps/v1beta1": "apps/v1"}
 _ON_DELETE_BY_DEFAULT = ("extensions/v1beta1",)
 
 
-with trusted():
-    _GATEWAY_DEPLOYMENT = Selector(kind="Deployment", namespace="istio-system", name="istio-ingressgateway")
-
-
 @dataclass(frozen=True, kw_only=True)
 class ToDaemonSetOptions(TransformOptions):
     """Options of :func:`to_daemonset`."""
 
     ALIASES = {"target": "selector"}
 
-    selector: Selector = _GATEWAY_DEPLOYMENT
+    selector: Selector = ingress_gateway("Deployment")
     keep_hpa: bool = False
     mode: Literal["remove", "comment"] = "remove"
 
