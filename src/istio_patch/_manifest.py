@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence, TypeVar, overload
 
-from ._errors import LimitError, YAMLSyntaxError
+from ._errors import LimitError, SelectorError, YAMLSyntaxError
 from ._kube import Duplicate, build_view
-from ._parse import MappingNode, Node, ScalarNode, SequenceNode, compose
+from ._parse import Node, compose
+from ._pointer import resolve, tokens
 from ._text import BOM, decode, split_documents
 
-__all__ = ["Manifest", "Document", "KubeObject", "load", "load_path"]
+if TYPE_CHECKING:  # pydantic is imported when a typed object is first asked for
+    from ._models import KubeObjectModel, Registry
+
+    M = TypeVar("M", bound=KubeObjectModel)
+
+__all__ = ["Manifest", "Document", "KubeObject", "load", "load_path", "check_syntax", "copy_data"]
 
 
 class _Parsed:
@@ -68,7 +74,7 @@ class Document:
         source: the name of the file (or ``"<string>"``).
     """
 
-    text: str
+    text: str = field(repr=False)
     index: int
     line: int
     source: str
@@ -87,7 +93,7 @@ class Document:
     @property
     def data(self) -> Any:
         """The Kubernetes view of the document: a fresh copy that the caller may change."""
-        return copy.deepcopy(self._view()[0])
+        return copy_data(self._view()[0])
 
     @property
     def duplicates(self) -> tuple[Duplicate, ...]:
@@ -117,16 +123,17 @@ class Document:
         With ``key``, a mapping member's key is placed rather than its value. A repeated key's last writing is
         the one found, as Kubernetes reads it.
         """
-        node = self.node
-        tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
-        for i, token in enumerate(tokens):
-            step = _child(node, token, key=key and i == len(tokens) - 1)
-            if step is None:
-                break
-            node = step
+        node = resolve(self.node, tokens(pointer), key=key).node
         if node is None:
             return self.line + 1, 1
         return self.line + node.start_mark.line + 1, node.start_mark.column + 1
+
+    def locate(self, pointer: str, *, key: bool = False) -> tuple[int, int, str | None]:
+        """:meth:`position` and the text of that line, for error messages."""
+        line, column = self.position(pointer, key=key)
+        lines = self.text.split("\n")
+        index = line - self.line - 1
+        return line, column, lines[index].rstrip("\r") if 0 <= index < len(lines) else None
 
     def apply(self, operations: Sequence[Mapping[str, Any]], *, base: str = "") -> Document:
         """This document with RFC 6902 ``operations`` applied (paths relative to ``base``), at the same place.
@@ -156,8 +163,8 @@ class KubeObject:
     """A Kubernetes object of a manifest: a top-level document or an item of a ``kind: List``.
 
     ``pointer`` is where the object sits in its document ("" for the document itself, "/items/3" for a
-    List item); ``line`` is its 1-based line in the file; ``data`` is the shared Kubernetes view (read it,
-    do not change it).
+    List item); ``line`` is its 1-based line in the file. ``data`` is a fresh copy of its Kubernetes view at
+    each access, so no caller can change the manifest through it; :meth:`Manifest.typed` gives the typed model.
     """
 
     source: str
@@ -169,7 +176,12 @@ class KubeObject:
     name: str | None
     namespace: str | None
     labels: Mapping[str, str]
-    data: Mapping[str, Any] = field(repr=False, compare=False)
+    _view: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The object's Kubernetes view: a fresh copy that the caller may change."""
+        return copy_data(self._view)  # type: ignore[no-any-return]
 
     @property
     def ref(self) -> str:
@@ -193,6 +205,10 @@ class Manifest:
     documents: tuple[Document, ...]
     bom: bool = False
 
+    def __repr__(self) -> str:
+        size = sum(len(doc.text.encode("utf-8", "surrogatepass")) for doc in self.documents) + (3 if self.bom else 0)
+        return f"<Manifest {self.source!r}: {len(self.documents)} documents, {size:,} bytes>"
+
     def render(self) -> str:
         """The text of the stream (with its byte-order mark, if it had one)."""
         body = "".join(doc.text for doc in self.documents)
@@ -208,16 +224,84 @@ class Manifest:
     def __len__(self) -> int:
         return len(self.documents)
 
-    def objects(self) -> tuple[KubeObject, ...]:
+    @overload
+    def objects(self) -> tuple[KubeObject, ...]: ...
+
+    @overload
+    def objects(self, model: type[M], *, registry: Registry | None = None) -> tuple[M, ...]: ...
+
+    def objects(self, model: type[Any] | None = None, *, registry: Registry | None = None) -> tuple[Any, ...]:
         """Every Kubernetes object, in order: top-level mappings, and the items of ``kind: List``.
+
+        With ``model`` (``Deployment``, ``Service``, ... from ``istio_patch.models``), the objects whose kind
+        that model describes, as typed, frozen models that know their origin (``GenericObject``: every object);
+        ModelValidationError names the file, line and field of an object that does not fit.
 
         Documents that are empty, not mappings, or mappings without a kind are not objects; they are
         still rendered untouched.
+
+        Example:
+            >>> from istio_patch.models import Namespace
+            >>> [ns.name for ns in load("kind: Namespace\\nmetadata: {name: demo}\\n").objects(Namespace)]
+            ['demo']
         """
         found: list[KubeObject] = []
         for doc in self.documents:
             found.extend(_objects_of(doc))
-        return tuple(found)
+        if model is None:
+            return tuple(found)
+        from ._models import DEFAULT_REGISTRY, GenericObject
+
+        registry = registry or DEFAULT_REGISTRY
+        generic = model is GenericObject or model.__name__ == "KubeObjectModel"
+        typed = []
+        for obj in found:
+            cls = registry.model_for(obj.api_version, obj.kind)
+            if generic or issubclass(cls, model):
+                typed.append(self.typed(obj, model if generic else cls, registry=registry))
+        return tuple(typed)
+
+    def typed(self, obj: KubeObject, model: type[M] | None = None, *, registry: Registry | None = None) -> M:
+        """The typed model of ``obj`` (one of this manifest's objects), with its origin.
+
+        The model is the registry's for the object's apiVersion and kind unless ``model`` is given.
+        ModelValidationError names the file, line, column and JSON pointer of a field that does not fit.
+        """
+        from ._models import DEFAULT_REGISTRY, Origin, build
+
+        cls = model or (registry or DEFAULT_REGISTRY).model_for(obj.api_version, obj.kind)
+        doc = self.documents[obj.document]
+        origin = Origin(obj.source, obj.document, obj.pointer, obj.line)
+        return build(cls, copy_data(obj._view), origin=origin, describe=obj.describe(), locate=doc.locate)  # type: ignore[return-value]
+
+    def get(self, ref: str, namespace: str | None = None, *, registry: Registry | None = None) -> KubeObjectModel:
+        """The one object kubectl's ``TYPE/NAME`` names (``deploy/istio-pilot``, in ``namespace`` if given), typed.
+
+        Raises SelectorError when no object or several match (the message lists where they are).
+
+        Example:
+            >>> load("kind: Service\\nmetadata: {name: web, namespace: prod}\\n").get("svc/web", "prod").kind
+            'Service'
+        """
+        from ._kinds import split_ref
+
+        try:
+            written_namespace, kind, name = split_ref(ref)
+        except ValueError as exc:
+            raise SelectorError(str(exc), source=self.source) from None
+        namespace = namespace or written_namespace
+        found = [
+            obj
+            for obj in self.objects()
+            if obj.kind == kind and (not name or obj.name == name) and (namespace is None or (obj.namespace or "default") == namespace)
+        ]
+        where = f" in namespace {namespace}" if namespace else ""
+        if not found:
+            raise SelectorError(f"no object matches {kind}/{name}{where}", source=self.source)
+        if len(found) > 1:
+            places = ", ".join(f"{o.describe()} (line {o.line})" for o in found[:5])
+            raise SelectorError(f"{len(found)} objects match {kind}/{name}{where}: {places}; say which", source=self.source)
+        return self.typed(found[0], registry=registry)
 
     def duplicates(self) -> tuple[tuple[int, Duplicate], ...]:
         """(document index, duplicate) for every repeated key in the stream."""
@@ -285,24 +369,19 @@ def _objects_of(doc: Document) -> Iterator[KubeObject]:
     node = doc.node
     yield _object(doc, "", data, node)
     if data.get("kind") == "List" and isinstance(data.get("items"), list):
-        items_node = _child(node, "items")
         for i, item in enumerate(data["items"]):
             if isinstance(item, dict) and isinstance(item.get("kind"), str):
-                item_node = items_node.value[i] if items_node is not None and i < len(items_node.value) else None
-                yield _object(doc, f"/items/{i}", item, item_node)
+                found = resolve(node, ["items", str(i)])
+                yield _object(doc, f"/items/{i}", item, found.node if found.complete else None)
 
 
-def _child(node: Node | None, token: str, *, key: bool = False) -> Node | None:
-    """The member ``token`` of a mapping (its key node with ``key``) or item ``token`` of a sequence."""
-    if isinstance(node, MappingNode):
-        found = None
-        for k, v in node.value:
-            if isinstance(k, ScalarNode) and k.value == token:
-                found = k if key else v  # the last writing wins, as in Kubernetes
-        return found
-    if isinstance(node, SequenceNode) and token.isdigit() and int(token) < len(node.value):
-        return node.value[int(token)]
-    return None
+def copy_data(value: Any) -> Any:
+    """A copy of JSON-like data: new dicts and lists all the way down (strings and numbers are immutable)."""
+    if isinstance(value, dict):
+        return {k: copy_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_data(v) for v in value]
+    return value
 
 
 def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None) -> KubeObject:
@@ -321,8 +400,8 @@ def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None
         kind=data["kind"],
         name=name if isinstance(name, str) else None,
         namespace=namespace if isinstance(namespace, str) else None,
-        labels={str(k): str(v) for k, v in labels.items()},
-        data=data,
+        labels=MappingProxyType({str(k): str(v) for k, v in labels.items()}),
+        _view=data,
     )
 
 

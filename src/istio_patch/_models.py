@@ -1,183 +1,611 @@
-"""Typed, immutable views of the Kubernetes objects the transforms read (pydantic v2).
+"""Typed, immutable views of Kubernetes objects (pydantic v2): what the transforms and checks read.
 
-Only the fields the transforms use are declared; every other field is allowed and kept (``extra="allow"``),
-so a model never loses data. Field names are snake_case in Python and camelCase in YAML.
-A registry maps (apiVersion, kind) to a model; Istio's and anyone's custom kinds can be registered.
+A model is built from an object's Kubernetes view and declares the fields istio-patch reads, with the types
+the API server insists on (``strict``: a ``containerPort: "80"`` string is refused, not coerced). Every other
+field is allowed and kept as it was (``extra="allow"``), so ``model.to_data()`` gives back exactly the view it
+was built from: nothing is lost, renamed or defaulted on the way. Declared fields are optional wherever the
+API server would accept an object without them, so that a model never refuses an object for a field no one
+reads.
+
+Field names are snake_case in Python and Kubernetes' camelCase on the wire (``container_port`` is
+``containerPort``; the irregular ones, such as ``hostIP``, are spelt out). Models are frozen; a changed object
+is a copy (``model.model_copy(update={...})``, or :meth:`KubeModel.without` to drop fields), and
+``Edit.between(before, after)`` turns the difference into RFC 6902 operations.
+
+A :class:`Registry` maps ``(apiVersion, kind)`` to a model class; :data:`DEFAULT_REGISTRY` knows the built-in
+kinds, and :meth:`Registry.with_model` adds custom ones (Istio's CRDs, say).
+
+Validators are built on first use (``defer_build``): a run pays for the models of the objects it reads.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterator, Mapping, Optional, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic import ValidationError as _PydanticValidationError
 from pydantic.alias_generators import to_camel
 
 from ._errors import ModelValidationError
-from ._manifest import KubeObject
 
 __all__ = [
+    "Origin",
     "KubeModel",
     "ObjectMeta",
+    "KubeObjectModel",
     "GenericObject",
     "ContainerPort",
     "ResourceRequirements",
     "Container",
+    "Toleration",
     "PodSpec",
     "PodTemplateSpec",
-    "WorkloadSpec",
+    "LabelSelector",
+    "RollingUpdate",
+    "DeploymentStrategy",
+    "DaemonSetUpdateStrategy",
+    "StatefulSetUpdateStrategy",
+    "DeploymentSpec",
+    "DaemonSetSpec",
+    "StatefulSetSpec",
+    "ReplicaSetSpec",
+    "ReplicationControllerSpec",
+    "JobSpec",
+    "JobTemplateSpec",
+    "CronJobSpec",
     "Workload",
     "Deployment",
     "DaemonSet",
     "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
     "Pod",
     "ServicePort",
     "ServiceSpec",
     "Service",
     "CrossVersionObjectReference",
+    "MetricSpec",
     "HorizontalPodAutoscalerSpec",
     "HorizontalPodAutoscaler",
     "ConfigMap",
     "Namespace",
+    "WebhookClientConfig",
+    "Webhook",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "CustomResourceDefinitionVersion",
+    "CustomResourceDefinitionNames",
+    "CustomResourceDefinitionSpec",
+    "CustomResourceDefinition",
+    "PodDisruptionBudgetSpec",
+    "PodDisruptionBudget",
     "Registry",
     "DEFAULT_REGISTRY",
-    "model_of",
+    "WORKLOAD_KINDS",
 ]
+
+M = TypeVar("M", bound="KubeModel")
+
+# A resource quantity as written: "500m", "2Gi", 1, 0.5.
+Quantity = Union[int, float, str]
+# An int or a percentage, as in maxUnavailable: 1 or "25%".
+IntOrString = Union[int, str]
+# Label and annotation values: Kubernetes reads a null value as "".
+LabelMap = dict[str, Optional[str]]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an object was read: file, document, JSON pointer inside it, line.
+
+    Attributes:
+        source: the file name (or ``"<string>"``).
+        index: the document's 0-based position in the stream (``manifest.documents[index]``).
+        pointer: where the object sits in its document ("" for the document itself, "/items/3" in a List).
+        line: 1-based line of the file where the object starts.
+    """
+
+    source: str
+    index: int
+    pointer: str
+    line: int
+
+    @property
+    def document(self) -> int:
+        """The document's 1-based number in the stream."""
+        return self.index + 1
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}"
 
 
 class KubeModel(BaseModel):
-    """Base of the models: frozen, camelCase aliases, unknown fields kept."""
+    """Base of every model: frozen, strict, camelCase on the wire, unknown fields kept."""
 
-    model_config = ConfigDict(frozen=True, extra="allow", alias_generator=to_camel, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="allow",
+        strict=True,
+        alias_generator=to_camel,
+        validate_by_alias=True,
+        validate_by_name=True,
+        serialize_by_alias=True,
+        defer_build=True,
+    )
+
+    def to_data(self) -> dict[str, Any]:
+        """The Kubernetes data of this model: the fields that were given, under their wire names."""
+        return self.model_dump(mode="python", by_alias=True, exclude_unset=True)
+
+    def has(self, name: str) -> bool:
+        """Whether the field ``name`` (Python or wire spelling) was present in the data, even as null."""
+        field = _python_name(type(self), name)
+        if field is not None:
+            return field in self.model_fields_set
+        return name in (self.model_extra or {})
+
+    def without(self: M, *names: str) -> M:
+        """A copy without the fields ``names`` (Python or wire spelling): they read as unset and are not dumped."""
+        cls = type(self)
+        dropped_fields = {f for f in (_python_name(cls, n) for n in names) if f is not None}
+        dropped_extras = {n for n in names if _python_name(cls, n) is None}
+        kept = {f: getattr(self, f) for f in self.model_fields_set if f not in dropped_fields and f in cls.model_fields}
+        extras = {k: v for k, v in (self.model_extra or {}).items() if k not in dropped_extras}
+        copy = cls.model_construct(_fields_set=set(kept), **kept, **extras)
+        if isinstance(self, KubeObjectModel):
+            copy._origin = self._origin  # type: ignore[attr-defined]
+        return copy
+
+
+def _python_name(cls: type[KubeModel], name: str) -> str | None:
+    if name in cls.model_fields:
+        return name
+    for field_name, info in cls.model_fields.items():
+        if info.alias == name:
+            return field_name
+    return None
 
 
 class ObjectMeta(KubeModel):
     name: Optional[str] = None
     namespace: Optional[str] = None
-    labels: Optional[dict[str, str]] = None
-    annotations: Optional[dict[str, Optional[str]]] = None
+    generate_name: Optional[str] = None
+    labels: Optional[LabelMap] = None
+    annotations: Optional[LabelMap] = None
 
 
-class GenericObject(KubeModel):
-    """Any object: apiVersion, kind and metadata."""
+class KubeObjectModel(KubeModel):
+    """Base of the object models: apiVersion, kind and metadata, and where the object was read."""
 
     api_version: Optional[str] = None
     kind: str
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
 
+    _origin: Optional[Origin] = PrivateAttr(default=None)
+
+    @property
+    def origin(self) -> Origin | None:
+        """Where the object was read (``None`` for an object built in Python)."""
+        return self._origin
+
+    @property
+    def name(self) -> str | None:
+        return self.metadata.name
+
+    @property
+    def namespace(self) -> str | None:
+        return self.metadata.namespace
+
+    def describe(self) -> str:
+        """``Kind namespace/name``, for messages."""
+        where = f"{self.namespace}/{self.name}" if self.namespace else str(self.name)
+        return f"{self.kind} {where}"
+
+
+class GenericObject(KubeObjectModel):
+    """Any object: apiVersion, kind and metadata typed, the rest kept as it is."""
+
+
+# ---- pods ---------------------------------------------------------------------------------------------------
+
 
 class ContainerPort(KubeModel):
-    container_port: int
+    container_port: Optional[int] = None
     host_port: Optional[int] = None
+    host_ip: Optional[str] = Field(default=None, alias="hostIP")
     name: Optional[str] = None
     protocol: Optional[str] = None
 
+    @property
+    def protocol_or_default(self) -> str:
+        return self.protocol or "TCP"
+
+    @property
+    def holds_host_port(self) -> bool:
+        """Whether the port claims a port on the node: Kubernetes reads a null or 0 hostPort as none."""
+        return bool(self.host_port)
+
 
 class ResourceRequirements(KubeModel):
-    requests: Optional[dict[str, Any]] = None
-    limits: Optional[dict[str, Any]] = None
+    requests: Optional[dict[str, Quantity]] = None
+    limits: Optional[dict[str, Quantity]] = None
 
 
 class Container(KubeModel):
-    name: str
+    name: Optional[str] = None
     image: Optional[str] = None
-    args: Optional[list[str]] = None
     command: Optional[list[str]] = None
+    args: Optional[list[str]] = None
     ports: Optional[list[ContainerPort]] = None
     resources: Optional[ResourceRequirements] = None
 
 
+class Toleration(KubeModel):
+    key: Optional[str] = None
+    operator: Optional[str] = None
+    value: Optional[str] = None
+    effect: Optional[str] = None
+    toleration_seconds: Optional[int] = None
+
+
+# The container lists of a pod spec, in the order Kubernetes starts them.
+CONTAINER_FIELDS = (("init_containers", "initContainers"), ("containers", "containers"), ("ephemeral_containers", "ephemeralContainers"))
+
+
 class PodSpec(KubeModel):
-    containers: list[Container] = Field(default_factory=list)
+    containers: Optional[list[Container]] = None
     init_containers: Optional[list[Container]] = None
     ephemeral_containers: Optional[list[Container]] = None
     host_network: Optional[bool] = None
+    node_selector: Optional[LabelMap] = None
+    tolerations: Optional[list[Toleration]] = None
 
-    def all_containers(self) -> list[tuple[str, int, Container]]:
-        """(field, index, container) for init, regular and ephemeral containers, in that order."""
-        out: list[tuple[str, int, Container]] = []
-        for field_name, items in (
-            ("initContainers", self.init_containers),
-            ("containers", self.containers),
-            ("ephemeralContainers", self.ephemeral_containers),
-        ):
-            out.extend((field_name, i, c) for i, c in enumerate(items or []))
-        return out
+    def all_containers(self) -> Iterator[tuple[str, Container]]:
+        """(pointer relative to the pod spec, container) for init, regular and ephemeral containers, in that order."""
+        for field_name, wire in CONTAINER_FIELDS:
+            for i, container in enumerate(getattr(self, field_name) or ()):
+                yield f"/{wire}/{i}", container
 
 
 class PodTemplateSpec(KubeModel):
     metadata: Optional[ObjectMeta] = None
-    spec: PodSpec = Field(default_factory=PodSpec)
+    spec: Optional[PodSpec] = None
 
 
-class WorkloadSpec(KubeModel):
+class LabelSelector(KubeModel):
+    match_labels: Optional[LabelMap] = None
+    match_expressions: Optional[list[dict[str, Any]]] = None
+
+
+class RollingUpdate(KubeModel):
+    max_unavailable: Optional[IntOrString] = None
+    max_surge: Optional[IntOrString] = None
+
+
+class DeploymentStrategy(KubeModel):
+    type: Optional[str] = None
+    rolling_update: Optional[RollingUpdate] = None
+
+
+class DaemonSetUpdateStrategy(KubeModel):
+    type: Optional[str] = None
+    rolling_update: Optional[RollingUpdate] = None
+
+
+class StatefulSetUpdateStrategy(KubeModel):
+    type: Optional[str] = None
+
+
+class DeploymentSpec(KubeModel):
     replicas: Optional[int] = None
-    selector: Optional[dict[str, Any]] = None
-    template: PodTemplateSpec = Field(default_factory=PodTemplateSpec)
-    strategy: Optional[dict[str, Any]] = None
-    update_strategy: Optional[dict[str, Any]] = None
+    selector: Optional[LabelSelector] = None
+    template: Optional[PodTemplateSpec] = None
+    strategy: Optional[DeploymentStrategy] = None
+    min_ready_seconds: Optional[int] = None
+    revision_history_limit: Optional[int] = None
+    progress_deadline_seconds: Optional[int] = None
+    paused: Optional[bool] = None
 
 
-class Workload(GenericObject):
-    spec: WorkloadSpec = Field(default_factory=WorkloadSpec)
+class DaemonSetSpec(KubeModel):
+    selector: Optional[LabelSelector] = None
+    template: Optional[PodTemplateSpec] = None
+    update_strategy: Optional[DaemonSetUpdateStrategy] = None
+    min_ready_seconds: Optional[int] = None
+    revision_history_limit: Optional[int] = None
+
+
+class StatefulSetSpec(KubeModel):
+    replicas: Optional[int] = None
+    selector: Optional[LabelSelector] = None
+    template: Optional[PodTemplateSpec] = None
+    service_name: Optional[str] = None
+    update_strategy: Optional[StatefulSetUpdateStrategy] = None
+
+
+class ReplicaSetSpec(KubeModel):
+    replicas: Optional[int] = None
+    selector: Optional[LabelSelector] = None
+    template: Optional[PodTemplateSpec] = None
+
+
+class ReplicationControllerSpec(KubeModel):
+    replicas: Optional[int] = None
+    selector: Optional[LabelMap] = None
+    template: Optional[PodTemplateSpec] = None
+
+
+class JobSpec(KubeModel):
+    parallelism: Optional[int] = None
+    completions: Optional[int] = None
+    template: Optional[PodTemplateSpec] = None
+
+
+class JobTemplateSpec(KubeModel):
+    metadata: Optional[ObjectMeta] = None
+    spec: Optional[JobSpec] = None
+
+
+class CronJobSpec(KubeModel):
+    schedule: Optional[str] = None
+    job_template: Optional[JobTemplateSpec] = None
+
+
+class Workload(KubeObjectModel):
+    """An object that runs pods: it has a pod spec somewhere (``POD_SPEC`` says where)."""
+
+    POD_SPEC: ClassVar[str] = "/spec/template/spec"
+    # Whether the controller can put two of its pods on one node.
+    ONE_POD_PER_NODE: ClassVar[bool] = False
+
+    def pod_spec(self) -> PodSpec | None:
+        """The pod spec, or ``None`` when the object has none written."""
+        template = self._template()
+        return template.spec if template is not None else None
+
+    def _template(self) -> PodTemplateSpec | None:
+        spec = getattr(self, "spec", None)
+        return getattr(spec, "template", None) if spec is not None else None
+
+    def template_labels(self) -> LabelMap:
+        """The pod template's labels ({} when there are none)."""
+        template = self._template()
+        metadata = template.metadata if template is not None else None
+        return dict(metadata.labels or {}) if metadata is not None else {}
+
+    def containers(self) -> Iterator[tuple[str, Container]]:
+        """(pointer relative to the object, container) for every init, regular and ephemeral container."""
+        spec = self.pod_spec()
+        if spec is not None:
+            for pointer, container in spec.all_containers():
+                yield self.POD_SPEC + pointer, container
+
+    @property
+    def replicas(self) -> int | None:
+        """``spec.replicas`` as written (``None`` when absent), for the kinds that have it."""
+        spec = getattr(self, "spec", None)
+        value = getattr(spec, "replicas", None) if spec is not None else None
+        return value if isinstance(value, int) else None
 
 
 class Deployment(Workload):
-    pass
+    spec: DeploymentSpec = Field(default_factory=DeploymentSpec)
 
 
 class DaemonSet(Workload):
-    pass
+    ONE_POD_PER_NODE: ClassVar[bool] = True
+    spec: DaemonSetSpec = Field(default_factory=DaemonSetSpec)
 
 
 class StatefulSet(Workload):
-    pass
+    spec: StatefulSetSpec = Field(default_factory=StatefulSetSpec)
 
 
-class Pod(GenericObject):
+class ReplicaSet(Workload):
+    spec: ReplicaSetSpec = Field(default_factory=ReplicaSetSpec)
+
+
+class ReplicationController(Workload):
+    spec: ReplicationControllerSpec = Field(default_factory=ReplicationControllerSpec)
+
+
+class Job(Workload):
+    ONE_POD_PER_NODE: ClassVar[bool] = True
+    spec: JobSpec = Field(default_factory=JobSpec)
+
+
+class CronJob(Workload):
+    POD_SPEC: ClassVar[str] = "/spec/jobTemplate/spec/template/spec"
+    ONE_POD_PER_NODE: ClassVar[bool] = True
+    spec: CronJobSpec = Field(default_factory=CronJobSpec)
+
+    def _template(self) -> PodTemplateSpec | None:
+        job = self.spec.job_template
+        return job.spec.template if job is not None and job.spec is not None else None
+
+
+class Pod(Workload):
+    POD_SPEC: ClassVar[str] = "/spec"
+    ONE_POD_PER_NODE: ClassVar[bool] = True
     spec: PodSpec = Field(default_factory=PodSpec)
+
+    def pod_spec(self) -> PodSpec | None:
+        return self.spec if self.has("spec") else None
+
+    def template_labels(self) -> LabelMap:
+        return dict(self.metadata.labels or {})
+
+
+# ---- services -----------------------------------------------------------------------------------------------
 
 
 class ServicePort(KubeModel):
-    port: int
-    name: Optional[str] = None
-    protocol: Optional[str] = None
-    target_port: Optional[int | str] = None
+    port: Optional[int] = None
+    target_port: Optional[IntOrString] = None
     node_port: Optional[int] = None
+    protocol: Optional[str] = None
+    name: Optional[str] = None
+
+    @property
+    def protocol_or_default(self) -> str:
+        return self.protocol or "TCP"
 
 
 class ServiceSpec(KubeModel):
     type: Optional[str] = None
-    ports: list[ServicePort] = Field(default_factory=list)
-    selector: Optional[dict[str, str]] = None
+    ports: Optional[list[ServicePort]] = None
+    selector: Optional[LabelMap] = None
+    cluster_ip: Optional[str] = Field(default=None, alias="clusterIP")
+    external_name: Optional[str] = None
+    load_balancer_ip: Optional[str] = Field(default=None, alias="loadBalancerIP")
+    load_balancer_source_ranges: Optional[list[str]] = None
+    load_balancer_class: Optional[str] = None
+    allocate_load_balancer_node_ports: Optional[bool] = None
+    health_check_node_port: Optional[int] = None
+    external_traffic_policy: Optional[str] = None
 
 
-class Service(GenericObject):
+class Service(KubeObjectModel):
     spec: ServiceSpec = Field(default_factory=ServiceSpec)
+
+    @property
+    def type(self) -> str:
+        """The Service's type, ``ClusterIP`` when none is written (Kubernetes' default)."""
+        return self.spec.type or "ClusterIP"
+
+
+# ---- autoscaling --------------------------------------------------------------------------------------------
 
 
 class CrossVersionObjectReference(KubeModel):
-    kind: str
-    name: str
+    kind: Optional[str] = None
+    name: Optional[str] = None
     api_version: Optional[str] = None
 
 
+class MetricSpec(KubeModel):
+    """One metric of an HPA; its source (``resource``, ``pods``, ``object``, ``external``) differs by version."""
+
+    type: Optional[str] = None
+    resource: Optional[dict[str, Any]] = None
+    pods: Optional[dict[str, Any]] = None
+    object: Optional[dict[str, Any]] = None
+    external: Optional[dict[str, Any]] = None
+
+
 class HorizontalPodAutoscalerSpec(KubeModel):
-    scale_target_ref: CrossVersionObjectReference
+    scale_target_ref: Optional[CrossVersionObjectReference] = None
     min_replicas: Optional[int] = None
     max_replicas: Optional[int] = None
+    metrics: Optional[list[MetricSpec]] = None
 
 
-class HorizontalPodAutoscaler(GenericObject):
-    spec: HorizontalPodAutoscalerSpec
+class HorizontalPodAutoscaler(KubeObjectModel):
+    spec: HorizontalPodAutoscalerSpec = Field(default_factory=HorizontalPodAutoscalerSpec)
+
+    def scales(self, kind: str, name: str | None, namespace: str | None) -> bool:
+        """Whether this HPA targets the workload ``kind``/``name`` of ``namespace`` (its own namespace)."""
+        ref = self.spec.scale_target_ref
+        return (
+            ref is not None
+            and ref.kind == kind
+            and ref.name == name
+            and (self.namespace or "default") == (namespace or "default")
+        )
 
 
-class ConfigMap(GenericObject):
+# ---- configuration ------------------------------------------------------------------------------------------
+
+
+class ConfigMap(KubeObjectModel):
     data: Optional[dict[str, Optional[str]]] = None
+    binary_data: Optional[dict[str, str]] = None
 
 
-class Namespace(GenericObject):
+class Namespace(KubeObjectModel):
     pass
+
+
+# ---- admission webhooks -------------------------------------------------------------------------------------
+
+
+class WebhookClientConfig(KubeModel):
+    url: Optional[str] = None
+    service: Optional[dict[str, Any]] = None
+    ca_bundle: Optional[str] = None
+
+
+class Webhook(KubeModel):
+    name: Optional[str] = None
+    client_config: Optional[WebhookClientConfig] = None
+    side_effects: Optional[str] = None
+    failure_policy: Optional[str] = None
+    match_policy: Optional[str] = None
+    timeout_seconds: Optional[int] = None
+    admission_review_versions: Optional[list[str]] = None
+
+
+class MutatingWebhookConfiguration(KubeObjectModel):
+    webhooks: Optional[list[Webhook]] = None
+
+
+class ValidatingWebhookConfiguration(KubeObjectModel):
+    webhooks: Optional[list[Webhook]] = None
+
+
+# ---- custom resource definitions ----------------------------------------------------------------------------
+
+
+class CustomResourceDefinitionVersion(KubeModel):
+    name: Optional[str] = None
+    served: Optional[bool] = None
+    storage: Optional[bool] = None
+    schema_: Optional[dict[str, Any]] = Field(default=None, alias="schema")
+    subresources: Optional[dict[str, Any]] = None
+    additional_printer_columns: Optional[list[dict[str, Any]]] = None
+
+
+class CustomResourceDefinitionNames(KubeModel):
+    kind: Optional[str] = None
+    plural: Optional[str] = None
+    singular: Optional[str] = None
+    short_names: Optional[list[str]] = None
+
+
+class CustomResourceDefinitionSpec(KubeModel):
+    group: Optional[str] = None
+    names: Optional[CustomResourceDefinitionNames] = None
+    scope: Optional[str] = None
+    version: Optional[str] = None
+    versions: Optional[list[CustomResourceDefinitionVersion]] = None
+    validation: Optional[dict[str, Any]] = None
+    subresources: Optional[dict[str, Any]] = None
+    additional_printer_columns: Optional[list[dict[str, Any]]] = None
+    preserve_unknown_fields: Optional[bool] = None
+    conversion: Optional[dict[str, Any]] = None
+
+
+class CustomResourceDefinition(KubeObjectModel):
+    spec: Optional[CustomResourceDefinitionSpec] = None
+
+
+# ---- disruption budgets -------------------------------------------------------------------------------------
+
+
+class PodDisruptionBudgetSpec(KubeModel):
+    selector: Optional[LabelSelector] = None
+    min_available: Optional[IntOrString] = None
+    max_unavailable: Optional[IntOrString] = None
+
+
+class PodDisruptionBudget(KubeObjectModel):
+    spec: PodDisruptionBudgetSpec = Field(default_factory=PodDisruptionBudgetSpec)
+
+
+# ---- the registry -------------------------------------------------------------------------------------------
 
 
 class Registry:
@@ -185,35 +613,33 @@ class Registry:
 
     Registries are values: :meth:`with_model` returns a new registry, so registering a custom kind never
     changes what other code sees.
+
+    Example:
+        >>> class VirtualService(GenericObject): ...
+        >>> registry = DEFAULT_REGISTRY.with_model("VirtualService", VirtualService)
+        >>> registry.model_for("networking.istio.io/v1alpha3", "VirtualService").__name__
+        'VirtualService'
     """
 
-    def __init__(self, models: dict[tuple[str | None, str], type[GenericObject]] | None = None) -> None:
+    def __init__(self, models: Mapping[tuple[str | None, str], type[KubeObjectModel]] | None = None) -> None:
         self._models = dict(models or {})
 
-    def with_model(self, kind: str, model: type[GenericObject], api_version: str | None = None) -> Registry:
+    def with_model(self, kind: str, model: type[KubeObjectModel], api_version: str | None = None) -> Registry:
         """A new registry that also maps ``(api_version, kind)`` to ``model``."""
         return Registry({**self._models, (api_version, kind): model})
 
-    def model_for(self, api_version: str | None, kind: str | None) -> type[GenericObject]:
+    def model_for(self, api_version: str | None, kind: str | None) -> type[KubeObjectModel]:
+        """The model of objects of ``kind`` at ``api_version`` (``GenericObject`` for kinds it does not know)."""
         if kind is None:
             return GenericObject
         return self._models.get((api_version, kind)) or self._models.get((None, kind)) or GenericObject
 
-    def validate(self, obj: KubeObject) -> GenericObject:
-        """The typed model of ``obj``; ModelValidationError names the document, line and JSON pointer."""
-        model = self.model_for(obj.api_version, obj.kind)
-        try:
-            return model.model_validate(obj.data)
-        except _PydanticValidationError as exc:
-            first = exc.errors()[0]
-            pointer = obj.pointer + "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in first["loc"])
-            raise ModelValidationError(
-                f"{obj.describe()} does not fit {model.__name__}: {first['msg']}",
-                source=obj.source,
-                document=obj.document,
-                line=obj.line,
-                pointer=pointer,
-            ) from None
+    def kinds_of(self, model: type[KubeObjectModel]) -> frozenset[str]:
+        """The kinds whose model is ``model`` or a subclass of it (every kind for the generic models)."""
+        return frozenset(kind for (_, kind), cls in self._models.items() if issubclass(cls, model))
+
+    def __repr__(self) -> str:
+        return f"Registry({len(self._models)} kinds)"
 
 
 DEFAULT_REGISTRY = Registry(
@@ -221,16 +647,121 @@ DEFAULT_REGISTRY = Registry(
         (None, "Deployment"): Deployment,
         (None, "DaemonSet"): DaemonSet,
         (None, "StatefulSet"): StatefulSet,
-        (None, "ReplicaSet"): Workload,
+        (None, "ReplicaSet"): ReplicaSet,
+        (None, "ReplicationController"): ReplicationController,
+        (None, "Job"): Job,
+        (None, "CronJob"): CronJob,
         (None, "Pod"): Pod,
         (None, "Service"): Service,
         (None, "HorizontalPodAutoscaler"): HorizontalPodAutoscaler,
         (None, "ConfigMap"): ConfigMap,
         (None, "Namespace"): Namespace,
+        (None, "MutatingWebhookConfiguration"): MutatingWebhookConfiguration,
+        (None, "ValidatingWebhookConfiguration"): ValidatingWebhookConfiguration,
+        (None, "CustomResourceDefinition"): CustomResourceDefinition,
+        (None, "PodDisruptionBudget"): PodDisruptionBudget,
     }
 )
 
+# Kinds that run pods, with their models.
+WORKLOAD_KINDS: frozenset[str] = DEFAULT_REGISTRY.kinds_of(Workload)
 
-def model_of(obj: KubeObject, registry: Registry = DEFAULT_REGISTRY) -> GenericObject:
-    """Shorthand for ``registry.validate(obj)``."""
-    return registry.validate(obj)
+
+def build(model: type[M], data: Any, *, origin: Origin | None = None, describe: str = "", locate: Any = None) -> M:
+    """``model`` validated from Kubernetes data (wire names only), with ``origin`` attached.
+
+    ``locate(pointer) -> (line, column, snippet)`` places a refused field in the file; the ModelValidationError
+    names the object, the field's JSON pointer and what was wrong.
+    """
+    try:
+        instance = model.model_validate(data, by_alias=True, by_name=False)
+    except _PydanticValidationError as exc:
+        raise _refusal(model, exc, data, origin, describe, locate) from exc
+    if origin is not None and isinstance(instance, KubeObjectModel):
+        instance._origin = origin
+    return instance
+
+
+def _refusal(
+    model: type[KubeModel], exc: _PydanticValidationError, data: Any, origin: Origin | None, describe: str, locate: Any
+) -> ModelValidationError:
+    from ._pointer import join
+
+    error = exc.errors(include_url=False)[0]
+    relative = join(_data_path(data, error["loc"]))
+    pointer = (origin.pointer if origin is not None else "") + relative
+    what = describe or model.__name__
+    message = f"{what}: {relative or '/'}: {_reason(error)}"
+    line = column = None
+    snippet = None
+    if locate is not None:
+        line, column, snippet = locate(pointer)
+    elif origin is not None:
+        line = origin.line
+    return ModelValidationError(
+        message,
+        source=origin.source if origin is not None else None,
+        document=origin.index if origin is not None else None,
+        line=line,
+        column=column,
+        pointer=pointer,
+        snippet=snippet,
+    )
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> list[str | int]:
+    """``loc`` as a path in ``data``: pydantic adds the names of union members (``int``, ``str``), which are not."""
+    path: list[str | int] = []
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        elif isinstance(part, str) and not isinstance(data, dict):
+            continue  # a union member's name below a scalar
+        else:
+            data = None
+        path.append(part)
+    return path
+
+
+_EXPECTED = {
+    "int_type": "an integer",
+    "string_type": "a string",
+    "bool_type": "a boolean (true or false)",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "float_type": "a number",
+    "model_type": "a mapping",
+    "missing": None,
+}
+
+
+def _reason(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "this field is required"
+    expected = _EXPECTED.get(kind)
+    found = _kind_of(error.get("input"))
+    if expected:
+        return f"must be {expected}, not {found}"
+    return f"{error['msg']} (found {found})"
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__

@@ -1,0 +1,75 @@
+"""JSON pointers (RFC 6901) over libyaml node trees: the one way istio-patch goes from a pointer to the text.
+
+A pointer names a value of the Kubernetes view; these functions find the node that wrote it, reading keys as
+the view does: a key is compared by its Kubernetes value (``0x10`` is ``16``, ``on`` is ``true``), a repeated
+key's last writing wins, and merge keys (``<<``) are not members of their own. Escaping is ``jsonpointer``'s.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from jsonpointer import escape, unescape
+
+from ._errors import IstioPatchError
+from ._kube import is_merge_key, mapping_key
+from ._parse import MappingNode, Node, SequenceNode
+
+__all__ = ["escape", "unescape", "tokens", "join", "child", "resolve", "Found"]
+
+
+def tokens(pointer: str) -> list[str]:
+    """The reference tokens of ``pointer`` ("" is the whole document); ValueError when it is not a pointer."""
+    if pointer == "":
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"a JSON pointer starts with '/': {pointer!r}")
+    return [unescape(t) for t in pointer[1:].split("/")]
+
+
+def join(parts: Iterable[str | int]) -> str:
+    """The pointer of ``parts`` (mapping keys and sequence indices), each escaped."""
+    return "".join("/" + escape(str(part)) for part in parts)
+
+
+def child(node: Node | None, token: str, *, key: bool = False) -> Node | None:
+    """The member ``token`` of a mapping node (its key node with ``key``) or item ``token`` of a sequence node."""
+    if isinstance(node, MappingNode):
+        found = None
+        for k, v in node.value:
+            if is_merge_key(k):
+                continue
+            try:
+                name = mapping_key(k)
+            except IstioPatchError:  # a collection as a key: the view refuses the document, nothing to find here
+                continue
+            if name == token:
+                found = k if key else v  # the last writing wins, as in Kubernetes
+        return found
+    if isinstance(node, SequenceNode) and token.isdigit() and int(token) < len(node.value):
+        return node.value[int(token)]
+    return None
+
+
+class Found:
+    """The result of :func:`resolve`: the deepest node reached and how many tokens it took."""
+
+    __slots__ = ("node", "depth", "complete")
+
+    def __init__(self, node: Node | None, depth: int, complete: bool) -> None:
+        self.node, self.depth, self.complete = node, depth, complete
+
+
+def resolve(root: Node | None, parts: Sequence[str], *, key: bool = False) -> Found:
+    """Walk ``parts`` from ``root``; ``complete`` says whether every token was found.
+
+    With ``key``, a mapping member's key node is the answer for the last token (where a reader of the file
+    looks for a field). When a token is missing, the deepest existing ancestor is the answer.
+    """
+    node = root
+    for depth, token in enumerate(parts):
+        step = child(node, token, key=key and depth == len(parts) - 1)
+        if step is None:
+            return Found(node, depth, False)
+        node = step
+    return Found(node, len(parts), True)
