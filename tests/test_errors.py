@@ -27,9 +27,12 @@ def test_message_with_every_position() -> None:
 
 
 def test_message_without_positions() -> None:
-    assert str(EditError("nope")) == "<string>: nope"
+    # an error about no input at all (options built in Python) has no location to show
+    assert str(EditError("nope")) == "nope"
     assert str(EditError("nope", source="f", line=2)) == "f:2: nope"
-    assert str(EditError("nope", pointer="")) == "<string>: nope (at /)"
+    assert str(EditError("nope", pointer="")) == "nope (at /)"
+    assert str(EditError("nope", source="<string>")) == "<string>: nope"
+    assert str(EditError("nope", line=3)) == "<string>:3: nope"
 
 
 def test_caret_keeps_tabs_aligned() -> None:

@@ -64,13 +64,18 @@ class IstioPatchError(Exception):
         return ":".join(parts)
 
     def headline(self) -> str:
-        """One line: location, message, and the document and pointer where they add information."""
+        """One line: location, message, and the document and pointer where they add information.
+
+        An error about no input at all (options built in Python, say) has no location to show.
+        """
         extra = []
         if self.document is not None:
             extra.append(f"document {self.document + 1}")
         if self.pointer is not None:
             extra.append(f"at {self.pointer or '/'}")
         suffix = f" ({', '.join(extra)})" if extra else ""
+        if self.source is None and self.line is None and self.document is None:
+            return f"{self.message}{suffix}"
         return f"{self.location}: {self.message}{suffix}"
 
     def __str__(self) -> str:

@@ -7,6 +7,8 @@ import dataclasses
 import pytest
 from pydantic import ValidationError
 
+from istio_patch import OptionsError
+
 from istio_patch.transforms import (
     PRESETS,
     AdmissionPluginsOptions,
@@ -31,10 +33,12 @@ def test_every_presets_options_pass_the_full_check(name: str, allow_no_match: bo
 
 def test_construction_checks_and_coerces_the_types() -> None:
     assert NodePortOptions(node_ports={"80": "31380"}).node_ports == {80: 31380}  # type: ignore[dict-item]
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(OptionsError) as info:
         NodePortOptions(node_ports={80: "thirty"})  # type: ignore[dict-item]
-    assert info.value.errors()[0]["loc"] == ("node_ports", 80)
-    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+    assert str(info.value) == "NodePortOptions: node_ports.80: Input should be a valid integer, unable to parse string as an integer"
+    assert isinstance(info.value.__cause__, ValidationError)  # pydantic's own error stays as the cause
+    assert info.value.__cause__.errors()[0]["loc"] == ("node_ports", 80)
+    with pytest.raises(OptionsError, match="greater than or equal to 1"):
         PortMapping(container_port=0, host_port=80)
 
 
@@ -51,7 +55,7 @@ def test_trusted_skips_the_type_check_but_not_the_rules() -> None:
         with pytest.raises(FieldError) as info:
             AdmissionPluginsOptions(plugins=["Good", "bad-name"])
     assert info.value.loc == ("plugins", 1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(OptionsError, match="^Selector: name: Input should be a valid string$"):
         Selector(name=5)  # type: ignore[arg-type]
 
 
@@ -63,16 +67,36 @@ def test_options_are_frozen() -> None:
 
 def test_aliases_are_read_from_data_only_once() -> None:
     assert canonical_names(StripResourcesOptions, {"target": 1, "which": 2}) == {"selector": 1, "resources": 2}
-    with pytest.raises(ValidationError, match="'which' and 'resources' are the same option"):
+    with pytest.raises(OptionsError, match="'which' and 'resources' are the same option"):
         StripResourcesOptions.validate({"selector": Selector(), "which": "limits", "resources": "both"})
 
 
 def test_unknown_options_are_refused() -> None:
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(OptionsError) as info:
         NodePortOptions.validate({"colour": "red"})
-    assert info.value.errors()[0]["loc"] == ("colour",)
-    with pytest.raises(ValidationError, match="NodePortOptions"):
+    assert str(info.value) == (
+        "NodePortOptions: colour: no such option (the options are: allow_no_match, selector, node_ports, node_port_range)"
+    )
+    assert info.value.__cause__.errors()[0]["loc"] == ("colour",)
+    with pytest.raises(OptionsError, match="NodePortOptions"):
         NodePortOptions.validate(["not", "a", "mapping"])  # type: ignore[arg-type]
+
+
+def test_missing_and_unknown_keywords_are_options_errors_too() -> None:
+    with pytest.raises(OptionsError, match="^StripResourcesOptions: missing 1 required option: 'selector'$"):
+        StripResourcesOptions()  # type: ignore[call-arg]
+    with pytest.raises(OptionsError, match="^NodePortOptions: got an unexpected option 'colour'$"):
+        NodePortOptions(colour="red")  # type: ignore[call-arg]
+
+
+def test_selectors_are_read_from_kubectl_spellings_in_options() -> None:
+    options = StripResourcesOptions.validate({"selector": "deploy/istio-pilot", "namespace": "istio-system"})
+    assert options.selector == Selector(kind="Deployment", name="istio-pilot", namespace="istio-system")
+    assert StripResourcesOptions(selector="deployment.apps/web").selector == Selector(kind="Deployment", name="web")  # type: ignore[arg-type]
+    # a namespace alone moves the default selector there (-n for the Istio namespace)
+    assert NodePortOptions.validate({"namespace": "mesh"}).selector == Selector(kind="Service", name="istio-ingressgateway", namespace="mesh")
+    with pytest.raises(OptionsError, match="cannot read the selector"):
+        StripResourcesOptions.validate({"selector": "a/b/c/d"})
 
 
 def test_bounds_reach_the_json_schema() -> None:

@@ -4,7 +4,9 @@ Options (and selectors, mirror rules, port mappings) are frozen dataclasses. Bui
 pydantic checks and coerces the field types, through a ``TypeAdapter`` over the dataclass that is built the
 first time that class is checked, and the class's ``_check`` applies the rules types cannot say (a plugin
 name's spelling, a rule's two sides). Data from outside (recipes, the command line, keyword arguments) goes
-through ``validate``, which also reads the option's other spellings (``target`` for ``selector``).
+through ``validate``, which also reads the option's other spellings (``target`` for ``selector``). Whatever
+is wrong is an ``OptionsError`` (an ``IstioPatchError``) naming the option, with pydantic's
+``ValidationError`` as its ``__cause__`` when pydantic found it.
 
 Why not pydantic models: importing pydantic and defining models costs about 150 ms, half of a whole
 ``apply`` run (docs/performance.md). The presets' options are constants, so presets build them inside
@@ -21,7 +23,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Iterator, Mapping, TypeVar
 
-__all__ = ["Checked", "FieldError", "Bounds", "trusted", "field_types", "canonical_names"]
+from .._errors import OptionsError
+
+__all__ = ["Checked", "FieldError", "Bounds", "trusted", "field_types", "canonical_names", "options_error"]
 
 _TRUSTED: ContextVar[bool] = ContextVar("istio_patch_trusted_options", default=False)
 
@@ -68,12 +72,31 @@ class FieldError(ValueError):
         self.loc = loc
 
 
-class Checked:
+class _CheckedType(type):
+    """Turns Python's own complaints about a constructor call (a missing or unknown keyword) into OptionsError."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except TypeError as exc:
+            if _TRUSTED.get():
+                raise  # a constant built wrong is a bug in istio-patch, not the caller's mistake
+            raise OptionsError(f"{cls.__name__}: {_constructor_problem(exc)}") from exc
+
+
+def _constructor_problem(exc: TypeError) -> str:
+    text = str(exc)
+    text = text.split("() ", 1)[1] if "() " in text else text  # "__init__() missing 1 ..." -> "missing 1 ..."
+    return text.replace("keyword-only argument", "option").replace("keyword argument", "option")
+
+
+class Checked(metaclass=_CheckedType):
     """Base of the frozen, keyword-only dataclasses whose construction is validated.
 
     Subclasses may define ``ALIASES`` (another spelling -> field name), ``_prepare`` (rewrite raw data before
     the type check, e.g. ``"FROM=TO"`` into a rule) and ``_check`` (rules beyond types; it may normalise a
-    field with ``object.__setattr__``). Invalid values raise pydantic's ``ValidationError`` (a ValueError).
+    field with ``object.__setattr__``). Invalid values raise OptionsError, with pydantic's ValidationError as
+    its cause when the problem is a type or a bound.
     """
 
     __pydantic_config__ = {"extra": "forbid"}  # read by pydantic; a plain dict, so pydantic need not be imported
@@ -89,7 +112,17 @@ class Checked:
 
     @classmethod
     def validate(cls: type[C], data: Mapping[str, Any]) -> C:
-        """An instance built from ``data`` (a mapping of options), or ValidationError naming the bad option."""
+        """An instance built from ``data`` (a mapping of options), or OptionsError naming the bad option."""
+        from pydantic import ValidationError
+
+        try:
+            return cls._validate(data)
+        except ValidationError as exc:
+            raise options_error(cls, exc) from exc
+
+    @classmethod
+    def _validate(cls: type[C], data: Mapping[str, Any]) -> C:
+        """:meth:`validate`, raising pydantic's ValidationError (recipes read its locations)."""
         adapter = _adapter(cls)
         prepared = cls._prepare(canonical_names(cls, data)) if isinstance(data, Mapping) else data  # pydantic says what it is
         with trusted():  # pydantic builds the instance and calls __post_init__: run _check, not pydantic again
@@ -118,6 +151,27 @@ class Checked:
     def json_schema(cls) -> dict[str, Any]:
         """The JSON Schema of the data ``validate`` accepts (pydantic's, in validation mode)."""
         return _adapter(cls).json_schema(mode="validation")  # type: ignore[no-any-return]
+
+
+def options_error(cls: type[Checked], exc: Any) -> OptionsError:
+    """The OptionsError that says what pydantic's ValidationError ``exc`` found first, in the option's words."""
+    error = exc.errors(include_url=False)[0]
+    inner = getattr(error.get("ctx", {}).get("error"), "loc", ())  # a FieldError of the options' own checks
+    loc = ".".join(str(p) for p in tuple(error["loc"]) + tuple(inner) if not _is_union_tag(p))
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if error["type"] in ("missing", "missing_keyword_only_argument", "missing_argument"):
+        message = "this option is required"
+    elif error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+        known = ", ".join(field_types(cls))
+        message = f"no such option (the options are: {known})"
+    return OptionsError(f"{cls.__name__}: {loc}: {message}" if loc else f"{cls.__name__}: {message}")
+
+
+def _is_union_tag(part: Any) -> bool:
+    """pydantic names the member of a union in error locations (``PortMapping``, ``int``); they name no option."""
+    return isinstance(part, str) and (part[:1].isupper() or part in ("int", "str", "bool", "float", "list", "dict", "tuple", "none"))
 
 
 def canonical_names(cls: type[Checked], data: Mapping[str, Any]) -> dict[str, Any]:
