@@ -334,7 +334,7 @@ def test_not_utf8_names_the_byte_offset(capsysbinary, monkeypatch):
         (["apply", "-i", "-"], "istio-patch apply: -i/--in-place needs files (stdin cannot be edited in place)"),
         (["apply", "-i", "-o", "y", "x.yaml"], "istio-patch apply: argument -o/--output: not allowed with argument -i/--in-place"),
         (["apply", "--container", "discovery", "x.yaml"], "istio-patch apply: --container belongs after --host-ports or --strip-resources"),
-        (["apply", "--node-port", "svc/a", "--mode", "comment"], "istio-patch apply: --mode belongs after --strip-resources"),
+        (["apply", "--node-port", "svc/a", "--mode", "comment"], "istio-patch apply: --mode belongs after --strip-resources or --to-daemonset"),
         (["apply", "--mirror", "gcr.io", "x.yaml"], "istio-patch apply: --mirror takes FROM=TO, e.g. gcr.io/istio-release=docker.io/istio"),
         (["plan", "--format", "kustomize"], "istio-patch plan: --format kustomize needs --out DIR"),
         (["plan", "--out", "d"], "istio-patch plan: --out goes with --format kustomize"),
@@ -637,27 +637,30 @@ def test_entry_point_in_place(tmp_path):
 
 
 def _after_runs(*argvs: list[str]) -> tuple[list[int], set[str]]:
-    """Exit codes of ``main(argv)`` run in order in a fresh interpreter, and which of our watched modules it imported."""
-    watched = ["pydantic", "istio_patch.transforms"]
+    """Exit codes of ``main(argv)`` run in order in a fresh interpreter, and the typed models whose validators it built."""
     code = (
-        "import sys, json; from istio_patch._cli import main; "
+        "import sys, json, inspect; from istio_patch._cli import main; "
         f"codes = [main(argv) for argv in {[list(map(str, a)) for a in argvs]!r}]; sys.stdout.flush(); "
-        f"print(json.dumps([codes, [m for m in {watched!r} if m in sys.modules]]), file=sys.stderr)"
+        "m = sys.modules.get('istio_patch._models'); "
+        "built = [n for n, c in vars(m).items() if inspect.isclass(c) and issubclass(c, m.KubeModel) and c.__pydantic_complete__] if m else []; "
+        "print(json.dumps([codes, built]), file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    codes, imported = json.loads(done.stderr.strip().splitlines()[-1])
-    return codes, set(imported)
+    codes, built = json.loads(done.stderr.strip().splitlines()[-1])
+    return codes, set(built)
 
 
-def test_the_cli_does_not_import_the_transforms_it_does_not_need():
-    codes, imported = _after_runs(["summary", EXAMPLE], ["check", CLEAN], ["apply", CLEAN])
-    assert codes == [0, 0, 0] and imported == set()
+def test_a_run_without_transforms_builds_no_model():
+    codes, built = _after_runs(["apply", CLEAN], ["apply", EXAMPLE])
+    assert codes == [0, 0] and built == set()
 
 
-def test_presets_run_without_importing_pydantic():
-    # their options are constants (checked by tests/transforms/test_options.py); pydantic is half a run's time
-    codes, imported = _after_runs(["apply", "--preset", "bare-metal", "--preset", "cn-mirror", "--preset", "small-nodes", EXAMPLE])
-    assert codes == [0] and imported == {"istio_patch.transforms"}
+def test_presets_build_the_validators_of_the_kinds_they_read_and_no_other():
+    # pydantic's first validation of a model costs milliseconds: a run pays for the models it reads
+    codes, built = _after_runs(["apply", "--preset", "bare-metal", "--preset", "cn-mirror", "--preset", "small-nodes", EXAMPLE])
+    assert codes == [0]
+    assert {"Service", "Deployment", "DaemonSet", "HorizontalPodAutoscaler"} <= built
+    assert built.isdisjoint({"ConfigMap", "CustomResourceDefinition", "MutatingWebhookConfiguration", "Namespace", "PodDisruptionBudget", "Pod"})
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -731,7 +734,7 @@ def test_mirror_flags(capsysbinary, tmp_path):
 def test_two_mirror_rules_for_one_source_are_refused_before_reading(capsysbinary):
     code, out, err = run(capsysbinary, "apply", "--mirror", "gcr.io=a.io", "--mirror", "gcr.io=b.io", "nope.yaml")
     assert (code, out) == (2, b"")
-    assert err == "istio-patch: error: --mirror: two mirror rules for 'gcr.io'; keep one\n"
+    assert err == "istio-patch: error: --mirror: mirror_images: rules.1: two rules for gcr.io contradict each other: -> a.io and -> b.io\n"
 
 
 def test_images_lists_every_reference_once_in_order(capsysbinary):
@@ -903,7 +906,7 @@ def test_plan_modernize_flag(capsysbinary):
 def test_modernize_flag_refuses_an_unreadable_version_before_reading(capsysbinary):
     code, out, err = run(capsysbinary, "apply", "--modernize", "1.3x", "missing.yaml")
     assert (code, out) == (2, b"")
-    assert err == "istio-patch: error: --modernize 1.3x: modernize: cannot read the Kubernetes version '1.3x': write it as 1.25\n"
+    assert err == "istio-patch: error: --modernize 1.3x: modernize: kubernetes_version: cannot read the Kubernetes version '1.3x': write it as 1.25\n"
 
 
 @needs_schemas

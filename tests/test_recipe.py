@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from istio_patch import OptionsError, YAMLSyntaxError
-from istio_patch._recipe import PRESET_NAMES, TRANSFORM_NAMES, build_steps, json_schema, load_recipe, parse_recipe
+from istio_patch._recipe import build_steps, json_schema, load_recipe, parse_recipe, preset_names, transform_names
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,8 +41,8 @@ def error_of(text: str) -> str:
         ),
         (
             "- preset: bare-metal\n- transform: node_ports\n  selector: svc/x\n",
-            "r.yaml:2:14: unknown transform 'node_ports'; did you mean 'node_port'? (the transforms are: node_port, "
-            "to_daemonset, host_ports, mirror_images, strip_resources, admission_plugins, label_namespaces, modernize)\n"
+            "r.yaml:2:14: unknown transform 'node_ports'; did you mean 'node_port'? (the transforms are: admission_plugins, "
+            "host_ports, label_namespaces, mirror_images, modernize, node_port, strip_resources, to_daemonset)\n"
             "    - transform: node_ports\n                 ^",
         ),
         (
@@ -84,8 +84,8 @@ def error_of(text: str) -> str:
         ),
         (
             "- transform: strip_resources\n  selector: deploy/x/y/z\n",
-            "r.yaml:1:3: cannot read the selector 'deploy/x/y/z': write TYPE/NAME, e.g. deploy/istio-pilot\n"
-            "    - transform: strip_resources\n      ^",
+            "r.yaml:2:13: strip_resources: selector: cannot read the selector 'deploy/x/y/z': write TYPE/NAME, e.g. "
+            "deploy/istio-pilot\n      selector: deploy/x/y/z\n                ^",
         ),
         (
             "- preset: bare-metl\n",
@@ -121,8 +121,9 @@ def test_recipe_items_keep_their_order_and_positions():
 def test_names_are_the_libraries_names():
     from istio_patch import transforms
 
-    assert set(TRANSFORM_NAMES) <= set(transforms.__all__)
-    assert set(PRESET_NAMES) == set(transforms.PRESETS)
+    assert set(transform_names()) <= set(transforms.__all__)
+    assert set(transform_names()) == set(transforms.registry())
+    assert set(preset_names()) == set(transforms.PRESETS)
 
 
 # -- with the real transforms --------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def test_modernize_in_a_recipe_keeps_the_version_as_written():
 
 def test_modernize_version_is_checked_before_any_manifest():
     assert error_of("- transform: modernize\n  kubernetes_version: 2.0\n") == (
-        "r.yaml:2:23: modernize: cannot read the Kubernetes version '2.0': write it as 1.25\n"
+        "r.yaml:2:23: modernize: kubernetes_version: cannot read the Kubernetes version '2.0': write it as 1.25\n"
         "      kubernetes_version: 2.0\n                          ^"
     )
 

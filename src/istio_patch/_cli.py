@@ -170,138 +170,114 @@ def _parser() -> _Parser:
 
 
 def _transform_flags(parser: argparse.ArgumentParser) -> None:
+    """The transform flags and their modifiers, as the transforms' descriptors declare them."""
+    from .transforms import registry
+
     group = parser.add_argument_group("transforms (applied in command-line order)")
-    add = group.add_argument
-    add("--preset", action=_Event, metavar="NAME", help="the guide's edits by name: bare-metal, cn-mirror, small-nodes, admission-webhooks")
-    add("--recipe", action=_Event, metavar="FILE", help="a YAML list of transforms and options (docs/cli.md)")
-    add("--mirror", action=_Event, metavar="FROM=TO", help="rewrite image references under FROM to TO; repeatable")
-    add("--node-port", action=_Event, metavar="SVC", help="Service to NodePort, e.g. svc/istio-ingressgateway")
-    add("--to-daemonset", action=_Event, metavar="DEPLOY", help="Deployment to DaemonSet, e.g. deploy/istio-ingressgateway")
-    add("--host-ports", action=_Event, metavar="WORKLOAD", help="add hostPorts to a workload's container ports (with --port)")
-    add("--strip-resources", action=_Event, metavar="WORKLOAD", help="remove resource requests/limits (with --container, --mode)")
-    add("--admission-plugins", action=_Event, metavar="A,B", help="enable admission plugins in a kube-apiserver manifest")
-    add("--label-namespace", action=_Event, metavar="NAME", help="label a Namespace (with --label k=v)")
-    add("--modernize", action=_Event, metavar="X.Y", help="move objects off the API versions Kubernetes X.Y no longer serves")
-    mods = parser.add_argument_group("transform options (each belongs to the transform flag before it)")
-    madd = mods.add_argument
-    madd("-n", "--namespace", help="namespace of every selector (kubectl's -n)")
-    madd("--allow-no-match", action="store_true", help="a selector that matches nothing is not an error")
-    madd("--node-port-value", action=_Event, metavar="PORT=NODEPORT", help="--node-port: a fixed nodePort for a port; repeatable")
-    madd("--keep-hpa", action=_Event, nargs=0, help="--to-daemonset: keep the HorizontalPodAutoscaler that targeted it")
-    madd("--port", action=_Event, metavar="[HOST:]CONTAINER", help="--host-ports: a container port (and its host port); repeatable")
-    madd("--container", action=_Event, metavar="NAME", help="--strip-resources / --host-ports: only this container; repeatable")
-    madd("--mode", action=_Event, choices=("remove", "comment"), help="--strip-resources: remove the lines, or comment them out")
-    madd("--resources", action=_Event, choices=("requests", "limits", "both"), help="--strip-resources: what to strip (default requests)")
-    madd("--label", action=_Event, metavar="KEY=VALUE", help="--label-namespace: a label to set; repeatable")
-    madd("--add-missing", action=_Event, nargs=0, help="--label-namespace: add the Namespace when the manifest lacks it")
-
-
-# Which transform flag each modifier belongs to, and how flags become recipe items.
-_OPENERS = {
-    "node_port": "node_port",
-    "to_daemonset": "to_daemonset",
-    "host_ports": "host_ports",
-    "strip_resources": "strip_resources",
-    "admission_plugins": "admission_plugins",
-    "label_namespace": "label_namespaces",
-    "modernize": "modernize",
-}
-_MODIFIERS = {
-    "node_port_value": ("node_port",),
-    "keep_hpa": ("to_daemonset",),
-    "port": ("host_ports",),
-    "container": ("strip_resources", "host_ports"),
-    "mode": ("strip_resources",),
-    "resources": ("strip_resources",),
-    "label": ("label_namespaces",),
-    "add_missing": ("label_namespaces",),
-}
+    group.add_argument("--preset", action=_Event, dest="preset", metavar="NAME",
+                       help="the guide's edits by name: bare-metal, cn-mirror, small-nodes, admission-webhooks")
+    group.add_argument("--recipe", action=_Event, dest="recipe", metavar="FILE", help="a YAML list of transforms and options (docs/cli.md)")
+    modifiers: dict[str, tuple[Any, list[str]]] = {}  # flag -> (modifier, the transform flags it goes with)
+    for transform in registry().values():
+        if transform.flag is None:
+            continue
+        flag = transform.flag
+        group.add_argument(flag.name, action=_Event, dest=f"open:{transform.name}", metavar=flag.metavar, help=flag.help)
+        for modifier in transform.modifiers:
+            known = modifiers.setdefault(modifier.name, (modifier, []))
+            known[1].append(flag.name)
+    mods = parser.add_argument_group("transform options (each belongs to the transform flag or preset before it)")
+    mods.add_argument("-n", "--namespace", action=_Event, dest="namespace", metavar="NAMESPACE",
+                      help="the namespace of the selector before it (kubectl's -n); before any transform flag: of all of them, "
+                      "presets included (where Istio is installed)")
+    mods.add_argument("--allow-no-match", action="store_true",
+                      help="for every transform and preset of the run: a selector that matches nothing is not an error")
+    for name, (modifier, owners) in sorted(modifiers.items()):
+        extra: dict[str, Any] = {"nargs": 0} if modifier.switch else {"metavar": modifier.metavar}
+        if modifier.choices:
+            extra = {"choices": modifier.choices}
+        mods.add_argument(name, action=_Event, dest=f"mod:{name}", help=f"{' / '.join(owners)}: {modifier.help}", **extra)
 
 
 def _specs_from_flags(args: argparse.Namespace) -> list[StepSpec]:
-    """The transform flags, in order, as recipe items (so that flags and recipes share one validation)."""
+    """The transform flags, in order, as recipe items (so that flags and recipes share one validation).
+
+    ``-n`` belongs to the transform flag (or preset) written before it; written before any, it is the
+    namespace of every one. ``--allow-no-match`` is for the whole run, wherever it is written.
+    """
     from ._recipe import StepSpec, load_recipe
+    from .transforms import registry
 
+    transforms = registry()
     specs: list[StepSpec] = []
-    opened: list[tuple[str, dict[str, Any], str]] = []  # (transform, options, flag)
-    mirror: dict[str, Any] | None = None
-    namespace = args.namespace
-
-    def selector(value: str) -> dict[str, Any]:
-        return {"selector": value, **({"namespace": namespace} if namespace else {})}
-
-    def flush() -> None:
-        while opened:
-            name, options, flag = opened.pop(0)
-            if args.allow_no_match:
-                options["allow_no_match"] = True
-            specs.append(StepSpec(name, options, flag))
+    defaults: dict[str, Any] = {}
+    current: StepSpec | None = None  # the last transform flag or preset: what -n and modifiers belong to
+    joined: dict[str, StepSpec] = {}  # transform -> its step, for flags whose repetitions join one step
+    command = f"{PROG} {args.command}"
 
     for dest, value, flag in getattr(args, "events", None) or []:
-        if dest in _OPENERS:
-            flush()
-            name = _OPENERS[dest]
-            if name == "admission_plugins":
-                options: dict[str, Any] = {"plugins": [p.strip() for p in value.split(",") if p.strip()]}
-            elif name == "label_namespaces":
-                options = {"names": [value], "labels": {}}
-            elif name == "modernize":
-                options = {"kubernetes_version": value}
-            else:
-                options = selector(value)
-            opened.append((name, options, f"{flag} {value}"))
-        elif dest in _MODIFIERS:
-            owners = _MODIFIERS[dest]
-            if not opened or opened[-1][0] not in owners:
-                flags = " or ".join("--" + k.replace("_", "-") for k, v in _OPENERS.items() if v in owners)
-                raise UsageError(f"{PROG} {args.command}: {flag} belongs after {flags}")
-            options = opened[-1][1]
-            _add_modifier(dest, value, options, flag)
-        else:
-            flush()
-            if dest == "preset":
-                loose = {"allow_no_match": True} if args.allow_no_match else {}
-                specs.append(StepSpec("preset", {"name": value, **loose}, f"--preset {value}"))
-            elif dest == "recipe":
-                specs.extend(load_recipe(value))
-            elif dest == "mirror":
-                if "=" not in value or not value.split("=", 1)[0] or not value.split("=", 1)[1]:
-                    raise UsageError(f"{PROG} {args.command}: --mirror takes FROM=TO, e.g. gcr.io/istio-release=docker.io/istio")
-                source, target = value.split("=", 1)
-                if mirror is None:  # every --mirror joins one step, where the first one was written
-                    mirror = {"rules": []}
-                    specs.append(StepSpec("mirror_images", mirror, "--mirror"))
-                mirror["rules"].append({"source": source, "target": target})
-    flush()
+        if dest == "namespace":
+            if not value:
+                raise UsageError(f"{command}: {flag} needs a namespace name")
+            target = defaults if current is None else current.options
+            if "namespace" in target and target["namespace"] != value:
+                where = f"after {current.origin}" if current is not None else "before the transform flags"
+                raise UsageError(f"{command}: {flag} is given twice {where}")
+            target["namespace"] = value
+            if current is not None and current.transform != "preset" and not _has_selector(transforms, current):
+                raise UsageError(f"{command}: {flag} belongs after a flag that selects objects; {current.origin} selects none")
+        elif dest.startswith("open:"):
+            transform = transforms[dest[5:]]
+            assert transform.flag is not None
+            try:
+                parsed = transform.flag.value(value)
+            except ValueError as exc:
+                raise UsageError(f"{command}: {exc}") from None
+            if transform.flag.joins and transform.name in joined:
+                joined[transform.name].options[transform.flag.option].append(parsed)
+                current = joined[transform.name]
+                continue
+            options: dict[str, Any] = {transform.flag.option: [parsed] if transform.flag.joins else parsed}
+            current = StepSpec(transform.name, options, transform.flag.name if transform.flag.joins else f"{flag} {value}")
+            specs.append(current)
+            if transform.flag.joins:
+                joined[transform.name] = current
+        elif dest.startswith("mod:"):
+            name = dest[4:]
+            owner = transforms.get(current.transform) if current is not None else None
+            modifier = next((m for m in owner.modifiers if m.name == name), None) if owner is not None else None
+            if modifier is None:
+                owners = [t.flag.name for t in transforms.values() if t.flag and any(m.name == name for m in t.modifiers)]
+                raise UsageError(f"{command}: {flag} belongs after {' or '.join(owners)}")
+            assert current is not None
+            try:
+                modifier.fold(current.options, None if modifier.switch else value)
+            except ValueError as exc:
+                raise UsageError(f"{command}: {exc}") from None
+        elif dest == "preset":
+            current = StepSpec("preset", {"name": value}, f"--preset {value}")
+            specs.append(current)
+        elif dest == "recipe":
+            current = None
+            specs.extend(load_recipe(value))
+    if args.allow_no_match:
+        defaults["allow_no_match"] = True
+    for spec in specs:
+        for option, setting in defaults.items():
+            if spec.transform == "preset" or option != "namespace" or _has_selector(transforms, spec):
+                spec.options.setdefault(option, setting)
     return specs
 
 
-def _add_modifier(dest: str, value: Any, options: dict[str, Any], flag: str) -> None:
-    if dest == "node_port_value":
-        port, _, node_port = value.partition("=")
-        if not (port.isdigit() and node_port.isdigit()):
-            raise UsageError(f"{PROG}: {flag} takes PORT=NODEPORT, e.g. 80=31380")
-        options.setdefault("node_ports", {})[int(port)] = int(node_port)
-    elif dest == "keep_hpa":
-        options["keep_hpa"] = True
-    elif dest == "port":
-        host, _, container = value.rpartition(":")
-        if not container.isdigit() or (host and not host.isdigit()):
-            raise UsageError(f"{PROG}: {flag} takes [HOST:]CONTAINER, e.g. 80 or 8080:80")
-        options.setdefault("ports", []).append(int(container) if not host else {"container_port": int(container), "host_port": int(host)})
-    elif dest == "container":
-        options.setdefault("containers", []).append(value)
-    elif dest == "mode":
-        options["mode"] = value
-    elif dest == "resources":
-        options["resources"] = value
-    elif dest == "label":
-        key, eq, label = value.partition("=")
-        if not eq or not key:
-            raise UsageError(f"{PROG}: {flag} takes KEY=VALUE, e.g. istio-injection=enabled")
-        options["labels"][key] = label
-    elif dest == "add_missing":
-        options["create_missing"] = True
+def _has_selector(transforms: Mapping[str, Any], spec: StepSpec) -> bool:
+    transform = transforms.get(spec.transform)
+    return transform is not None and "selector" in {f for f in _option_names(transform.options)}
+
+
+def _option_names(options: type) -> list[str]:
+    import dataclasses
+
+    return [f.name for f in dataclasses.fields(options)]
 
 
 # ---------------------------------------------------------------------------------------------------------

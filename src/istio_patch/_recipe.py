@@ -30,21 +30,20 @@ if TYPE_CHECKING:  # the transforms (and pydantic) are imported only when a reci
     from ._parse import Node
     from .transforms import Step, TransformOptions
 
-__all__ = ["TRANSFORM_NAMES", "StepSpec", "load_recipe", "parse_recipe", "build_steps", "json_schema"]
+__all__ = ["StepSpec", "load_recipe", "parse_recipe", "build_steps", "json_schema", "transform_names", "preset_names"]
 
-# transform name -> (function, options class) in istio_patch.transforms
-_TRANSFORMS: Mapping[str, tuple[str, str]] = {
-    "node_port": ("node_port", "NodePortOptions"),
-    "to_daemonset": ("to_daemonset", "ToDaemonSetOptions"),
-    "host_ports": ("host_ports", "HostPortsOptions"),
-    "mirror_images": ("mirror_images", "MirrorImagesOptions"),
-    "strip_resources": ("strip_resources", "StripResourcesOptions"),
-    "admission_plugins": ("admission_plugins", "AdmissionPluginsOptions"),
-    "label_namespaces": ("label_namespaces", "LabelNamespacesOptions"),
-    "modernize": ("modernize", "ModernizeOptions"),
-}
-TRANSFORM_NAMES: tuple[str, ...] = tuple(_TRANSFORMS)
-PRESET_NAMES: tuple[str, ...] = ("bare-metal", "cn-mirror", "small-nodes", "admission-webhooks")
+
+def transform_names() -> tuple[str, ...]:
+    """The names a recipe's ``transform:`` accepts: every registered transform."""
+    from .transforms import registry
+
+    return tuple(registry())
+
+
+def preset_names() -> tuple[str, ...]:
+    from .transforms import PRESETS
+
+    return tuple(PRESETS)
 
 
 @dataclass(frozen=True)
@@ -133,8 +132,8 @@ def parse_recipe(data: str | bytes, source: str = "<recipe>") -> list[StepSpec]:
             specs.append(at("preset", {"name": name}))
         elif "transform" in values:
             name = values.pop("transform")
-            if not isinstance(name, str) or name not in _TRANSFORMS:
-                raise at("", values).error(_unknown("transform", str(name), TRANSFORM_NAMES), ("transform",))
+            if not isinstance(name, str) or name not in transform_names():
+                raise at("", values).error(_unknown("transform", str(name), transform_names()), ("transform",))
             specs.append(at(name, values))
         else:
             keys = [k.value for k, _ in item.value if isinstance(k, ScalarNode)]
@@ -167,18 +166,16 @@ def _node_at(nodes: Any, loc: Sequence[str | int], key: bool) -> Node | None:
 
 
 def _unknown(what: str, name: str, known: Sequence[str]) -> str:
-    import difflib
+    from .transforms._descriptor import unknown
 
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {what} {name!r}{hint} (the {what}s are: {', '.join(known)})"
+    return unknown(what, name, known)
 
 
 def options_class(name: str) -> type[TransformOptions]:
     """The options class of the transform ``name``."""
-    from . import transforms
+    from .transforms import transform_named
 
-    return getattr(transforms, _TRANSFORMS[name][1])
+    return transform_named(name).options
 
 
 def build_steps(specs: Sequence[StepSpec]) -> list[tuple[StepSpec, Step]]:
@@ -186,22 +183,37 @@ def build_steps(specs: Sequence[StepSpec]) -> list[tuple[StepSpec, Step]]:
 
     Runs before any manifest is read, so that a mistake in a recipe costs no work and changes nothing.
     """
-    _refuse_contradictions(specs)
     from . import transforms
 
     steps: list[tuple[StepSpec, Step]] = []
+    earlier: dict[str, list[tuple[StepSpec, TransformOptions]]] = {}
     for spec in specs:
         if spec.transform == "preset":
             name = spec.options["name"]
-            if name not in PRESET_NAMES:
-                raise spec.error(_unknown("preset", name, PRESET_NAMES), ("preset",))
+            if name not in preset_names():
+                raise spec.error(_unknown("preset", name, preset_names()), ("preset",))
             loose = {"allow_no_match": True} if spec.options.get("allow_no_match") else {}
-            steps.extend((spec, step) for step in transforms.preset(name, **loose))
+            where = {"namespace": spec.options["namespace"]} if spec.options.get("namespace") else {}
+            steps.extend((spec, step) for step in transforms.preset(name, **loose, **where))
             continue
+        transform = transforms.transform_named(spec.transform)
         options = validate_options(spec)
-        function = getattr(transforms, _TRANSFORMS[spec.transform][0])
-        steps.append((spec, functools.partial(function, options=options)))
+        _refuse_conflicts(transform, spec, options, earlier.setdefault(spec.transform, []))
+        earlier[spec.transform].append((spec, options))
+        steps.append((spec, transform.step(options)))
     return steps
+
+
+def _refuse_conflicts(transform: Any, spec: StepSpec, options: TransformOptions, earlier: Sequence[tuple[StepSpec, TransformOptions]]) -> None:
+    """Two steps of one transform that contradict each other (two mirror rules for one source) are refused."""
+    if transform.conflicts is None:
+        return
+    for first, first_options in earlier:
+        found = transform.conflicts(first_options, options)
+        if found is not None:
+            loc, message = found
+            where = f" (the first is at {first.origin}:{first.line})" if first.line else f" (the first is {first.origin})"
+            raise spec.error(f"{message}{where}; keep one", loc)
 
 
 def validate_options(spec: StepSpec) -> TransformOptions:
@@ -212,8 +224,8 @@ def validate_options(spec: StepSpec) -> TransformOptions:
 
     model = options_class(spec.transform)
     try:
-        data = _coerce_selectors(model, _numbers_as_written(spec, model, canonical_names(model, spec.options)))
-        options = model.validate(data)
+        data = _numbers_as_written(spec, model, canonical_names(model, spec.options))
+        options = model._validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         inner = getattr(error.get("ctx", {}).get("error"), "loc", ())  # a FieldError of the options' own checks
@@ -223,7 +235,6 @@ def validate_options(spec: StepSpec) -> TransformOptions:
         raise spec.error(exc.message) from None
     except ValueError as exc:
         raise spec.error(str(exc)) from None
-    _check_version(spec, options)
     return options
 
 
@@ -277,18 +288,6 @@ def _numbers_as_written(spec: StepSpec, model: type[TransformOptions], data: dic
     return data
 
 
-def _check_version(spec: StepSpec, options: TransformOptions) -> None:
-    """modernize's target release must be readable before any manifest is: a typo is not a silent no-op."""
-    if spec.transform != "modernize":
-        return
-    from .transforms._modernize import parse_kubernetes_version
-
-    try:
-        parse_kubernetes_version(getattr(options, "kubernetes_version"))
-    except OptionsError as exc:
-        raise spec.error(exc.message, ("kubernetes_version",)) from None
-
-
 def _describe(transform: str, model: type[TransformOptions], error: Mapping[str, Any], where: Sequence[Any]) -> str:
     from .transforms._options import field_types
 
@@ -304,61 +303,6 @@ def _describe(transform: str, model: type[TransformOptions], error: Mapping[str,
     return f"{transform}: {loc}: {message}" if loc else f"{transform}: {message}"
 
 
-def _coerce_selectors(model: type[TransformOptions], data: dict[str, Any]) -> dict[str, Any]:
-    """kubectl spellings for selectors: ``deploy/istio-pilot`` (with ``namespace:`` beside it) becomes a Selector."""
-    from .transforms import Selector
-    from .transforms._options import field_types
-
-    types = field_types(model)
-    selector_fields = [name for name, annotation in types.items() if "Selector" in str(annotation)]
-    if not selector_fields:
-        return data
-    namespace = data.get("namespace") if "namespace" not in types else None
-    if namespace is not None and isinstance(namespace, str):
-        data.pop("namespace")
-    for name in selector_fields:
-        value = data.get(name)
-        if isinstance(value, str):
-            data[name] = Selector.parse(value, namespace=namespace)
-        elif isinstance(value, list):
-            data[name] = [Selector.parse(v, namespace=namespace) if isinstance(v, str) else v for v in value]
-        elif isinstance(value, dict) and namespace is not None:
-            data[name] = {"namespace": namespace, **value}
-        elif value is None and namespace is not None and name == "selector":
-            data[name] = {"namespace": namespace}
-    return data
-
-
-def _refuse_contradictions(specs: Sequence[StepSpec]) -> None:
-    """Two mirror rules for the same source across the whole run are a contradiction, whatever their order."""
-    seen: dict[str, StepSpec] = {}
-    for spec in specs:
-        if spec.transform != "mirror_images":
-            continue
-        for i, rule in enumerate(spec.options.get("rules") or ()):
-            source = _rule_source(rule)
-            if source is None:
-                continue
-            if source in seen:
-                first = seen[source]
-                where = f" (the first is at {first.origin}:{first.line})" if first.line else ""
-                raise spec.error(f"two mirror rules for {source!r}{where}; keep one", ("rules", i))
-            seen[source] = spec
-
-
-def _rule_source(rule: Any) -> str | None:
-    if isinstance(rule, str) and "=" in rule:
-        return rule.split("=", 1)[0]
-    if isinstance(rule, Mapping):
-        for key in ("source", "from", "from_", "prefix"):
-            if isinstance(rule.get(key), str):
-                return rule[key]
-    for attr in ("source", "from_", "prefix"):
-        if isinstance(getattr(rule, attr, None), str):
-            return getattr(rule, attr)
-    return None
-
-
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a recipe, generated from the transforms' options classes (published in docs/)."""
     import dataclasses
@@ -372,12 +316,13 @@ def json_schema() -> dict[str, Any]:
         """Run one of the guide's presets."""
 
         model_config = ConfigDict(extra="forbid", title="preset")
-        preset: Literal[PRESET_NAMES] = Field(description="the preset's name")  # type: ignore[valid-type]
+        preset: Literal[preset_names()] = Field(description="the preset's name")  # type: ignore[valid-type]
 
     items: list[type] = [PresetItem]
-    for name in TRANSFORM_NAMES:
+    for name in transform_names():
         base = options_class(name)
-        transform = Annotated[Literal[name], Field(description="the transform's name")]  # type: ignore[valid-type]
+        summary = options_class_summary(name)
+        transform = Annotated[Literal[name], Field(description=f"the transform's name: {summary}")]  # type: ignore[valid-type]
         items.append(
             dataclasses.make_dataclass(
                 f"{name}_item",
@@ -390,7 +335,7 @@ def json_schema() -> dict[str, Any]:
         )
     adapter = TypeAdapter(list[Union[tuple(items)]])  # type: ignore[misc]
     schema = _with_selector_spellings(adapter.json_schema(by_alias=True, mode="validation"))
-    for name in TRANSFORM_NAMES:  # a text option may be written as a plain number (see _numbers_as_written)
+    for name in transform_names():  # a text option may be written as a plain number (see _numbers_as_written)
         properties = schema["$defs"][f"{name}_item"]["properties"]
         for field_name, annotation in field_types(options_class(name)).items():
             if annotation is str and properties.get(field_name, {}).get("type") == "string":
@@ -402,6 +347,12 @@ def json_schema() -> dict[str, Any]:
     schema["title"] = "istio-patch recipe"
     schema["description"] = "An ordered list of presets and transforms with their options."
     return schema
+
+
+def options_class_summary(name: str) -> str:
+    from .transforms import transform_named
+
+    return transform_named(name).summary
 
 
 def _with_selector_spellings(schema: Any) -> Any:

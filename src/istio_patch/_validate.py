@@ -32,7 +32,7 @@ from ._errors import OptionsError
 from ._kube import mapping_key
 from ._manifest import KubeObject, Manifest
 from ._parse import MappingNode, Node, ScalarNode, SequenceNode
-from .transforms._modernize import parse_kubernetes_version
+from ._versions import parse_kubernetes_version
 
 __all__ = ["Problem", "validate", "available_versions"]
 
@@ -129,7 +129,10 @@ def _folders() -> dict[tuple[int, int], str]:
 
 
 def _release(kubernetes_version: str) -> str:
-    wanted = parse_kubernetes_version(kubernetes_version, what="validate")
+    try:
+        wanted = parse_kubernetes_version(kubernetes_version)
+    except ValueError as exc:
+        raise OptionsError(f"validate: {exc}") from None
     folders = _folders()
     if wanted not in folders:
         import kubernetes_validate

@@ -131,9 +131,11 @@ def test_no_api_server_pod_is_a_selector_error() -> None:
     ],
 )
 def test_plugin_names_are_checked(plugins: list[str], message: str) -> None:
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(OptionsError) as info:
         AdmissionPluginsOptions(plugins=plugins)
-    assert info.value.errors()[0]["msg"] == message
+    assert isinstance(info.value.__cause__, ValidationError)
+    assert info.value.__cause__.errors()[0]["msg"] == message
+    assert info.value.message.endswith(message.removeprefix("Value error, "))
 
 
 def test_docstrings() -> None:

@@ -9,7 +9,7 @@ import pytest
 from _transform_cases import cases, options_of
 from pydantic import ValidationError
 
-from istio_patch import SelectorError, load, load_path
+from istio_patch import OptionsError, SelectorError, load, load_path
 from istio_patch.transforms import LabelNamespacesOptions, label_namespaces, plan_label_namespaces
 from istio_patch.transforms import _label_namespaces
 
@@ -97,9 +97,11 @@ def test_other_kinds_with_the_name_are_not_namespaces() -> None:
     ],
 )
 def test_options_are_checked(options: dict[str, object], message: str) -> None:
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(OptionsError) as info:
         LabelNamespacesOptions.validate(options)
-    assert info.value.errors()[0]["msg"] == message
+    assert isinstance(info.value.__cause__, ValidationError)
+    assert info.value.__cause__.errors()[0]["msg"] == message
+    assert info.value.message.endswith(message.removeprefix("Value error, "))
 
 
 def test_an_empty_label_value_is_allowed() -> None:

@@ -129,10 +129,13 @@ def test_rules_may_be_written_as_text_or_pairs() -> None:
 
 
 def test_a_rule_without_separator_is_refused_in_the_options_too() -> None:
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(OptionsError) as info:
         MirrorImagesOptions(rules=["gcr.io/istio-release"])
-    assert info.value.errors()[0]["msg"] == (
+    assert info.value.__cause__.errors()[0]["msg"] == (
         "Value error, cannot read the rule 'gcr.io/istio-release': write FROM=TO, e.g. gcr.io/istio-release=docker.io/istio"
+    )
+    assert str(info.value) == (
+        "MirrorImagesOptions: rules.0: cannot read the rule 'gcr.io/istio-release': write FROM=TO, e.g. gcr.io/istio-release=docker.io/istio"
     )
 
 
@@ -160,39 +163,40 @@ def test_a_rule_without_separator_is_refused() -> None:
     ],
 )
 def test_a_rule_must_read_as_image_names(source: str, target: str, message: str) -> None:
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(OptionsError) as info:
         MirrorRule(source=source, target=target)
-    assert info.value.errors()[0]["msg"] == f"Value error, {message}"
+    assert str(info.value) == f"MirrorRule: {message}"
+    assert info.value.__cause__.errors()[0]["msg"] == f"Value error, {message}"
 
 
 @pytest.mark.parametrize(
     ("rules", "message"),
     [
-        ((GUIDE, ("gcr.io/istio-release/", "docker.io/istio")), "mirror_images: the rule gcr.io/istio-release/ -> docker.io/istio is given twice"),
+        ((GUIDE, ("gcr.io/istio-release/", "docker.io/istio")), "rules.1: the rule gcr.io/istio-release/ -> docker.io/istio is given twice"),
         (
             (GUIDE, ("gcr.io/istio-release", "registry.example.com/istio")),
-            "mirror_images: two rules for gcr.io/istio-release contradict each other: -> docker.io/istio and -> registry.example.com/istio",
+            "rules.1: two rules for gcr.io/istio-release contradict each other: -> docker.io/istio and -> registry.example.com/istio",
         ),
         (
             (("nginx", "m.example.com/nginx"), ("docker.io/library/nginx", "n.example.com/nginx")),
-            "mirror_images: two rules for docker.io/library/nginx contradict each other: -> m.example.com/nginx and -> n.example.com/nginx",
+            "rules.1: two rules for docker.io/library/nginx contradict each other: -> m.example.com/nginx and -> n.example.com/nginx",
         ),
         (
             (("docker.io/istio", "docker.io/istio/mirror"),),
-            "mirror_images: the rule docker.io/istio -> docker.io/istio/mirror writes names that it matches itself, "
+            "rules.0: the rule docker.io/istio -> docker.io/istio/mirror writes names that it matches itself, "
             "so every run would rewrite them again",
         ),
         (
             (GUIDE, ("docker.io", "mirror.example.com")),
-            "mirror_images: the rule gcr.io/istio-release -> docker.io/istio writes names that the rule docker.io -> "
+            "rules.0: the rule gcr.io/istio-release -> docker.io/istio writes names that the rule docker.io -> "
             "mirror.example.com rewrites again; write one rule to the final target instead",
         ),
     ],
 )
-def test_contradicting_or_chained_rules_are_refused_before_any_work(rules: tuple[tuple[str, str], ...], message: str) -> None:
+def test_contradicting_or_chained_rules_are_refused_by_the_options(rules: tuple[tuple[str, str], ...], message: str) -> None:
     with pytest.raises(OptionsError) as info:
-        plan_mirror_images(load("broken: [\n"), _options(*rules))  # the manifest is not even read
-    assert info.value.message == message
+        _options(*rules)  # before any manifest is read
+    assert info.value.message == f"MirrorImagesOptions: {message}"
 
 
 # ---- no match ----------------------------------------------------------------------------------------------

@@ -178,14 +178,21 @@ def test_reads_kubernetes_versions(text: str, expected: tuple[int, int]) -> None
 def test_refuses_unreadable_versions(text: str) -> None:
     with pytest.raises(OptionsError) as caught:
         modernize(load("kind: Service\n"), kubernetes_version=text)
-    assert caught.value.message == f"modernize: cannot read the Kubernetes version {text!r}: write it as 1.25"
+    assert caught.value.message == f"ModernizeOptions: kubernetes_version: cannot read the Kubernetes version {text!r}: write it as 1.25"
+
+
+def test_the_version_is_checked_by_the_options() -> None:
+    with pytest.raises(OptionsError, match="cannot read the Kubernetes version 'banana'"):
+        ModernizeOptions(kubernetes_version="banana")
+    assert ModernizeOptions(kubernetes_version="v1.25.3").target == (1, 25)
 
 
 def test_the_version_is_required() -> None:
-    with pytest.raises(TypeError, match="kubernetes_version"):
+    with pytest.raises(OptionsError, match="kubernetes_version"):
         ModernizeOptions()  # type: ignore[call-arg]
-    with pytest.raises(ValidationError, match="kubernetes_version"):
+    with pytest.raises(OptionsError, match="kubernetes_version") as info:
         ModernizeOptions.validate({})
+    assert isinstance(info.value.__cause__, ValidationError)
 
 
 def test_docstring_example() -> None:

@@ -71,11 +71,27 @@ def test_replaces_an_existing_node_port_when_asked() -> None:
     assert "  - port: 80\n    nodePort: 30080\n" in out
 
 
-def test_target_is_accepted_as_the_selector_in_data_and_keywords() -> None:
+def test_target_is_accepted_as_the_selector_in_data() -> None:
     assert NodePortOptions.validate({"target": GW}).selector == GW
-    assert node_port(load(SERVICE), target=GW).changed
-    with pytest.raises(ValidationError, match="same option"):
+    assert node_port(load(SERVICE), selector=GW).changed
+    with pytest.raises(OptionsError, match="same option") as info:
         NodePortOptions.validate({"target": GW, "selector": GW})
+    assert isinstance(info.value.__cause__, ValidationError)
+
+
+def test_selectors_may_be_written_as_kubectl_does() -> None:
+    assert node_port(load(SERVICE), selector="svc/gw", namespace="istio-system").changed
+    assert node_port(load(SERVICE), selector="istio-system/service/gw").changed
+    with pytest.raises(OptionsError, match="give options or keyword options, not both"):
+        node_port(load(SERVICE), NodePortOptions(selector=GW), selector="svc/gw")
+
+
+def test_the_function_lists_its_options() -> None:
+    import inspect
+
+    assert list(inspect.signature(node_port).parameters) == [
+        "manifest", "options", "selector", "namespace", "node_ports", "node_port_range", "allow_no_match",
+    ]
 
 
 def test_default_target_is_the_ingress_gateway() -> None:
@@ -85,8 +101,8 @@ def test_default_target_is_the_ingress_gateway() -> None:
 @pytest.mark.parametrize(
     ("node_ports", "message"),
     [
-        ({443: 29999}, "<string>: node_port: nodePort 29999 for port 443 is outside the node-port range 30000-32767"),
-        ({80: 31000, 443: 31000}, "<string>: node_port: nodePort 31000 is given to both port 80 and port 443"),
+        ({443: 29999}, "NodePortOptions: node_ports.443: nodePort 29999 for port 443 is outside the node-port range 30000-32767"),
+        ({80: 31000, 443: 31000}, "NodePortOptions: node_ports.443: nodePort 31000 is given to both port 80 and port 443"),
         ({8080: 31000}, "<string>:10: node_port: Service istio-system/gw has no port 8080 (its ports: 80, 443)"),
         ({443: 31390}, "<string>:20: node_port: nodePort 31390 is already used by Service other port 9000"),
         ({443: 31380}, "<string>:11: node_port: nodePort 31380 is already used by Service istio-system/gw port 80"),

@@ -23,7 +23,7 @@ def test_an_unknown_preset_names_the_known_ones() -> None:
     with pytest.raises(OptionsError) as caught:
         preset("bare_metal")
     assert str(caught.value) == (
-        "<string>: unknown preset 'bare_metal' (the presets are: bare-metal, cn-mirror, small-nodes, admission-webhooks)"
+        "unknown preset 'bare_metal'; did you mean 'bare-metal'? (the presets are: bare-metal, cn-mirror, small-nodes, admission-webhooks)"
     )
 
 

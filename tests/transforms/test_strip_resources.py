@@ -50,7 +50,7 @@ spec:
     ],
 )
 def test_which_and_mode(which: str, mode: str, expected: str) -> None:
-    out = strip_resources(load(POD), selector=Selector(kind="po", name="p"), which=which, mode=mode).manifest.render()
+    out = strip_resources(load(POD), selector=Selector(kind="po", name="p"), resources=which, mode=mode).manifest.render()
     assert out == expected
 
 
@@ -79,10 +79,12 @@ def test_a_selector_matching_nothing_is_an_error_unless_allowed() -> None:
 
 
 def test_a_selector_is_required() -> None:
-    with pytest.raises(TypeError, match="selector"):
+    with pytest.raises(OptionsError, match="^StripResourcesOptions: missing 1 required option: 'selector'$"):
         StripResourcesOptions()  # type: ignore[call-arg]
-    with pytest.raises(ValueError, match="selector"):
+    with pytest.raises(OptionsError, match="^StripResourcesOptions: selector: this option is required$"):
         StripResourcesOptions.validate({"which": "limits"})
+    with pytest.raises(OptionsError, match="^StripResourcesOptions: selector: this option is required$"):
+        strip_resources(load(POD))
 
 
 def test_plan_is_pure() -> None:

@@ -142,7 +142,7 @@ def test_comment_mode_comments_out_the_deployment_fields() -> None:
 def test_refuses_selectors_of_other_kinds() -> None:
     with pytest.raises(OptionsError) as caught:
         to_daemonset(load("kind: Service\n"), selector=Selector(kind="svc", name="gw"))
-    assert str(caught.value) == "<string>: to_daemonset: the selector names Service objects; it converts Deployments"
+    assert str(caught.value) == "ToDaemonSetOptions: selector: it names Service objects; to_daemonset converts Deployments"
 
 
 def test_a_selector_matching_nothing_is_an_error_unless_allowed() -> None:

@@ -1,128 +1,91 @@
 """The field guide's hand edits as transforms: pure functions from a Manifest to a Result.
 
-Each transform ``X`` comes with typed options (``XOptions``, frozen dataclasses checked by pydantic when built,
-``XOptions.validate(mapping)`` for data) and a planner ``plan_X`` that returns
-the RFC 6902 operations it would apply; ``X`` applies them through the core, changing only the lines the
-operations require. Presets bundle the guide's steps by name.
+Each transform ``X`` is declared once, by a :class:`Transform` descriptor in its own module, and comes with
+typed options (``XOptions``, frozen dataclasses checked when built; ``XOptions.validate(mapping)`` for data),
+a planner ``plan_X(manifest, options)`` that returns the RFC 6902 operations it would apply, and ``X(manifest,
+options=None, **options)`` that applies them through the core, changing only the lines the operations require.
+Planners read typed models (``istio_patch.models``) of the objects they selected. Presets bundle the guide's
+steps by name; :func:`register` adds a transform of one's own (docs/extending.md).
 
 Example:
-    >>> from istio_patch import load, transforms
-    >>> m = load(open("istio-demo.yaml", "rb").read(), source="istio-demo.yaml")  # doctest: +SKIP
+    >>> from istio_patch import load_path, transforms
+    >>> m = load_path("istio-demo.yaml")  # doctest: +SKIP
     >>> result = transforms.apply(m, transforms.preset("bare-metal"))  # doctest: +SKIP
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
-if TYPE_CHECKING:  # the names below load on first use (PEP 562): a CLI call imports only what it runs
-    from ._admission_plugins import AdmissionPluginsOptions, admission_plugins, plan_admission_plugins
-    from ._base import Change, Edit, Plan, Result, Selector, Step, TransformOptions, apply, execute, pipeline, select
-    from ._host_ports import HostPortsOptions, host_ports, plan_host_ports
-    from ._images import ImageUse, images
-    from ._label_namespaces import LabelNamespacesOptions, label_namespaces, plan_label_namespaces
-    from ._mirror_images import MirrorImagesOptions, MirrorRule, mirror_images, plan_mirror_images
-    from ._modernize import ModernizeOptions, modernize, plan_modernize
-    from ._node_port import NodePortOptions, node_port, plan_node_port
-    from ._presets import PRESETS, preset
-    from ._strip_resources import StripResourcesOptions, plan_strip_resources, strip_resources
-    from ._to_daemonset import ToDaemonSetOptions, plan_to_daemonset, to_daemonset
+from typing import Any
 
-_HOME = {
-    "AdmissionPluginsOptions": "._admission_plugins",
-    "Change": "._base",
-    "Edit": "._base",
-    "HostPortsOptions": "._host_ports",
-    "ImageUse": "._images",
-    "LabelNamespacesOptions": "._label_namespaces",
-    "MirrorImagesOptions": "._mirror_images",
-    "MirrorRule": "._mirror_images",
-    "ModernizeOptions": "._modernize",
-    "NodePortOptions": "._node_port",
-    "PRESETS": "._presets",
-    "Plan": "._base",
-    "Result": "._base",
-    "Selector": "._base",
-    "Step": "._base",
-    "StripResourcesOptions": "._strip_resources",
-    "ToDaemonSetOptions": "._to_daemonset",
-    "TransformOptions": "._base",
-    "admission_plugins": "._admission_plugins",
-    "apply": "._base",
-    "execute": "._base",
-    "host_ports": "._host_ports",
-    "images": "._images",
-    "label_namespaces": "._label_namespaces",
-    "mirror_images": "._mirror_images",
-    "modernize": "._modernize",
-    "node_port": "._node_port",
-    "pipeline": "._base",
-    "plan_admission_plugins": "._admission_plugins",
-    "plan_host_ports": "._host_ports",
-    "plan_label_namespaces": "._label_namespaces",
-    "plan_mirror_images": "._mirror_images",
-    "plan_modernize": "._modernize",
-    "plan_node_port": "._node_port",
-    "plan_strip_resources": "._strip_resources",
-    "plan_to_daemonset": "._to_daemonset",
-    "preset": "._presets",
-    "select": "._base",
-    "strip_resources": "._strip_resources",
-    "to_daemonset": "._to_daemonset",
-}
+from ._base import (
+    AUTOSCALERS,
+    Change,
+    Edit,
+    Plan,
+    Result,
+    Selector,
+    Step,
+    TransformOptions,
+    apply,
+    execute,
+    ingress_gateway,
+    pipeline,
+    select,
+)
+from ._descriptor import Flag, Modifier, Transform, register, registry, transform_named
+from ._presets import PRESETS, preset
 
-
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
-
-
-__all__ = [
-    "AdmissionPluginsOptions",
+_FRAMEWORK = [
+    "AUTOSCALERS",
     "Change",
     "Edit",
-    "HostPortsOptions",
+    "Flag",
     "ImageUse",
-    "LabelNamespacesOptions",
-    "MirrorImagesOptions",
-    "MirrorRule",
-    "ModernizeOptions",
-    "NodePortOptions",
+    "Modifier",
     "PRESETS",
     "Plan",
     "Result",
     "Selector",
     "Step",
-    "StripResourcesOptions",
-    "ToDaemonSetOptions",
+    "Transform",
     "TransformOptions",
-    "admission_plugins",
     "apply",
     "execute",
-    "host_ports",
     "images",
-    "label_namespaces",
-    "mirror_images",
-    "modernize",
-    "node_port",
+    "ingress_gateway",
     "pipeline",
-    "plan_admission_plugins",
-    "plan_host_ports",
-    "plan_label_namespaces",
-    "plan_mirror_images",
-    "plan_modernize",
-    "plan_node_port",
-    "plan_strip_resources",
-    "plan_to_daemonset",
     "preset",
+    "register",
+    "registry",
     "select",
-    "strip_resources",
-    "to_daemonset",
+    "transform_named",
 ]
+
+
+def _exports() -> dict[str, Any]:
+    """What each registered transform exports: its function, planner, options class and the types they use."""
+    names: dict[str, Any] = {}
+    for transform in registry().values():
+        names[transform.name] = transform.function
+        names[f"plan_{transform.name}"] = transform.plan
+        names[transform.options.__name__] = transform.options
+        for extra in transform.exports:
+            names[extra.__name__] = extra
+    return names
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__all__":
+        return sorted(set(_FRAMEWORK) | set(_exports()))
+    if name in ("images", "ImageUse"):
+        from . import _images
+
+        return getattr(_images, name)
+    exports = _exports()
+    if name in exports:
+        return exports[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_FRAMEWORK) | set(_exports()))

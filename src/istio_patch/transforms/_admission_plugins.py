@@ -36,14 +36,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Mapping
+from typing import Annotated, Any, Sequence
 
 from .._errors import OptionsError
-from .._manifest import KubeObject, Manifest
-from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, select
+from .._manifest import Manifest
+from .._models import Container, Pod
+from ._base import Edit, Plan, Result, Selector, TransformOptions, select, typed
+from ._descriptor import Flag, Transform
 from ._options import Bounds, FieldError, trusted
 
-__all__ = ["AdmissionPluginsOptions", "plan_admission_plugins", "admission_plugins"]
+__all__ = ["AdmissionPluginsOptions", "plan_admission_plugins", "admission_plugins", "TRANSFORM"]
 
 ENABLE = "--enable-admission-plugins"
 LEGACY = "--admission-control"
@@ -92,74 +94,69 @@ def plan_admission_plugins(manifest: Manifest, options: AdmissionPluginsOptions)
     """
     edits = []
     warnings: list[str] = []
+    notes: list[str] = []
     for obj in select(manifest, options.selector, allow_no_match=options.allow_no_match, what="admission_plugins"):
         if obj.kind != "Pod":
             raise OptionsError(f"admission_plugins: {obj.describe()} is not a Pod", source=obj.source, line=obj.line)
-        pointer, container = _apiserver_container(obj)
-        ops = _operations(obj, pointer, container, options.plugins)
+        pod = typed(manifest, obj, Pod)
+        pointer, container = _apiserver_container(pod)
+        ops = _operations(pod, pointer, container, options.plugins)
         if ops:
-            edits.append(Edit.on(obj, ops, "enable admission plugins " + ",".join(options.plugins)))
+            edits.append(Edit.on(pod, ops, "enable admission plugins " + ",".join(options.plugins)))
+        else:
+            notes.append(f"admission_plugins: {pod.describe()} enables {', '.join(options.plugins)} already")
         legacy = _find(container, LEGACY)
         if ops and legacy and legacy[-1].plugins[-1:] == ["ResourceQuota"]:
             warnings.append(
-                f"admission_plugins: {obj.describe()}: {LEGACY} runs plugins in its order, and the new ones now come "
+                f"admission_plugins: {pod.describe()}: {LEGACY} runs plugins in its order, and the new ones now come "
                 "after ResourceQuota; Kubernetes 1.9 recommends ResourceQuota last"
             )
-    return Plan("admission_plugins", tuple(edits), tuple(warnings))
+    return Plan("admission_plugins", tuple(edits), tuple(warnings), tuple(notes))
 
 
-def _apiserver_container(obj: KubeObject) -> tuple[str, Mapping[str, Any]]:
-    spec = obj.data.get("spec")
-    containers = spec.get("containers") if isinstance(spec, dict) else None
-    candidates = [(i, c) for i, c in enumerate(containers or []) if isinstance(c, dict)]
-    for i, container in candidates:
-        if container.get("name") == "kube-apiserver" or _runs_apiserver(container):
-            return f"/spec/containers/{i}", container
+def _apiserver_container(pod: Pod) -> tuple[str, Container]:
+    for pointer, container in pod.containers():
+        if pointer.startswith("/spec/containers/") and (container.name == "kube-apiserver" or _runs_apiserver(container)):
+            return pointer, container
+    origin = pod.origin
     raise OptionsError(
-        f"admission_plugins: {obj.describe()} has no kube-apiserver container "
+        f"admission_plugins: {pod.describe()} has no kube-apiserver container "
         "(none is named kube-apiserver or runs it)",
-        source=obj.source,
-        line=obj.line,
+        source=origin.source if origin else None,
+        line=origin.line if origin else None,
     )
 
 
-def _runs_apiserver(container: Mapping[str, Any]) -> bool:
+def _runs_apiserver(container: Container) -> bool:
     """True when the command (or args) names the kube-apiserver binary: ``kube-apiserver``,
     ``/usr/local/bin/kube-apiserver``, or hyperkube's ``/hyperkube kube-apiserver``."""
-    words = [w for field in ("command", "args") for w in (container.get(field) or []) if isinstance(w, str)]
+    words = [*(container.command or ()), *(container.args or ())]
     return any(not w.startswith("-") and w.rsplit("/", 1)[-1] == "kube-apiserver" for w in words[:3])
 
 
-def _find(container: Mapping[str, Any], name: str) -> list[_Flag]:
+def _find(container: Container, name: str) -> list[_Flag]:
     """Every writing of flag ``name`` in the container's command and args, in order."""
     found = []
-    for field in ("command", "args"):
-        items = container.get(field)
-        if not isinstance(items, list):
-            continue
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                continue
+    for field, items in (("command", container.command), ("args", container.args)):
+        for i, item in enumerate(items or ()):
             if item.startswith(name + "="):
                 found.append(_Flag(name, field, i, name + "=", item[len(name) + 1 :]))
-            elif item == name and i + 1 < len(items) and isinstance(items[i + 1], str):
+            elif item == name and items is not None and i + 1 < len(items):
                 found.append(_Flag(name, field, i + 1, "", items[i + 1]))
     return found
 
 
-def _operations(obj: KubeObject, pointer: str, container: Mapping[str, Any], plugins: list[str]) -> list[dict[str, Any]]:
+def _operations(pod: Pod, pointer: str, container: Container, plugins: list[str]) -> list[dict[str, Any]]:
     enable, legacy = _find(container, ENABLE), _find(container, LEGACY)
-    where = f"admission_plugins: {obj.describe()}"
+    where = f"admission_plugins: {pod.describe()}"
+    origin = pod.origin
+    at = {"source": origin.source if origin else None, "line": origin.line if origin else None}
     if enable and legacy:
-        raise OptionsError(
-            f"{where} sets both {LEGACY} and {ENABLE}, which the API server refuses; keep one of them",
-            source=obj.source,
-            line=obj.line,
-        )
+        raise OptionsError(f"{where} sets both {LEGACY} and {ENABLE}, which the API server refuses; keep one of them", **at)
     disabled = [p for flag in _find(container, DISABLE) for p in flag.plugins]
     clash = [p for p in plugins if p in disabled]
     if clash:
-        raise OptionsError(f"{where} disables {', '.join(clash)} in {DISABLE}; enable it there first", source=obj.source, line=obj.line)
+        raise OptionsError(f"{where} disables {', '.join(clash)} in {DISABLE}; enable it there first", **at)
     flags = enable or legacy
     if not flags:
         return _add_flag(pointer, container, plugins)
@@ -172,22 +169,49 @@ def _operations(obj: KubeObject, pointer: str, container: Mapping[str, Any], plu
     return [{"op": "replace", "path": f"{pointer}/{last.field}/{last.index}", "value": last.prefix + value}]
 
 
-def _add_flag(pointer: str, container: Mapping[str, Any], plugins: list[str]) -> list[dict[str, Any]]:
+def _add_flag(pointer: str, container: Container, plugins: list[str]) -> list[dict[str, Any]]:
     """A new ``--enable-admission-plugins=`` item after the last flag of the list that holds the flags."""
     item = f"{ENABLE}={','.join(plugins)}"
-    lists = {f: v for f in ("command", "args") if isinstance(v := container.get(f), list)}
+    lists = {f: v for f, v in (("command", container.command), ("args", container.args)) if v is not None and container.has(f)}
     if not lists:
         return [{"op": "add", "path": f"{pointer}/command", "value": ["kube-apiserver", item]}]
-    flags = {f: [i for i, w in enumerate(v) if isinstance(w, str) and w.startswith("-")] for f, v in lists.items()}
+    flags = {f: [i for i, w in enumerate(v) if w.startswith("-")] for f, v in lists.items()}
     field = max(lists, key=lambda f: (len(flags[f]), f == "command"))
     items = lists[field]
     at = flags[field][-1] + 1 if flags[field] else len(items)
-    if flags[field] and "=" not in items[at - 1] and at < len(items) and not str(items[at]).startswith("-"):
+    if flags[field] and "=" not in items[at - 1] and at < len(items) and not items[at].startswith("-"):
         at += 1  # the last flag's value is the next item: keep them together
     position = "-" if at >= len(items) else str(at)
     return [{"op": "add", "path": f"{pointer}/{field}/{position}", "value": item}]
 
 
-def admission_plugins(manifest: Manifest, options: AdmissionPluginsOptions | None = None, **kwargs: Any) -> Result:
-    """Apply :func:`plan_admission_plugins`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_admission_plugins(manifest, options or AdmissionPluginsOptions.validate(kwargs)))
+def admission_plugins(
+    manifest: Manifest,
+    options: AdmissionPluginsOptions | None = None,
+    *,
+    plugins: Sequence[str] | None = None,
+    selector: Selector | str | None = None,
+    namespace: str | None = None,
+    allow_no_match: bool | None = None,
+) -> Result:
+    """Enable admission plugins in a kube-apiserver static Pod (:func:`plan_admission_plugins`); ``options`` or keywords.
+
+    ``selector`` is a Selector or kubectl's ``TYPE/NAME`` (with ``namespace``); by default ``pod/kube-apiserver``.
+    """
+    keywords = dict(plugins=plugins, selector=selector, namespace=namespace, allow_no_match=allow_no_match)
+    return TRANSFORM.call(manifest, options, keywords)
+
+
+def _plugin_list(text: str) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+TRANSFORM = Transform(
+    name="admission_plugins",
+    summary="enable admission plugins in a kube-apiserver static Pod manifest (step 9)",
+    options=AdmissionPluginsOptions,
+    plan=plan_admission_plugins,
+    function=admission_plugins,
+    flag=Flag("--admission-plugins", option="plugins", metavar="A,B", help="enable admission plugins in a kube-apiserver manifest", parse=_plugin_list),
+    doc=__doc__ or "",
+)

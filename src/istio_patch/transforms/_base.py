@@ -7,14 +7,19 @@ A transform is two pure functions: ``plan_X(manifest, options) -> Plan`` decides
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
-from .._errors import OptionsError, SelectorError
+from .._errors import EditError, OptionsError, SelectorError
+from .._kinds import KIND_ALIASES, canonical_kind, split_ref
 from .._manifest import Document, KubeObject, Manifest
 from .._manifest import _objects_of as objects_of
 from ._options import Checked, trusted
+
+if TYPE_CHECKING:
+    from .._models import KubeObjectModel
+
+    M = TypeVar("M", bound=KubeObjectModel)
 
 __all__ = [
     "Selector",
@@ -33,35 +38,9 @@ __all__ = [
     "TransformOptions",
     "AUTOSCALERS",
     "ingress_gateway",
+    "typed",
+    "canonical_kind",
 ]
-
-# kubectl's short names and plurals, lower-case, for the kinds this tool meets.
-KIND_ALIASES: Mapping[str, str] = MappingProxyType({
-    alias: kind
-    for kind, aliases in {
-        "Service": ("svc", "service", "services"),
-        "Deployment": ("deploy", "deployment", "deployments"),
-        "DaemonSet": ("ds", "daemonset", "daemonsets"),
-        "StatefulSet": ("sts", "statefulset", "statefulsets"),
-        "ReplicaSet": ("rs", "replicaset", "replicasets"),
-        "Pod": ("po", "pod", "pods"),
-        "Job": ("job", "jobs"),
-        "CronJob": ("cj", "cronjob", "cronjobs"),
-        "ConfigMap": ("cm", "configmap", "configmaps"),
-        "Namespace": ("ns", "namespace", "namespaces"),
-        "HorizontalPodAutoscaler": ("hpa", "horizontalpodautoscaler", "horizontalpodautoscalers"),
-        "ServiceAccount": ("sa", "serviceaccount", "serviceaccounts"),
-        "ReplicationController": ("rc", "replicationcontroller", "replicationcontrollers"),
-        "PodDisruptionBudget": ("pdb", "poddisruptionbudget", "poddisruptionbudgets"),
-        "CustomResourceDefinition": ("crd", "crds", "customresourcedefinition", "customresourcedefinitions"),
-    }.items()
-    for alias in aliases
-})
-
-
-def canonical_kind(kind: str) -> str:
-    """``svc`` -> ``Service``; an unknown spelling is kept as written (custom kinds)."""
-    return KIND_ALIASES.get(kind.lower(), kind)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,18 +63,18 @@ class Selector(Checked):
 
     @classmethod
     def parse(cls, text: str, namespace: str | None = None) -> Selector:
-        """kubectl's ``TYPE/NAME`` (or ``TYPE``, or ``NAMESPACE/TYPE/NAME``) spelling, with ``-l``-style labels after ``,``-free ``@``.
+        """kubectl's ``TYPE/NAME`` (or ``TYPE``, or ``NAMESPACE/TYPE/NAME``) spelling; OptionsError for others.
 
-        ``deploy/istio-pilot``, ``svc/istio-ingressgateway``, ``ns`` (every Namespace).
+        ``deploy/istio-pilot``, ``svc/istio-ingressgateway``, ``deployment.apps/istio-pilot`` (what
+        ``kubectl get -o name`` prints), ``ns`` (every Namespace).
         """
-        parts = text.split("/")
-        if len(parts) == 1:
-            return cls(kind=parts[0], namespace=namespace)
-        if len(parts) == 2:
-            return cls(kind=parts[0], name=parts[1], namespace=namespace)
-        if len(parts) == 3 and namespace is None:
-            return cls(namespace=parts[0], kind=parts[1], name=parts[2])
-        raise OptionsError(f"cannot read the selector {text!r}: write TYPE/NAME, e.g. deploy/istio-pilot")
+        try:
+            written, kind, name = split_ref(text)
+        except ValueError as exc:
+            raise OptionsError(str(exc)) from None
+        if written is not None and namespace is not None and written != namespace:
+            raise OptionsError(f"the selector {text!r} names namespace {written}, and the namespace given is {namespace}")
+        return cls(kind=kind, name=name or None, namespace=written or namespace)
 
     def matches(self, obj: KubeObject) -> bool:
         """True when ``obj`` has this kind, namespace, name and labels (unset fields match anything)."""
@@ -121,10 +100,40 @@ class TransformOptions(Checked):
     """Base of every transform's options: immutable, checked when built, unknown fields refused.
 
     ``XOptions(...)`` checks its arguments and ``XOptions.validate(mapping)`` reads data (recipes, JSON);
-    both raise pydantic's ValidationError for a bad value. See ``_options`` for why these are dataclasses.
+    both raise OptionsError for a bad value. A selector may be written as kubectl does (``"deploy/web"``),
+    with ``namespace`` beside it in data; ``namespace`` alone moves the default selector to that namespace
+    (so that ``-n mesh`` finds the Istio objects in ``mesh``). See ``_options`` for why these are dataclasses.
     """
 
     allow_no_match: bool = False
+
+    @classmethod
+    def _prepare(cls, data: dict[str, Any]) -> dict[str, Any]:
+        selector_fields = [f for f in fields(cls) if f.name == "selector"]  # type: ignore[arg-type]
+        if not selector_fields or "namespace" in {f.name for f in fields(cls)}:  # type: ignore[arg-type]
+            return data
+        namespace = data.pop("namespace", None)
+        if namespace is not None and (not isinstance(namespace, str) or not namespace):
+            raise cls.invalid(("namespace",), "the namespace is a non-empty name", namespace)
+        value = data.get("selector")
+        if isinstance(value, str):
+            try:
+                data["selector"] = Selector.parse(value, namespace=namespace)
+            except OptionsError as exc:
+                raise cls.invalid(("selector",), exc.message, value) from None
+        elif isinstance(value, Mapping) and namespace is not None:
+            data["selector"] = {**value, "namespace": namespace}
+        elif isinstance(value, Selector) and namespace is not None:
+            with trusted():
+                data["selector"] = Selector(kind=value.kind, name=value.name, labels=value.labels, namespace=namespace)
+        elif value is None and namespace is not None:
+            default = selector_fields[0].default
+            with trusted():
+                if isinstance(default, Selector):
+                    data["selector"] = Selector(kind=default.kind, name=default.name, labels=default.labels, namespace=namespace)
+                else:
+                    data["selector"] = Selector(namespace=namespace)
+        return data
 
 
 with trusted():
@@ -135,6 +144,11 @@ def ingress_gateway(kind: str | None = None) -> Selector:
     """``istio-system/istio-ingressgateway`` (of ``kind``, or any kind): the guide's target, the defaults' too."""
     with trusted():  # a constant: its types are right
         return Selector(kind=kind, namespace="istio-system", name="istio-ingressgateway")
+
+
+def typed(manifest: Manifest, obj: KubeObject, model: type[M] | None = None) -> M:
+    """The typed model of ``obj`` (the registry's for its kind, or ``model``): what a transform reads."""
+    return manifest.typed(obj, model)
 
 
 def select(manifest: Manifest, selector: Selector, *, allow_no_match: bool = False, what: str = "") -> list[KubeObject]:
@@ -192,17 +206,76 @@ class Edit:
     reason: str = ""
 
     @classmethod
-    def on(cls, obj: KubeObject, operations: Iterable[Mapping[str, Any]], reason: str = "") -> Edit:
-        return cls(obj.document, obj.pointer, obj.line, obj.describe(), tuple(operations), reason)
+    def on(cls, obj: KubeObject | KubeObjectModel, operations: Iterable[Mapping[str, Any]], reason: str = "") -> Edit:
+        """Operations on ``obj`` (a manifest's object, or a typed model read from one), paths relative to it."""
+        if isinstance(obj, KubeObject):
+            return cls(obj.document, obj.pointer, obj.line, obj.describe(), tuple(operations), reason)
+        origin = obj.origin
+        if origin is None:
+            raise EditError(f"{obj.describe()} was not read from a manifest, so there is nothing to edit")
+        return cls(origin.index, origin.pointer, origin.line, obj.describe(), tuple(operations), reason)
+
+    @classmethod
+    def between(cls, before: KubeObjectModel, after: KubeObjectModel, reason: str = "") -> Edit:
+        """The edit that turns ``before`` (read from a manifest) into ``after``: "here is the object as it should be".
+
+        ``after`` is usually ``before.model_copy(update=...)``, or another kind built from its data (a Deployment
+        made a DaemonSet). The operations are the RFC 6902 difference of the two objects' data (jsonpatch),
+        so only what differs is written.
+
+        Example:
+            >>> from istio_patch import load
+            >>> from istio_patch.models import Service
+            >>> m = load("kind: Service\\nmetadata: {name: web}\\nspec:\\n  type: LoadBalancer\\n")
+            >>> web = m.objects(Service)[0]
+            >>> Edit.between(web, web.model_copy(update={"spec": web.spec.model_copy(update={"type": "NodePort"})})).operations
+            ({'op': 'replace', 'path': '/spec/type', 'value': 'NodePort'},)
+        """
+        return cls.on(before, data_difference(before.to_data(), after.to_data()), reason)
+
+
+def data_difference(before: Any, after: Any) -> list[dict[str, Any]]:
+    """RFC 6902 operations that turn ``before`` into ``after`` (JSON-like data), as jsonpatch computes them.
+
+    jsonpatch compares with ``==``, for which ``1``, ``1.0`` and ``true`` are equal; where that hides a
+    difference Kubernetes would see, the differing value is replaced as a whole.
+    """
+    import jsonpatch
+
+    from .._edit import same_data
+
+    operations: list[dict[str, Any]] = list(jsonpatch.make_patch(before, after))
+    if same_data(jsonpatch.apply_patch(before, operations), after):
+        return operations
+    return _replacements(before, after, "")
+
+
+def _replacements(before: Any, after: Any, pointer: str) -> list[dict[str, Any]]:
+    from .._edit import same_data
+    from .._pointer import escape
+
+    if same_data(before, after):
+        return []
+    if isinstance(before, dict) and isinstance(after, dict):
+        ops: list[dict[str, Any]] = [{"op": "remove", "path": f"{pointer}/{escape(k)}"} for k in before if k not in after]
+        for key, value in after.items():
+            path = f"{pointer}/{escape(key)}"
+            ops += _replacements(before[key], value, path) if key in before else [{"op": "add", "path": path, "value": value}]
+        return ops
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [op for i, (a, b) in enumerate(zip(before, after)) for op in _replacements(a, b, f"{pointer}/{i}")]
+    return [{"op": "replace", "path": pointer, "value": after}]
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What a transform would do: edits per object, and warnings for the user."""
+    """What a transform would do: edits per object, warnings for the user, and notes on what it found done
+    already (``Service istio-system/istio-ingressgateway is already NodePort``), which ``-v`` shows."""
 
     transform: str
     edits: tuple[Edit, ...] = ()
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -236,6 +309,7 @@ class Result:
     changes: tuple[Change, ...] = ()
     warnings: tuple[str, ...] = ()
     plans: tuple[Plan, ...] = field(default=(), repr=False)
+    notes: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -282,7 +356,7 @@ def execute(manifest: Manifest, plan: Plan) -> Result:
         for group in reversed(groups_by_document[document])  # edits ran last item first
         for change in group
     ]
-    return Result(manifest.edited(texts), tuple(ordered), plan.warnings, (plan,))
+    return Result(manifest.edited(texts), tuple(ordered), plan.warnings, (plan,), plan.notes)
 
 
 def _removes_object(edit: Edit) -> bool:
@@ -310,6 +384,7 @@ def apply(manifest: Manifest, steps: Sequence[Step]) -> Result:
     changes: list[Change] = []
     warnings: list[str] = []
     plans: list[Plan] = []
+    notes: list[str] = []
     current = manifest
     for step in steps:
         result = step(current)
@@ -317,4 +392,5 @@ def apply(manifest: Manifest, steps: Sequence[Step]) -> Result:
         changes.extend(result.changes)
         warnings.extend(result.warnings)
         plans.extend(result.plans)
-    return Result(current, tuple(changes), tuple(warnings), tuple(plans))
+        notes.extend(result.notes)
+    return Result(current, tuple(changes), tuple(warnings), tuple(plans), tuple(notes))

@@ -39,15 +39,16 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Sequence, Union
 
-from .._errors import OptionsError, SelectorError
-from .._manifest import KubeObject, Manifest
-from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, execute, ingress_gateway, objects_matching, select
+from .._errors import ModelValidationError, OptionsError, SelectorError
+from .._manifest import Manifest
+from .._models import WORKLOAD_KINDS, Container, ContainerPort, HorizontalPodAutoscaler, Workload
+from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, ingress_gateway, objects_matching, select, typed
+from ._descriptor import Flag, Modifier, Transform
 from ._options import Bounds, Checked
-from .._workloads import containers_of, get, line_at, pod_spec_pointer
 
-__all__ = ["HostPortsOptions", "PortMapping", "plan_host_ports", "host_ports"]
+__all__ = ["HostPortsOptions", "PortMapping", "plan_host_ports", "host_ports", "TRANSFORM"]
 
 
 Port = Annotated[int, Bounds(ge=1, le=65535)]
@@ -68,8 +69,18 @@ class HostPortsOptions(TransformOptions):
     ALIASES = {"target": "selector"}
 
     selector: Selector = ingress_gateway()
-    ports: list[Union[PortMapping, int]] = field(default_factory=lambda: [80, 443])
+    ports: list[Union[PortMapping, Port]] = field(default_factory=lambda: [80, 443])
     containers: list[str] = field(default_factory=list)
+
+    def _check(self) -> None:
+        seen: dict[int, int] = {}
+        for index, port in enumerate(self.ports):
+            if isinstance(port, bool) or not isinstance(port, (int, PortMapping)):
+                raise ValueError(f"port {index + 1} is {port!r}: a port is a number or a container/host pair")
+            number = port.container_port if isinstance(port, PortMapping) else port
+            if number in seen:
+                raise ValueError(f"containerPort {number} is given twice")
+            seen[number] = index
 
     def host_port_of(self) -> dict[int, int]:
         """containerPort -> hostPort for every chosen port."""
@@ -86,8 +97,12 @@ def plan_host_ports(manifest: Manifest, options: HostPortsOptions) -> Plan:
     container the workloads do not have, and for an existing different hostPort.
     """
     wanted = options.host_port_of()
-    found = [obj for obj in objects_matching(manifest, options.selector) if pod_spec_pointer(obj) is not None]
-    if not found:
+    workloads = [
+        w
+        for w in (typed(manifest, obj) for obj in objects_matching(manifest, options.selector) if obj.kind in WORKLOAD_KINDS)
+        if isinstance(w, Workload) and w.pod_spec() is not None
+    ]
+    if not workloads:
         if options.allow_no_match:
             return Plan("host_ports")
         matched = select(manifest, options.selector, what="host_ports")  # raises when nothing matches at all
@@ -97,109 +112,169 @@ def plan_host_ports(manifest: Manifest, options: HostPortsOptions) -> Plan:
         )
     edits: list[Edit] = []
     warnings: list[str] = []
-    autoscalers: list[KubeObject] | None = None  # looked for once, and only if a workload can have replicas
-    for obj in found:
-        ops = _operations(manifest, obj, options, wanted)
-        edits.append(Edit.on(obj, ops, "hostPort for the node's address"))
-        if autoscalers is None and obj.kind not in _ONE_POD_PER_NODE:
-            autoscalers = list(objects_matching(manifest, AUTOSCALERS))
-        crowd = _can_share_a_node(autoscalers or [], obj)
+    notes: list[str] = []
+    autoscalers: list[HorizontalPodAutoscaler] | None = None  # looked for once, and only if a workload can have replicas
+    for workload in workloads:
+        ops = _operations(manifest, workload, options, wanted)
+        edits.append(Edit.on(workload, ops, "hostPort for the node's address"))
+        if not ops:
+            notes.append(f"host_ports: {workload.describe()} has every hostPort already")
+        if autoscalers is None and not workload.ONE_POD_PER_NODE:
+            autoscalers = _autoscalers(manifest)
+        crowd = _can_share_a_node(autoscalers or [], workload)
         if crowd:
             warnings.append(
-                f"host_ports: {obj.describe()} ({obj.source}:{obj.line}) {crowd}; two of its pods on one node "
+                f"host_ports: {workload.describe()} ({workload.origin}) {crowd}; two of its pods on one node "
                 "would ask for the same hostPort, and the second stays Pending (a DaemonSet avoids this)"
             )
-    return Plan("host_ports", tuple(edits), tuple(warnings))
+    return Plan("host_ports", tuple(edits), tuple(warnings), tuple(notes))
 
 
-def _operations(
-    manifest: Manifest, obj: KubeObject, options: HostPortsOptions, wanted: dict[int, int]
-) -> list[dict[str, Any]]:
+def _autoscalers(manifest: Manifest) -> list[HorizontalPodAutoscaler]:
+    found = []
+    for obj in objects_matching(manifest, AUTOSCALERS):
+        try:
+            found.append(typed(manifest, obj, HorizontalPodAutoscaler))
+        except ModelValidationError:
+            continue  # an HPA the API server would refuse scales nothing
+    return found
+
+
+def _operations(manifest: Manifest, workload: Workload, options: HostPortsOptions, wanted: dict[int, int]) -> list[dict[str, Any]]:
     names = set(options.containers)
-    containers = [(p, c) for p, c in containers_of(obj) if not names or c.get("name") in names]
-    missing_names = names - {c.get("name") for _, c in containers}
+    every = list(workload.containers())
+    containers = [(p, c) for p, c in every if not names or c.name in names]
+    missing_names = names - {c.name for _, c in containers}
     if missing_names:
-        have = ", ".join(str(c.get("name")) for _, c in containers_of(obj)) or "none"
+        have = ", ".join(str(c.name) for _, c in every) or "none"
         raise OptionsError(
-            f"host_ports: {obj.describe()} has no container {sorted(missing_names)[0]} (its containers: {have})",
-            source=obj.source,
-            line=obj.line,
+            f"host_ports: {workload.describe()} has no container {sorted(missing_names)[0]} (its containers: {have})",
+            source=_source(workload),
+            line=_line(manifest, workload, ""),
         )
     ops: list[dict[str, Any]] = []
     seen: set[int] = set()
-    claims = _claims(obj)  # a hostPort is the node's: two ports of one pod cannot both hold it
+    claims = _claims(every)  # a hostPort is the node's: two ports of one pod cannot both hold it
     for pointer, container in containers:
-        ports = container.get("ports")
-        for i, port in enumerate(ports if isinstance(ports, list) else []):
-            if not isinstance(port, dict) or port.get("containerPort") not in wanted:
+        for i, port in enumerate(container.ports or ()):
+            number = port.container_port
+            if number not in wanted:
                 continue
-            number = port["containerPort"]
             seen.add(number)
             path = f"{pointer}/ports/{i}/hostPort"
-            if "hostPort" not in port:
-                claim = (wanted[number], str(port.get("protocol") or "TCP"))
+            if not port.holds_host_port:  # absent, null or 0: Kubernetes reads each as "no hostPort"
+                claim = (wanted[number], port.protocol_or_default)
                 if claim in claims:
                     raise OptionsError(
                         f"host_ports: hostPort {claim[0]}/{claim[1]} for containerPort {number} of container "
-                        f"{container.get('name')} in {obj.describe()} is already held by {claims[claim]}",
-                        source=obj.source,
-                        line=line_at(manifest, obj, f"{pointer}/ports/{i}"),
-                        pointer=obj.pointer + path,
+                        f"{container.name} in {workload.describe()} is already held by {claims[claim]}",
+                        source=_source(workload),
+                        line=_line(manifest, workload, f"{pointer}/ports/{i}"),
+                        pointer=_pointer(workload, path),
                     )
-                claims[claim] = f"containerPort {number} of container {container.get('name')}"
-                ops.append({"op": "add", "path": path, "value": wanted[number]})
-            elif port["hostPort"] != wanted[number]:
+                claims[claim] = f"containerPort {number} of container {container.name}"
+                ops.append({"op": "replace" if port.has("hostPort") else "add", "path": path, "value": wanted[number]})
+            elif port.host_port != wanted[number]:
                 raise OptionsError(
-                    f"host_ports: container {container.get('name')} of {obj.describe()} already has hostPort "
-                    f"{port['hostPort']} for containerPort {number} (wanted {wanted[number]})",
-                    source=obj.source,
-                    line=line_at(manifest, obj, path),
-                    pointer=obj.pointer + path,
+                    f"host_ports: container {container.name} of {workload.describe()} already has hostPort "
+                    f"{port.host_port} for containerPort {number} (wanted {wanted[number]})",
+                    source=_source(workload),
+                    line=_line(manifest, workload, path),
+                    pointer=_pointer(workload, path),
                 )
     unseen = [n for n in wanted if n not in seen]
     if unseen:
         raise OptionsError(
-            f"host_ports: {obj.describe()} has no containerPort {unseen[0]}",
-            source=obj.source,
-            line=obj.line,
+            f"host_ports: {workload.describe()} has no containerPort {unseen[0]}",
+            source=_source(workload),
+            line=_line(manifest, workload, ""),
         )
     return ops
 
 
-def _claims(obj: KubeObject) -> dict[tuple[int, str], str]:
-    """(hostPort, protocol) -> which port already holds it, over every container of ``obj``'s pod."""
+def _claims(containers: Sequence[tuple[str, Container]]) -> dict[tuple[int, str], str]:
+    """(hostPort, protocol) -> which port already holds it, over every container of a pod."""
     held: dict[tuple[int, str], str] = {}
-    for _, container in containers_of(obj):
-        ports = container.get("ports")
-        for port in ports if isinstance(ports, list) else []:
-            if isinstance(port, dict) and isinstance(port.get("hostPort"), int) and port["hostPort"]:
-                key = (port["hostPort"], str(port.get("protocol") or "TCP"))
-                held.setdefault(key, f"containerPort {port.get('containerPort')} of container {container.get('name')}")
+    for _, container in containers:
+        for port in container.ports or ():
+            if port.holds_host_port:
+                key = (_host_port(port), port.protocol_or_default)
+                held.setdefault(key, f"containerPort {port.container_port} of container {container.name}")
     return held
 
 
-_ONE_POD_PER_NODE = ("DaemonSet", "Pod", "Job", "CronJob")
+def _host_port(port: ContainerPort) -> int:
+    assert port.host_port is not None
+    return port.host_port
 
 
-def _can_share_a_node(autoscalers: list[KubeObject], obj: KubeObject) -> str:
-    """Why ``obj`` can run two pods on one node ("" when it cannot)."""
-    if obj.kind in _ONE_POD_PER_NODE:
+def _can_share_a_node(autoscalers: list[HorizontalPodAutoscaler], workload: Workload) -> str:
+    """Why ``workload`` can run two pods on one node ("" when it cannot)."""
+    if workload.ONE_POD_PER_NODE:
         return ""
-    replicas = get(obj.data, "/spec/replicas")
-    if isinstance(replicas, int) and replicas > 1:
+    replicas = workload.replicas
+    if replicas is not None and replicas > 1:
         return f"has replicas: {replicas}"
     for hpa in autoscalers:
-        target = get(hpa.data, "/spec/scaleTargetRef")
-        if (
-            isinstance(target, dict)
-            and target.get("kind") == obj.kind
-            and target.get("name") == obj.name
-            and (hpa.namespace or "default") == (obj.namespace or "default")
-        ):
+        if hpa.scales(workload.kind, workload.name, workload.namespace):
             return f"is scaled by {hpa.describe()}"
     return ""
 
 
-def host_ports(manifest: Manifest, options: HostPortsOptions | None = None, **kwargs: Any) -> Result:
-    """Apply :func:`plan_host_ports`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_host_ports(manifest, options or HostPortsOptions.validate(kwargs)))
+def _source(workload: Workload) -> str | None:
+    return workload.origin.source if workload.origin else None
+
+
+def _pointer(workload: Workload, path: str) -> str:
+    return (workload.origin.pointer if workload.origin else "") + path
+
+
+def _line(manifest: Manifest, workload: Workload, pointer: str) -> int | None:
+    origin = workload.origin
+    if origin is None:
+        return None
+    if not pointer:
+        return origin.line
+    return manifest.documents[origin.index].position(origin.pointer + pointer)[0]
+
+
+def host_ports(
+    manifest: Manifest,
+    options: HostPortsOptions | None = None,
+    *,
+    selector: Selector | str | None = None,
+    namespace: str | None = None,
+    ports: Sequence[int | PortMapping | dict[str, int]] | None = None,
+    containers: Sequence[str] | None = None,
+    allow_no_match: bool | None = None,
+) -> Result:
+    """Open container ports on the node's address (:func:`plan_host_ports`); ``options`` or keywords.
+
+    ``selector`` is a Selector or kubectl's ``TYPE/NAME`` (with ``namespace``); by default the Istio ingress
+    gateway, of any workload kind; ``ports`` are container ports (hostPort = containerPort) or mappings.
+    """
+    keywords = dict(selector=selector, namespace=namespace, ports=ports, containers=containers, allow_no_match=allow_no_match)
+    return TRANSFORM.call(manifest, options, keywords)
+
+
+def _port(text: str) -> int | dict[str, int]:
+    host, _, container = text.rpartition(":")
+    if not container.isdigit() or (host and not host.isdigit()):
+        raise ValueError(f"--port takes [HOST:]CONTAINER, e.g. 80 or 8080:80, not {text!r}")
+    return int(container) if not host else {"container_port": int(container), "host_port": int(host)}
+
+
+TRANSFORM = Transform(
+    name="host_ports",
+    summary="hostPort on chosen container ports, so the node's own address serves them (step 3)",
+    options=HostPortsOptions,
+    plan=plan_host_ports,
+    function=host_ports,
+    flag=Flag("--host-ports", option="selector", metavar="WORKLOAD", help="add hostPorts to a workload's container ports (with --port)"),
+    modifiers=(
+        Modifier("--port", option="ports", metavar="[HOST:]CONTAINER", help="a container port (and its host port); repeatable", parse=_port, repeat="append"),
+        Modifier("--container", option="containers", metavar="NAME", help="only this container; repeatable", repeat="append"),
+    ),
+    exports=(PortMapping,),
+    doc=__doc__ or "",
+)

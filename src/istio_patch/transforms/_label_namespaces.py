@@ -42,16 +42,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Mapping, Sequence
 
 from .._emit import key_text, scalar_text
 from .._errors import SelectorError
-from .._kube import escape_token
-from .._manifest import KubeObject, Manifest
-from ._base import Change, Edit, Plan, Result, TransformOptions, execute
-from ._options import Bounds, FieldError
+from .._manifest import Manifest
+from .._models import Namespace
+from .._pointer import escape
+from ._base import Change, Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, typed
+from ._descriptor import Flag, Modifier, Transform
+from ._options import Bounds, FieldError, trusted
 
-__all__ = ["LabelNamespacesOptions", "plan_label_namespaces", "label_namespaces"]
+__all__ = ["LabelNamespacesOptions", "plan_label_namespaces", "label_namespaces", "TRANSFORM"]
+
+with trusted():
+    _NAMESPACES = Selector(kind="Namespace")
 
 _NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]\Z")
 _PREFIX = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
@@ -85,42 +90,48 @@ def plan_label_namespaces(manifest: Manifest, options: LabelNamespacesOptions) -
     Raises SelectorError for a name with no Namespace when neither ``create_missing`` nor ``allow_no_match``.
     """
     edits = []
+    notes = []
     found: set[str] = set()
-    for obj in manifest.objects():
-        if obj.kind != "Namespace" or obj.name not in options.names:
+    namespaces = list(objects_matching(manifest, _NAMESPACES))
+    for obj in namespaces:
+        if obj.name not in options.names:
             continue
         found.add(obj.name)
-        ops = _operations(obj, options.labels)
+        namespace = typed(manifest, obj, Namespace)
+        ops = _operations(namespace, options.labels)
         if ops:
-            edits.append(Edit.on(obj, ops, "labels " + ",".join(f"{k}={v}" for k, v in options.labels.items())))
+            edits.append(Edit.on(namespace, ops, "labels " + ",".join(f"{k}={v}" for k, v in options.labels.items())))
+        else:
+            notes.append(f"label_namespaces: {namespace.describe()} has the labels already")
     missing = [name for name in options.names if name not in found]
     if missing and not options.create_missing and not options.allow_no_match:
-        have = sorted({o.name for o in manifest.objects() if o.kind == "Namespace" and o.name})
+        have = sorted({o.name for o in namespaces if o.name})
         raise SelectorError(
             f"label_namespaces: no Namespace named {', '.join(missing)}"
             + (f"; Namespaces here: {', '.join(have)}" if have else "; the manifest has no Namespace")
             + " (create_missing=True adds them)",
             source=manifest.source,
         )
-    return Plan("label_namespaces", tuple(edits))
+    return Plan("label_namespaces", tuple(edits), notes=tuple(notes))
 
 
-def _operations(namespace: KubeObject, labels: dict[str, str]) -> list[dict[str, Any]]:
-    metadata = namespace.data.get("metadata")
-    current = metadata.get("labels") if isinstance(metadata, dict) else None
-    if not isinstance(current, dict):
+def _operations(namespace: Namespace, labels: dict[str, str]) -> list[dict[str, Any]]:
+    if not namespace.has("metadata"):
+        return [{"op": "add", "path": "/metadata", "value": {"labels": dict(labels)}}]
+    current = namespace.metadata.labels
+    if current is None:
         return [{"op": "add", "path": "/metadata/labels", "value": dict(labels)}]
     ops: list[dict[str, Any]] = []
     for key, value in labels.items():
         if key not in current:
-            ops.append({"op": "add", "path": f"/metadata/labels/{escape_token(key)}", "value": value})
+            ops.append({"op": "add", "path": f"/metadata/labels/{escape(key)}", "value": value})
         elif current[key] != value:
-            ops.append({"op": "replace", "path": f"/metadata/labels/{escape_token(key)}", "value": value})
+            ops.append({"op": "replace", "path": f"/metadata/labels/{escape(key)}", "value": value})
     return ops
 
 
 def _missing(manifest: Manifest, options: LabelNamespacesOptions) -> list[str]:
-    present = {o.name for o in manifest.objects() if o.kind == "Namespace"}
+    present = {o.name for o in objects_matching(manifest, _NAMESPACES)}
     return [name for name in options.names if name not in present]
 
 
@@ -137,9 +148,22 @@ def _newline(manifest: Manifest) -> str:
     return "\r\n" if at > 0 and text[at - 1] == "\r" else "\n"
 
 
-def label_namespaces(manifest: Manifest, options: LabelNamespacesOptions | None = None, **kwargs: Any) -> Result:
-    """Apply :func:`plan_label_namespaces`, then append the missing Namespaces when ``create_missing``."""
-    options = options or LabelNamespacesOptions.validate(kwargs)
+def label_namespaces(
+    manifest: Manifest,
+    options: LabelNamespacesOptions | None = None,
+    *,
+    names: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    create_missing: bool | None = None,
+    allow_no_match: bool | None = None,
+) -> Result:
+    """Label Namespaces (:func:`plan_label_namespaces`), appending the missing ones when ``create_missing``;
+    pass ``options`` or the options as keywords."""
+    keywords = dict(names=names, labels=labels, create_missing=create_missing, allow_no_match=allow_no_match)
+    return TRANSFORM.call(manifest, options, keywords)
+
+
+def _run(manifest: Manifest, options: LabelNamespacesOptions) -> Result:
     result = execute(manifest, plan_label_namespaces(manifest, options))
     if not options.create_missing:
         return result
@@ -163,4 +187,27 @@ def label_namespaces(manifest: Manifest, options: LabelNamespacesOptions | None 
             Change("label_namespaces", manifest.source, len(current.documents) + i, first, f"Namespace {name}", "add", "", "created with its labels")
         )
         line += doc_text.count("\n")
-    return Result(appended, tuple(changes), result.warnings, result.plans)
+    return Result(appended, tuple(changes), result.warnings, result.plans, result.notes)
+
+
+def _label(text: str) -> tuple[str, str]:
+    key, eq, value = text.partition("=")
+    if not eq or not key:
+        raise ValueError(f"--label takes KEY=VALUE, e.g. istio-injection=enabled, not {text!r}")
+    return key, value
+
+
+TRANSFORM = Transform(
+    name="label_namespaces",
+    summary="set labels on Namespace objects, e.g. istio-injection=enabled (step 10)",
+    options=LabelNamespacesOptions,
+    plan=plan_label_namespaces,
+    function=label_namespaces,
+    run=_run,
+    flag=Flag("--label-namespace", option="names", metavar="NAME", help="label a Namespace (with --label k=v)", parse=lambda text: [text]),
+    modifiers=(
+        Modifier("--label", option="labels", metavar="KEY=VALUE", help="a label to set; repeatable", parse=_label, repeat="merge"),
+        Modifier("--add-missing", option="create_missing", help="add the Namespace when the manifest lacks it"),
+    ),
+    doc=__doc__ or "",
+)

@@ -47,16 +47,17 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Iterable
+from typing import Annotated, Any, Iterable, Mapping, Sequence
 
 from .._errors import OptionsError, SelectorError
 from .._manifest import Manifest
-from ._base import Edit, Plan, Result, TransformOptions, execute, might_mention
-from ._options import Bounds, Checked
+from ._base import Edit, Plan, Result, TransformOptions, might_mention
+from ._descriptor import Flag, Transform
+from ._options import Bounds, Checked, FieldError
 from ._images import StringValue, string_values
 from ._reference import DOCKER_HUB, Found, Reference, find_references, is_registry
 
-__all__ = ["MirrorRule", "MirrorImagesOptions", "plan_mirror_images", "mirror_images"]
+__all__ = ["MirrorRule", "MirrorImagesOptions", "plan_mirror_images", "mirror_images", "TRANSFORM"]
 
 _HUB_ALIASES = ("index.docker.io", "registry-1.docker.io")
 
@@ -158,6 +159,9 @@ class MirrorImagesOptions(TransformOptions):
 
     rules: Annotated[list[MirrorRule], Bounds(min_length=1)]
 
+    def _check(self) -> None:
+        _refuse_contradictions(_compile(self.rules))
+
     @classmethod
     def _prepare(cls, data: dict[str, Any]) -> dict[str, Any]:
         value = data.get("rules")
@@ -190,33 +194,37 @@ class _Rule:
         return words + (self.source.text,) if self.source.written else words
 
 
-def _compile(options: MirrorImagesOptions) -> list[_Rule]:
-    """The rules, read and checked against each other; OptionsError for duplicates and chains."""
-    rules = [_Rule(rule, _read(rule.source), _read(rule.target)) for rule in options.rules]
+def _compile(rules: Sequence[MirrorRule]) -> list[_Rule]:
+    """The rules, read (each rule's sides were checked when it was built)."""
+    return [_Rule(rule, _read(rule.source), _read(rule.target)) for rule in rules]
+
+
+def _refuse_contradictions(rules: list[_Rule]) -> None:
+    """Two rules for one source, and a rule whose target a rule rewrites again, are refused (FieldError)."""
     seen: dict[tuple[Any, ...], _Rule] = {}
-    for rule in rules:
+    for index, rule in enumerate(rules):
         earlier = seen.get(rule.source.identity())
         if earlier is not None:
             if earlier.target.identity() == rule.target.identity():
-                raise OptionsError(f"mirror_images: the rule {rule.rule} is given twice")
-            raise OptionsError(
-                f"mirror_images: two rules for {rule.rule.source} contradict each other: "
-                f"-> {earlier.rule.target} and -> {rule.rule.target}"
+                raise FieldError(("rules", index), f"the rule {rule.rule} is given twice")
+            raise FieldError(
+                ("rules", index),
+                f"two rules for {rule.rule.source} contradict each other: -> {earlier.rule.target} and -> {rule.rule.target}",
             )
         seen[rule.source.identity()] = rule
-    for rule in rules:
+    for index, rule in enumerate(rules):
         for other in rules:
             if other is rule and _lies_under(rule.target, rule.source):
-                raise OptionsError(
-                    f"mirror_images: the rule {rule.rule} writes names that it matches itself, "
-                    "so every run would rewrite them again"
+                raise FieldError(
+                    ("rules", index),
+                    f"the rule {rule.rule} writes names that it matches itself, so every run would rewrite them again",
                 )
             if other is not rule and (_lies_under(rule.target, other.source) or _lies_under(other.source, rule.target)):
-                raise OptionsError(
-                    f"mirror_images: the rule {rule.rule} writes names that the rule {other.rule} rewrites again; "
-                    "write one rule to the final target instead"
+                raise FieldError(
+                    ("rules", index),
+                    f"the rule {rule.rule} writes names that the rule {other.rule} rewrites again; "
+                    "write one rule to the final target instead",
                 )
-    return rules
 
 
 def _lies_under(inner: _Pattern, outer: _Pattern) -> bool:
@@ -330,10 +338,10 @@ def _scan(manifest: Manifest, rules: list[_Rule]) -> tuple[list[Edit], dict[int,
 def plan_mirror_images(manifest: Manifest, options: MirrorImagesOptions) -> Plan:
     """The ``replace`` operations that point the matching image references at their mirrors.
 
-    Raises OptionsError for contradicting or chained rules (before reading the manifest), SelectorError when
-    no rule matches anything and no target is named either (unless ``allow_no_match``).
+    Raises SelectorError when no rule matches anything and no target is named either (unless
+    ``allow_no_match``); contradicting or chained rules are refused when the options are built.
     """
-    rules = _compile(options)
+    rules = _compile(options.rules)
     edits, counts = _scan(manifest, rules)
     unmatched = [rule for rule in rules if counts[id(rule)] == 0]
     warnings: list[str] = []
@@ -358,6 +366,44 @@ def plan_mirror_images(manifest: Manifest, options: MirrorImagesOptions) -> Plan
     return Plan("mirror_images", tuple(edits), tuple(warnings))
 
 
-def mirror_images(manifest: Manifest, options: MirrorImagesOptions | None = None, **kwargs: Any) -> Result:
-    """Apply :func:`plan_mirror_images`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_mirror_images(manifest, options or MirrorImagesOptions.validate(kwargs)))
+def mirror_images(
+    manifest: Manifest,
+    options: MirrorImagesOptions | None = None,
+    *,
+    rules: Sequence[MirrorRule | str | Mapping[str, str]] | None = None,
+    allow_no_match: bool | None = None,
+) -> Result:
+    """Point image references at mirrors (:func:`plan_mirror_images`); pass ``options`` or the options as keywords.
+
+    ``rules`` are MirrorRules, ``"FROM=TO"`` strings or ``{"source": FROM, "target": TO}`` mappings.
+    """
+    return TRANSFORM.call(manifest, options, dict(rules=rules, allow_no_match=allow_no_match))
+
+
+def _conflict(earlier: MirrorImagesOptions, later: MirrorImagesOptions) -> tuple[tuple[str | int, ...], str] | None:
+    """Two rules for the same source in one run contradict each other, whatever their order."""
+    sources = {rule.source for rule in earlier.rules}
+    for index, rule in enumerate(later.rules):
+        if rule.source in sources:
+            return ("rules", index), f"two mirror rules for {rule.source!r}"
+    return None
+
+
+def _rule(text: str) -> dict[str, str]:
+    source, _, target = text.partition("=")
+    if not source or not target:
+        raise ValueError("--mirror takes FROM=TO, e.g. gcr.io/istio-release=docker.io/istio")
+    return {"source": source, "target": target}
+
+
+TRANSFORM = Transform(
+    name="mirror_images",
+    summary="pull images from a mirror: image references under FROM rewritten to TO (step 4)",
+    options=MirrorImagesOptions,
+    plan=plan_mirror_images,
+    function=mirror_images,
+    flag=Flag("--mirror", option="rules", metavar="FROM=TO", help="rewrite image references under FROM to TO; repeatable", parse=_rule, joins=True),
+    conflicts=_conflict,
+    exports=(MirrorRule,),
+    doc=__doc__ or "",
+)

@@ -72,28 +72,28 @@ Example:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from .._errors import OptionsError
 from .._manifest import KubeObject, Manifest
-from ._base import Edit, Plan, Result, TransformOptions, execute
+from .._models import (
+    CustomResourceDefinition,
+    CustomResourceDefinitionVersion,
+    HorizontalPodAutoscaler,
+    KubeObjectModel,
+    MutatingWebhookConfiguration,
+    PodDisruptionBudget,
+    ValidatingWebhookConfiguration,
+    Workload,
+)
+from .._versions import Version, parse_kubernetes_version
+from ._base import Edit, Plan, Result, TransformOptions, typed
+from ._descriptor import Flag, Transform
+from ._options import FieldError
 
-__all__ = ["ModernizeOptions", "plan_modernize", "modernize", "parse_kubernetes_version"]
+__all__ = ["ModernizeOptions", "plan_modernize", "modernize", "TRANSFORM"]
 
 Op = dict[str, Any]
-Version = tuple[int, int]
-
-_VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.\d+)?")
-
-
-def parse_kubernetes_version(text: str, what: str = "modernize") -> Version:
-    """``"1.25"`` (or ``"v1.25"``, ``"1.25.3"``) -> ``(1, 25)``; OptionsError for anything else."""
-    match = _VERSION.fullmatch(text.strip()) if isinstance(text, str) else None
-    if match is None or match.group(1) != "1":
-        raise OptionsError(f"{what}: cannot read the Kubernetes version {text!r}: write it as 1.25")
-    return int(match.group(1)), int(match.group(2))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,6 +101,17 @@ class ModernizeOptions(TransformOptions):
     """Options of :func:`modernize`."""
 
     kubernetes_version: str
+
+    def _check(self) -> None:
+        try:
+            parse_kubernetes_version(self.kubernetes_version)
+        except ValueError as exc:
+            raise FieldError(("kubernetes_version",), str(exc)) from None
+
+    @property
+    def target(self) -> Version:
+        """The target release as (major, minor)."""
+        return parse_kubernetes_version(self.kubernetes_version)
 
 
 @dataclass(frozen=True)
@@ -111,7 +122,7 @@ class _Conversion:
     kinds: frozenset[str]
     removed_in: Version
     new: str
-    more: Callable[[KubeObject], tuple[list[Op], list[str]]]
+    more: Callable[[Any], tuple[list[Op], list[str]]]
 
 
 _WORKLOAD_KINDS = frozenset({"Deployment", "DaemonSet", "ReplicaSet", "StatefulSet"})
@@ -137,26 +148,47 @@ _NOT_CONVERTED: Mapping[tuple[str, str], tuple[Version, str]] = {
 def plan_modernize(manifest: Manifest, options: ModernizeOptions) -> Plan:
     """The operations that move every object off the API versions ``options.kubernetes_version`` removed.
 
-    Raises OptionsError when the version cannot be read. Objects already on served versions get no edit, so the
-    plan of a modernized manifest is empty.
+    Objects already on served versions get no edit (and are not read as models), so the plan of a modernized
+    manifest is empty. ModelValidationError names a field of a converted object that does not have
+    Kubernetes' type.
     """
-    target = parse_kubernetes_version(options.kubernetes_version)
+    target = options.target
     edits: list[Edit] = []
     warnings: list[str] = []
     for obj in manifest.objects():
-        ops, notes = _operations(obj, target)
+        if not _concerns(obj, target):
+            continue
+        model = typed(manifest, obj)
+        ops, notes = _operations(model, target)
         if ops:
-            edits.append(Edit.on(obj, ops, _reason(obj, target)))
+            edits.append(Edit.on(model, ops, _reason(obj, target)))
         warnings.extend(f"modernize: {obj.describe()} ({obj.source}:{obj.line}): {note}" for note in notes)
     return Plan("modernize", tuple(edits), tuple(warnings))
 
 
-def modernize(manifest: Manifest, options: ModernizeOptions | None = None, **kwargs: Any) -> Result:
-    """Apply :func:`plan_modernize`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_modernize(manifest, options or ModernizeOptions.validate(kwargs)))
+def modernize(
+    manifest: Manifest,
+    options: ModernizeOptions | None = None,
+    *,
+    kubernetes_version: str | None = None,
+    allow_no_match: bool | None = None,
+) -> Result:
+    """Move objects off the API versions ``kubernetes_version`` no longer serves (:func:`plan_modernize`);
+    pass ``options`` or the options as keywords."""
+    return TRANSFORM.call(manifest, options, dict(kubernetes_version=kubernetes_version, allow_no_match=allow_no_match))
 
 
-def _conversion_of(obj: KubeObject, target: Version) -> _Conversion | None:
+def _concerns(obj: KubeObject, target: Version) -> bool:
+    """Whether ``obj`` may need a conversion or a warning at ``target`` (decided without reading it as a model)."""
+    removed = _NOT_CONVERTED.get((obj.api_version or "", obj.kind or ""))
+    return (
+        _conversion_of(obj, target) is not None
+        or (obj.kind == "HorizontalPodAutoscaler" and target >= (1, 16))
+        or (removed is not None and target >= removed[0])
+    )
+
+
+def _conversion_of(obj: KubeObject | KubeObjectModel, target: Version) -> _Conversion | None:
     for conversion in _CONVERSIONS:
         if obj.api_version in conversion.old and obj.kind in conversion.kinds and target >= conversion.removed_in:
             return conversion
@@ -171,7 +203,7 @@ def _reason(obj: KubeObject, target: Version) -> str:
     return f"{obj.api_version} {obj.kind} is not served since Kubernetes {since[0]}.{since[1]}"
 
 
-def _operations(obj: KubeObject, target: Version) -> tuple[list[Op], list[str]]:
+def _operations(obj: KubeObjectModel, target: Version) -> tuple[list[Op], list[str]]:
     ops: list[Op] = []
     notes: list[str] = []
     conversion = _conversion_of(obj, target)
@@ -180,7 +212,7 @@ def _operations(obj: KubeObject, target: Version) -> tuple[list[Op], list[str]]:
         more_ops, more_notes = conversion.more(obj)
         ops.extend(more_ops)
         notes.extend(more_notes)
-    if obj.kind == "HorizontalPodAutoscaler" and target >= (1, 16):
+    if isinstance(obj, HorizontalPodAutoscaler) and target >= (1, 16):
         ops.extend(_scale_target_ops(obj))
     removed = _NOT_CONVERTED.get((obj.api_version or "", obj.kind or ""))
     if removed is not None and target >= removed[0]:
@@ -192,26 +224,18 @@ def _operations(obj: KubeObject, target: Version) -> tuple[list[Op], list[str]]:
     return ops, notes
 
 
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 # ---- workloads ---------------------------------------------------------------------------------------------
 
 # Fields of the old workload versions that apps/v1 does not have (the API server drops them).
 _WORKLOAD_ONLY_OLD = ("rollbackTo", "templateGeneration")
 
 
-def _workload(obj: KubeObject) -> tuple[list[Op], list[str]]:
-    spec = _mapping(obj.data.get("spec"))
+def _workload(obj: Workload) -> tuple[list[Op], list[str]]:
+    spec = getattr(obj, "spec")
     ops: list[Op] = []
     notes: list[str] = []
-    if "selector" not in spec:
-        labels = _mapping(_mapping(_mapping(spec.get("template")).get("metadata")).get("labels"))
+    if not spec.has("selector"):
+        labels = obj.template_labels()
         if labels:
             ops.append({"op": "add", "path": "/spec/selector", "value": {"matchLabels": dict(labels)}})
             notes.append(
@@ -224,10 +248,10 @@ def _workload(obj: KubeObject) -> tuple[list[Op], list[str]]:
                 "apps/v1 requires spec.selector and the pod template has no labels to build one from: add both by hand"
             )
     for key in _WORKLOAD_ONLY_OLD:
-        if key in spec:
+        if spec.has(key):
             ops.append({"op": "remove", "path": f"/spec/{key}"})
             notes.append(f"removed spec.{key}, which apps/v1 does not have")
-    if obj.kind in ("DaemonSet", "StatefulSet") and "updateStrategy" not in spec and obj.api_version != "apps/v1beta2":
+    if obj.kind in ("DaemonSet", "StatefulSet") and not spec.has("updateStrategy") and obj.api_version != "apps/v1beta2":
         notes.append(
             f"the default updateStrategy of a {obj.kind} was OnDelete in {obj.api_version} and is RollingUpdate in "
             "apps/v1: add 'updateStrategy: {type: OnDelete}' to keep manual updates"
@@ -235,9 +259,9 @@ def _workload(obj: KubeObject) -> tuple[list[Op], list[str]]:
     return ops, notes
 
 
-def _scale_target_ops(obj: KubeObject) -> list[Op]:
-    ref = _mapping(_mapping(obj.data.get("spec")).get("scaleTargetRef"))
-    if ref.get("apiVersion") in _OLD_WORKLOAD_VERSIONS and ref.get("kind") in _WORKLOAD_KINDS:
+def _scale_target_ops(obj: HorizontalPodAutoscaler) -> list[Op]:
+    ref = obj.spec.scale_target_ref
+    if ref is not None and ref.api_version in _OLD_WORKLOAD_VERSIONS and ref.kind in _WORKLOAD_KINDS:
         return [{"op": "replace", "path": "/spec/scaleTargetRef/apiVersion", "value": "apps/v1"}]
     return []
 
@@ -245,22 +269,21 @@ def _scale_target_ops(obj: KubeObject) -> list[Op]:
 # ---- HorizontalPodAutoscaler -------------------------------------------------------------------------------
 
 
-def _hpa_v2beta1(obj: KubeObject) -> tuple[list[Op], list[str]]:
+def _hpa_v2beta1(obj: HorizontalPodAutoscaler) -> tuple[list[Op], list[str]]:
     ops: list[Op] = []
     notes: list[str] = []
-    for i, metric in enumerate(_list(_mapping(obj.data.get("spec")).get("metrics"))):
-        metric = _mapping(metric)
-        kind = metric.get("type")
-        field = {"Resource": "resource", "Pods": "pods", "Object": "object", "External": "external"}.get(kind)
-        body = metric.get(field) if field else None
-        if not isinstance(body, dict):
+    for i, metric in enumerate(obj.spec.metrics or ()):
+        kind = metric.type
+        field = _METRIC_SOURCES.get(kind or "")
+        body = getattr(metric, field) if field else None
+        if field is None or body is None:
             notes.append(f"metric {i} (type {kind!r}) has no autoscaling/v2 conversion: check it by hand")
             continue
         base = f"/spec/metrics/{i}/{field}"
         metric_ops, metric_notes = _METRIC_CONVERSIONS[field](base, body)
         ops.extend(metric_ops)
         notes.extend(f"metric {i} ({kind}): {note}" for note in metric_notes)
-    if "status" in obj.data:
+    if obj.has("status"):
         notes.append("status has the autoscaling/v2beta1 shape; the API server ignores it, remove it")
     return ops, notes
 
@@ -291,6 +314,7 @@ def _metric_identifier(base: str, body: Mapping[str, Any], selector_field: str) 
     return ops
 
 
+_METRIC_SOURCES = {"Resource": "resource", "Pods": "pods", "Object": "object", "External": "external"}
 _AVERAGE_UTILIZATION = ("targetAverageUtilization", "Utilization", "averageUtilization")
 _AVERAGE_VALUE = ("targetAverageValue", "AverageValue", "averageValue")
 _VALUE = ("targetValue", "Value", "value")
@@ -330,16 +354,16 @@ _METRIC_CONVERSIONS: Mapping[str, Callable[[str, Mapping[str, Any]], tuple[list[
 }
 
 
-def _nothing_more(obj: KubeObject) -> tuple[list[Op], list[str]]:
+def _nothing_more(obj: KubeObjectModel) -> tuple[list[Op], list[str]]:
     return [], []
 
 
 # ---- PodDisruptionBudget -----------------------------------------------------------------------------------
 
 
-def _pdb(obj: KubeObject) -> tuple[list[Op], list[str]]:
-    selector = _mapping(obj.data.get("spec")).get("selector")
-    if isinstance(selector, dict) and not selector.get("matchLabels") and not selector.get("matchExpressions"):
+def _pdb(obj: PodDisruptionBudget) -> tuple[list[Op], list[str]]:
+    selector = obj.spec.selector
+    if selector is not None and not selector.match_labels and not selector.match_expressions:
         return [], [
             "its empty selector selected no pod in policy/v1beta1 and selects every pod of the namespace in policy/v1"
         ]
@@ -357,17 +381,15 @@ _WEBHOOK_DEFAULTS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def _webhooks(obj: KubeObject) -> tuple[list[Op], list[str]]:
+def _webhooks(obj: MutatingWebhookConfiguration | ValidatingWebhookConfiguration) -> tuple[list[Op], list[str]]:
     ops: list[Op] = []
     notes: list[str] = []
-    for i, webhook in enumerate(_list(obj.data.get("webhooks"))):
-        if not isinstance(webhook, dict):
-            continue
-        name = webhook.get("name", i)
-        side_effects = webhook.get("sideEffects", "Unknown")
+    for i, webhook in enumerate(obj.webhooks or ()):
+        name = webhook.name if webhook.has("name") else i
+        side_effects = webhook.side_effects if webhook.has("sideEffects") else "Unknown"
         if side_effects == "Unknown":
             path = f"/webhooks/{i}/sideEffects"
-            ops.append({"op": "replace" if "sideEffects" in webhook else "add", "path": path, "value": "None"})
+            ops.append({"op": "replace" if webhook.has("sideEffects") else "add", "path": path, "value": "None"})
             notes.append(
                 f"webhook {name}: sideEffects Unknown (v1beta1's default) is refused by v1: set to None; check that "
                 "the webhook has no side effects (or supports dry run and say NoneOnDryRun)"
@@ -379,7 +401,7 @@ def _webhooks(obj: KubeObject) -> tuple[list[Op], list[str]]:
             )
         filled = []
         for key, value in _WEBHOOK_DEFAULTS:
-            if key not in webhook:
+            if not webhook.has(key):
                 ops.append({"op": "add", "path": f"/webhooks/{i}/{key}", "value": value})
                 filled.append(f"{key}: {_shown(value)}")
         if filled:
@@ -402,43 +424,42 @@ _PER_VERSION = (
 )
 
 
-def _crd(obj: KubeObject) -> tuple[list[Op], list[str]]:
-    if not isinstance(obj.data.get("spec"), dict):
+def _crd(obj: CustomResourceDefinition) -> tuple[list[Op], list[str]]:
+    spec = obj.spec
+    if spec is None:
         return [], ["it has no spec: write spec.group, spec.names, spec.scope and spec.versions by hand"]
-    spec = obj.data["spec"]
+    written = spec.to_data()  # the values that move, exactly as written
     ops: list[Op] = []
     notes: list[str] = []
     shared = {
-        new: _columns(spec[old]) if old == "additionalPrinterColumns" else spec[old]
+        new: _columns(spec.additional_printer_columns or []) if old == "additionalPrinterColumns" else written[old]
         for old, new in _PER_VERSION
-        if old in spec
+        if spec.has(old)
     }
-    ops.extend({"op": "remove", "path": f"/spec/{old}"} for old, _ in _PER_VERSION if old in spec)
-    versions = spec.get("versions")
-    if isinstance(versions, list) and versions:
-        if "version" in spec:
+    ops.extend({"op": "remove", "path": f"/spec/{old}"} for old, _ in _PER_VERSION if spec.has(old))
+    if spec.versions:
+        if spec.has("version"):
             ops.append({"op": "remove", "path": "/spec/version"})
-        for i, version in enumerate(versions):
-            version = _mapping(version)
+        for i, version in enumerate(spec.versions):
             ops.extend(_version_ops(f"/spec/versions/{i}", version, shared))
-            notes.extend(_schema_notes(version.get("schema", shared.get("schema")), spec))
-    elif isinstance(spec.get("version"), str):
-        entry = {"name": spec["version"], "served": True, "storage": True, **shared}
+            schema = version.schema_ if version.has("schema") else shared.get("schema")
+            notes.extend(_schema_notes(schema, spec.preserve_unknown_fields))
+    elif spec.version is not None:
+        entry = {"name": spec.version, "served": True, "storage": True, **shared}
         entry.setdefault("schema", {"openAPIV3Schema": dict(_PRESERVE_UNKNOWN)})
         ops += [{"op": "remove", "path": "/spec/version"}, {"op": "add", "path": "/spec/versions", "value": [entry]}]
-        notes.extend(_schema_notes(shared.get("schema"), spec))
+        notes.extend(_schema_notes(shared.get("schema"), spec.preserve_unknown_fields))
     else:
         notes.append("it names no version (spec.version or spec.versions): add spec.versions by hand")
-    if "scope" not in spec:
+    if not spec.has("scope"):
         ops.append({"op": "add", "path": "/spec/scope", "value": "Namespaced"})
-    if spec.get("preserveUnknownFields") is True:
+    if spec.preserve_unknown_fields is True:
         ops.append({"op": "remove", "path": "/spec/preserveUnknownFields"})
         notes.append(
             "removed preserveUnknownFields: true, which v1 refuses: v1 prunes fields the schema does not declare "
             "unless the schema says x-kubernetes-preserve-unknown-fields"
         )
-    conversion = _mapping(spec.get("conversion"))
-    if conversion.get("strategy") == "Webhook":
+    if (spec.conversion or {}).get("strategy") == "Webhook":
         notes.append(
             "its conversion webhook is not converted: v1 moves webhookClientConfig to conversion.webhook.clientConfig "
             "and requires conversionReviewVersions"
@@ -446,40 +467,35 @@ def _crd(obj: KubeObject) -> tuple[list[Op], list[str]]:
     return ops, list(dict.fromkeys(notes))  # one note per CRD, however many versions it has
 
 
-def _version_ops(base: str, version: Mapping[str, Any], shared: Mapping[str, Any]) -> list[Op]:
+def _version_ops(base: str, version: CustomResourceDefinitionVersion, shared: Mapping[str, Any]) -> list[Op]:
     ops: list[Op] = []
-    for i, column in enumerate(_list(version.get("additionalPrinterColumns"))):
-        if isinstance(column, dict) and "JSONPath" in column:
+    for i, column in enumerate(version.additional_printer_columns or ()):
+        if "JSONPath" in column:
             ops += [
                 {"op": "remove", "path": f"{base}/additionalPrinterColumns/{i}/JSONPath"},
                 {"op": "add", "path": f"{base}/additionalPrinterColumns/{i}/jsonPath", "value": column["JSONPath"]},
             ]
     for key, value in shared.items():
-        if key not in version:
+        if not version.has(key):
             ops.append({"op": "add", "path": f"{base}/{key}", "value": value})
-    if "schema" not in version and "schema" not in shared:
+    if not version.has("schema") and "schema" not in shared:
         ops.append({"op": "add", "path": f"{base}/schema", "value": {"openAPIV3Schema": dict(_PRESERVE_UNKNOWN)}})
     return ops
 
 
-def _columns(columns: Any) -> Any:
+def _columns(columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Printer columns with ``JSONPath`` spelled ``jsonPath``, each keeping its other fields in order."""
-    return [
-        {("jsonPath" if key == "JSONPath" else key): value for key, value in column.items()}
-        if isinstance(column, dict)
-        else column
-        for column in _list(columns)
-    ]
+    return [{("jsonPath" if key == "JSONPath" else key): value for key, value in column.items()} for column in columns]
 
 
-def _schema_notes(schema: Any, spec: Mapping[str, Any]) -> list[str]:
-    root = _mapping(schema).get("openAPIV3Schema")
+def _schema_notes(schema: Mapping[str, Any] | None, preserve_unknown_fields: bool | None) -> list[str]:
+    root = (schema or {}).get("openAPIV3Schema")
     if root is None:
         return []
     notes = []
-    if not isinstance(root, dict) or root.get("type") != "object":
+    if not isinstance(root, Mapping) or root.get("type") != "object":
         notes.append("its schema has no root 'type: object', which v1 requires: fix the schema by hand")
-    if spec.get("preserveUnknownFields") is not False and not _mapping(root).get("x-kubernetes-preserve-unknown-fields"):
+    if preserve_unknown_fields is not False and not (isinstance(root, Mapping) and root.get("x-kubernetes-preserve-unknown-fields")):
         notes.append(
             "v1beta1 kept fields its schema does not declare and v1 prunes them: check that the schema declares "
             "every field in use (v1 also requires a type on every schema node)"
@@ -525,4 +541,15 @@ _CONVERSIONS: tuple[_Conversion, ...] = (
         "autoscaling/v2",
         _nothing_more,
     ),
+)
+
+
+TRANSFORM = Transform(
+    name="modernize",
+    summary="move objects off the API versions a Kubernetes release no longer serves",
+    options=ModernizeOptions,
+    plan=plan_modernize,
+    function=modernize,
+    flag=Flag("--modernize", option="kubernetes_version", metavar="X.Y", help="move objects off the API versions Kubernetes X.Y no longer serves"),
+    doc=__doc__ or "",
 )

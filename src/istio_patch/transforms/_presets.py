@@ -24,36 +24,44 @@ Example:
 
 from __future__ import annotations
 
-import functools
 from types import MappingProxyType
 from typing import Callable, Mapping
 
 from .._errors import OptionsError
 from ._base import Selector, Step, ingress_gateway
+from ._descriptor import unknown
+from ._host_ports import HostPortsOptions
+from ._host_ports import TRANSFORM as HOST_PORTS
+from ._node_port import NodePortOptions
+from ._node_port import TRANSFORM as NODE_PORT
 from ._options import trusted
-from ._host_ports import HostPortsOptions, host_ports
-from ._node_port import NodePortOptions, node_port
-from ._strip_resources import StripResourcesOptions, strip_resources
-from ._to_daemonset import ToDaemonSetOptions, to_daemonset
+from ._strip_resources import StripResourcesOptions
+from ._strip_resources import TRANSFORM as STRIP_RESOURCES
+from ._to_daemonset import TRANSFORM as TO_DAEMONSET
+from ._to_daemonset import ToDaemonSetOptions
 
-__all__ = ["PRESETS", "preset"]
+__all__ = ["PRESETS", "preset", "ISTIO_NAMESPACE"]
 
-def _bare_metal(allow_no_match: bool) -> list[Step]:
+# Where Istio's charts install their objects; a preset's -n / namespace moves its selectors elsewhere.
+ISTIO_NAMESPACE = "istio-system"
+
+
+def _in(selector: Selector, namespace: str | None) -> Selector:
+    return selector if namespace is None else Selector(kind=selector.kind, name=selector.name, labels=selector.labels, namespace=namespace)
+
+
+def _bare_metal(allow_no_match: bool, namespace: str | None) -> list[Step]:
     loose = {"allow_no_match": allow_no_match}
     return [
-        functools.partial(node_port, options=NodePortOptions(selector=ingress_gateway("Service"), **loose)),
-        functools.partial(
-            to_daemonset, options=ToDaemonSetOptions(selector=ingress_gateway("Deployment"), **loose)
-        ),
-        functools.partial(
-            host_ports,
-            options=HostPortsOptions(selector=ingress_gateway("DaemonSet"), ports=[80, 443], **loose),
-        ),
+        NODE_PORT.step(NodePortOptions(selector=_in(ingress_gateway("Service"), namespace), **loose)),
+        TO_DAEMONSET.step(ToDaemonSetOptions(selector=_in(ingress_gateway("Deployment"), namespace), **loose)),
+        HOST_PORTS.step(HostPortsOptions(selector=_in(ingress_gateway("DaemonSet"), namespace), ports=[80, 443], **loose)),
     ]
 
 
-def _cn_mirror(allow_no_match: bool) -> list[Step]:
-    from ._mirror_images import MirrorImagesOptions, MirrorRule, mirror_images  # loaded only when this preset is used
+def _cn_mirror(allow_no_match: bool, namespace: str | None) -> list[Step]:
+    from ._mirror_images import TRANSFORM as MIRROR_IMAGES  # loaded only when this preset is used
+    from ._mirror_images import MirrorImagesOptions, MirrorRule
 
     rules = [
         MirrorRule(source="gcr.io/istio-release", target="docker.io/istio"),
@@ -62,30 +70,33 @@ def _cn_mirror(allow_no_match: bool) -> list[Step]:
             target="registry.cn-shanghai.aliyuncs.com/gcr-k8s/hyperkube:v1.7.6_coreos.0",
         ),
     ]
-    return [functools.partial(mirror_images, options=MirrorImagesOptions(rules=rules, allow_no_match=allow_no_match))]
+    return [MIRROR_IMAGES.step(MirrorImagesOptions(rules=rules, allow_no_match=allow_no_match))]
 
 
-def _small_nodes(allow_no_match: bool) -> list[Step]:
+def _small_nodes(allow_no_match: bool, namespace: str | None) -> list[Step]:
     options = StripResourcesOptions(
-        selector=Selector(kind="Deployment", namespace="istio-system", name="istio-pilot"),
+        selector=Selector(kind="Deployment", namespace=namespace or ISTIO_NAMESPACE, name="istio-pilot"),
         containers=["discovery"],
         resources="requests",
         mode="comment",
         allow_no_match=allow_no_match,
     )
-    return [functools.partial(strip_resources, options=options)]
+    return [STRIP_RESOURCES.step(options)]
 
 
-def _admission_webhooks(allow_no_match: bool) -> list[Step]:
-    from ._admission_plugins import AdmissionPluginsOptions, admission_plugins  # loaded only when this preset is used
+def _admission_webhooks(allow_no_match: bool, namespace: str | None) -> list[Step]:
+    from ._admission_plugins import TRANSFORM as ADMISSION_PLUGINS  # loaded only when this preset is used
+    from ._admission_plugins import AdmissionPluginsOptions
 
     options = AdmissionPluginsOptions(
-        plugins=["MutatingAdmissionWebhook", "ValidatingAdmissionWebhook"], allow_no_match=allow_no_match
+        plugins=["MutatingAdmissionWebhook", "ValidatingAdmissionWebhook"],
+        selector=Selector(kind="Pod", name="kube-apiserver", namespace=namespace),
+        allow_no_match=allow_no_match,
     )
-    return [functools.partial(admission_plugins, options=options)]
+    return [ADMISSION_PLUGINS.step(options)]
 
 
-PRESETS: Mapping[str, Callable[[bool], list[Step]]] = MappingProxyType(
+PRESETS: Mapping[str, Callable[[bool, "str | None"], list[Step]]] = MappingProxyType(
     {
         "bare-metal": _bare_metal,
         "cn-mirror": _cn_mirror,
@@ -95,11 +106,12 @@ PRESETS: Mapping[str, Callable[[bool], list[Step]]] = MappingProxyType(
 )
 
 
-def preset(name: str, *, allow_no_match: bool = False) -> list[Step]:
+def preset(name: str, *, allow_no_match: bool = False, namespace: str | None = None) -> list[Step]:
     """The steps of the preset ``name``, in order; OptionsError naming the known presets for another name.
 
     With ``allow_no_match``, a manifest without the preset's targets passes through unchanged instead of
-    raising SelectorError (for pipelines that run one list of presets over many files).
+    raising SelectorError (for pipelines that run one list of presets over many files). ``namespace`` is where
+    Istio is installed (``istio-system`` by default): the presets' selectors look there.
 
     Example:
         >>> len(preset("small-nodes"))
@@ -107,6 +119,8 @@ def preset(name: str, *, allow_no_match: bool = False) -> list[Step]:
     """
     factory = PRESETS.get(name)
     if factory is None:
-        raise OptionsError(f"unknown preset {name!r} (the presets are: {', '.join(PRESETS)})")
+        raise OptionsError(unknown("preset", name, tuple(PRESETS)))
+    if namespace is not None and (not isinstance(namespace, str) or not namespace):
+        raise OptionsError(f"preset {name}: the namespace is a non-empty name, not {namespace!r}")
     with trusted():  # constants, checked by the tests: building them need not import pydantic
-        return factory(allow_no_match)
+        return factory(allow_no_match, namespace)

@@ -34,14 +34,15 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Sequence
 
 from .._errors import OptionsError, SelectorError
 from .._manifest import Manifest
-from ._base import Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, select
-from .._workloads import containers_of, pod_spec_pointer
+from .._models import WORKLOAD_KINDS, Workload
+from ._base import Edit, Plan, Result, Selector, TransformOptions, objects_matching, select, typed
+from ._descriptor import Flag, Modifier, Transform
 
-__all__ = ["StripResourcesOptions", "plan_strip_resources", "strip_resources"]
+__all__ = ["StripResourcesOptions", "plan_strip_resources", "strip_resources", "TRANSFORM"]
 
 _KEYS = {"requests": ("requests",), "limits": ("limits",), "both": ("requests", "limits")}
 
@@ -64,8 +65,12 @@ def plan_strip_resources(manifest: Manifest, options: StripResourcesOptions) -> 
     Raises SelectorError when no workload matches (unless ``allow_no_match``), OptionsError for a container
     name that none of the selected workloads has.
     """
-    found = [obj for obj in objects_matching(manifest, options.selector) if pod_spec_pointer(obj) is not None]
-    if not found:
+    workloads = [
+        w
+        for w in (typed(manifest, obj) for obj in objects_matching(manifest, options.selector) if obj.kind in WORKLOAD_KINDS)
+        if isinstance(w, Workload) and w.pod_spec() is not None
+    ]
+    if not workloads:
         if options.allow_no_match:
             return Plan("strip_resources")
         matched = select(manifest, options.selector, what="strip_resources")
@@ -74,7 +79,7 @@ def plan_strip_resources(manifest: Manifest, options: StripResourcesOptions) -> 
             source=manifest.source,
         )
     names = set(options.containers)
-    present = {c.get("name") for obj in found for _, c in containers_of(obj)}
+    present = {c.name for w in workloads for _, c in w.containers()}
     if names - present:
         have = ", ".join(sorted(str(n) for n in present)) or "none"
         raise OptionsError(
@@ -84,23 +89,56 @@ def plan_strip_resources(manifest: Manifest, options: StripResourcesOptions) -> 
     keys = _KEYS[options.resources]
     comment = {"comment": True} if options.mode == "comment" else {}
     edits = []
-    for obj in found:
+    notes = []
+    for workload in workloads:
         ops: list[dict[str, Any]] = []
-        for pointer, container in containers_of(obj):
-            resources = container.get("resources")
-            if (names and container.get("name") not in names) or not isinstance(resources, dict):
+        for pointer, container in workload.containers():
+            resources = container.resources
+            if (names and container.name not in names) or resources is None:
                 continue
-            going = [k for k in keys if k in resources]
+            going = [k for k in keys if resources.has(k)]
             if not going:
                 continue
-            if set(going) == set(resources):  # nothing would be left: the whole key goes
+            if set(going) == set(resources.to_data()):  # nothing would be left: the whole key goes
                 ops.append({"op": "remove", "path": f"{pointer}/resources", **comment})
             else:
                 ops.extend({"op": "remove", "path": f"{pointer}/resources/{k}", **comment} for k in going)
-        edits.append(Edit.on(obj, ops, f"resource {options.resources} stripped"))
-    return Plan("strip_resources", tuple(edits))
+        edits.append(Edit.on(workload, ops, f"resource {options.resources} stripped"))
+        if not ops:
+            notes.append(f"strip_resources: {workload.describe()} has no resource {options.resources} to strip")
+    return Plan("strip_resources", tuple(edits), notes=tuple(notes))
 
 
-def strip_resources(manifest: Manifest, options: StripResourcesOptions | None = None, **kwargs: Any) -> Result:
-    """Apply :func:`plan_strip_resources`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_strip_resources(manifest, options or StripResourcesOptions.validate(kwargs)))
+def strip_resources(
+    manifest: Manifest,
+    options: StripResourcesOptions | None = None,
+    *,
+    selector: Selector | str | None = None,
+    namespace: str | None = None,
+    containers: Sequence[str] | None = None,
+    resources: Literal["requests", "limits", "both"] | None = None,
+    mode: Literal["remove", "comment"] | None = None,
+    allow_no_match: bool | None = None,
+) -> Result:
+    """Remove or comment out resource requests/limits (:func:`plan_strip_resources`); ``options`` or keywords.
+
+    ``selector`` is a Selector or kubectl's ``TYPE/NAME`` (with ``namespace``), e.g. ``"deploy/istio-pilot"``.
+    """
+    keywords = dict(selector=selector, namespace=namespace, containers=containers, resources=resources, mode=mode, allow_no_match=allow_no_match)
+    return TRANSFORM.call(manifest, options, keywords)
+
+
+TRANSFORM = Transform(
+    name="strip_resources",
+    summary="drop (or comment out) containers' resource requests or limits, for small nodes (step 7)",
+    options=StripResourcesOptions,
+    plan=plan_strip_resources,
+    function=strip_resources,
+    flag=Flag("--strip-resources", option="selector", metavar="WORKLOAD", help="remove resource requests/limits (with --container, --mode)"),
+    modifiers=(
+        Modifier("--container", option="containers", metavar="NAME", help="only this container; repeatable", repeat="append"),
+        Modifier("--mode", option="mode", choices=("remove", "comment"), help="remove the lines, or comment them out"),
+        Modifier("--resources", option="resources", choices=("requests", "limits", "both"), help="what to strip (default requests)"),
+    ),
+    doc=__doc__ or "",
+)

@@ -57,13 +57,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from .._errors import ModelValidationError, OptionsError
+from .._errors import ModelValidationError
 from .._manifest import KubeObject, Manifest
-from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, execute, ingress_gateway, objects_matching, select
-from .._workloads import get, line_at
-from ._options import trusted
+from .._models import DaemonSet, Deployment, DeploymentStrategy, HorizontalPodAutoscaler
+from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, ingress_gateway, objects_matching, select, typed
+from ._descriptor import Flag, Modifier, Transform
+from ._options import FieldError, trusted
 
-__all__ = ["ToDaemonSetOptions", "plan_to_daemonset", "to_daemonset", "DEPLOYMENT_ONLY"]
+__all__ = ["ToDaemonSetOptions", "plan_to_daemonset", "to_daemonset", "DEPLOYMENT_ONLY", "TRANSFORM"]
 
 # Deployment spec fields a DaemonSet spec does not have.
 DEPLOYMENT_ONLY = ("replicas", "strategy", "progressDeadlineSeconds", "paused", "rollbackTo")
@@ -84,116 +85,127 @@ class ToDaemonSetOptions(TransformOptions):
     keep_hpa: bool = False
     mode: Literal["remove", "comment"] = "remove"
 
+    def _check(self) -> None:
+        if self.selector.kind not in (None, "Deployment", "DaemonSet"):
+            raise FieldError(("selector",), f"it names {self.selector.kind} objects; to_daemonset converts Deployments")
+
 
 def plan_to_daemonset(manifest: Manifest, options: ToDaemonSetOptions) -> Plan:
     """The operations that turn the selected Deployments into DaemonSets, and remove their HPAs.
 
     Raises SelectorError when neither a Deployment nor an already converted DaemonSet matches (unless
-    ``allow_no_match``), OptionsError for a selector of another kind, ModelValidationError when an
-    ``apps/v1beta1`` Deployment has neither a selector nor template labels to build one from.
+    ``allow_no_match``), ModelValidationError when an ``apps/v1beta1`` Deployment has neither a selector nor
+    template labels to build one from, or when a field it reads does not have Kubernetes' type.
     """
     selector = options.selector
-    if selector.kind not in (None, "Deployment", "DaemonSet"):
-        raise OptionsError(f"to_daemonset: the selector names {selector.kind} objects; it converts Deployments")
     with trusted():  # the selector was checked when the options were built
         any_kind, deployments = replace(selector, kind=None), replace(selector, kind="Deployment")
-    found = [obj for obj in objects_matching(manifest, any_kind) if _is_workload(obj)]
+    found = [obj for obj in objects_matching(manifest, any_kind) if obj.kind in ("Deployment", "DaemonSet")]
     if not found:
         # no Deployment matched: let select() word the error (or accept the miss when it is allowed)
         select(manifest, deployments, allow_no_match=options.allow_no_match, what="to_daemonset")
         return Plan("to_daemonset")
     edits: list[Edit] = []
     warnings: list[str] = []
-    autoscalers = list(objects_matching(manifest, AUTOSCALERS))  # once, not once per workload: 8 copies, 8 workloads
+    notes: list[str] = []
+    autoscalers = _autoscalers(manifest)  # once, not once per workload: 8 copies, 8 workloads
     handled: set[tuple[int, str]] = set()
     for obj in found:
-        ops, notes = _operations(manifest, obj, options)
-        edits.append(Edit.on(obj, ops, "Deployment to DaemonSet"))
-        warnings.extend(notes)
-        for hpa in _autoscalers_of(autoscalers, obj):
-            if (hpa.document, hpa.pointer) in handled:
+        workload: Deployment | DaemonSet = typed(manifest, obj)
+        ops, cautions = _operations(manifest, workload, options)
+        edits.append(Edit.on(workload, ops, "Deployment to DaemonSet"))
+        warnings.extend(cautions)
+        if not ops:
+            notes.append(f"to_daemonset: {workload.describe()} is a DaemonSet already")
+        for hpa in autoscalers:
+            origin = hpa.origin
+            assert origin is not None
+            if not hpa.scales("Deployment", workload.name, workload.namespace) or (origin.index, origin.pointer) in handled:
                 continue  # a stream holding the same Deployment twice (concatenated copies) names it twice
-            handled.add((hpa.document, hpa.pointer))
-            where = f"{hpa.source}:{hpa.line}"
+            handled.add((origin.index, origin.pointer))
             if options.keep_hpa:
                 warnings.append(
-                    f"to_daemonset: kept {hpa.describe()} ({where}), but it targets Deployment {obj.name}, "
+                    f"to_daemonset: kept {hpa.describe()} ({origin}), but it targets Deployment {workload.name}, "
                     "which is now a DaemonSet: an HPA cannot scale a DaemonSet, so it will not work"
                 )
             else:
-                edits.append(Edit.on(hpa, [{"op": "remove", "path": ""}], f"an HPA cannot scale DaemonSet {obj.name}"))
+                edits.append(Edit.on(hpa, [{"op": "remove", "path": ""}], f"an HPA cannot scale DaemonSet {workload.name}"))
                 warnings.append(
-                    f"to_daemonset: removed {hpa.describe()} ({where}): an HPA cannot scale a DaemonSet "
+                    f"to_daemonset: removed {hpa.describe()} ({origin}): an HPA cannot scale a DaemonSet "
                     "(the keep_hpa option, --keep-hpa on the command line, keeps it)"
                 )
-    return Plan("to_daemonset", tuple(edits), tuple(warnings))
+    return Plan("to_daemonset", tuple(edits), tuple(warnings), tuple(notes))
 
 
-def _is_workload(obj: KubeObject) -> bool:
-    return obj.kind in ("Deployment", "DaemonSet")
+def _autoscalers(manifest: Manifest) -> list[HorizontalPodAutoscaler]:
+    found = []
+    for obj in objects_matching(manifest, AUTOSCALERS):
+        try:
+            found.append(typed(manifest, obj, HorizontalPodAutoscaler))
+        except ModelValidationError:
+            continue  # an HPA the API server would refuse scales nothing
+    return found
 
 
-def _operations(
-    manifest: Manifest, obj: KubeObject, options: ToDaemonSetOptions
-) -> tuple[list[dict[str, Any]], list[str]]:
-    spec = obj.data.get("spec") if isinstance(obj.data.get("spec"), dict) else {}
+def _operations(manifest: Manifest, workload: Deployment | DaemonSet, options: ToDaemonSetOptions) -> tuple[list[dict[str, Any]], list[str]]:
+    spec = workload.spec
     ops: list[dict[str, Any]] = []
     warnings: list[str] = []
-    api_version = obj.api_version or ""
+    api_version = workload.api_version or ""
     target_version = _MOVED.get(api_version, api_version)
     if target_version != api_version:
         ops.append({"op": "replace", "path": "/apiVersion", "value": target_version})
-        if "selector" not in spec:
-            selector = {"matchLabels": _template_labels(manifest, obj)}
-            ops.append({"op": "add", "path": "/spec/selector", "value": selector})
-    if obj.kind != "DaemonSet":
+        if not spec.has("selector"):
+            ops.append({"op": "add", "path": "/spec/selector", "value": {"matchLabels": _template_labels(manifest, workload)}})
+    if workload.kind != "DaemonSet":
         ops.append({"op": "replace", "path": "/kind", "value": "DaemonSet"})
     comment = {"comment": True} if options.mode == "comment" else {}
-    ops.extend({"op": "remove", "path": f"/spec/{key}", **comment} for key in DEPLOYMENT_ONLY if key in spec)
-    if "updateStrategy" not in spec and obj.kind == "Deployment":
-        strategy, notes = _update_strategy(obj, spec.get("strategy"), target_version)
+    ops.extend({"op": "remove", "path": f"/spec/{key}", **comment} for key in DEPLOYMENT_ONLY if spec.has(key))
+    if isinstance(workload, Deployment) and not spec.has("updateStrategy"):
+        strategy, notes = _update_strategy(workload, spec.strategy, target_version)
         warnings.extend(notes)
         if strategy is not None:
             ops.append({"op": "add", "path": "/spec/updateStrategy", "value": strategy})
     return ops, warnings
 
 
-def _template_labels(manifest: Manifest, obj: KubeObject) -> dict[str, Any]:
-    labels = get(obj.data, "/spec/template/metadata/labels")
-    if not isinstance(labels, dict) or not labels:
+def _template_labels(manifest: Manifest, workload: Deployment | DaemonSet) -> dict[str, Any]:
+    labels = workload.template_labels()
+    if not labels:
+        origin = workload.origin
+        assert origin is not None  # read from the manifest by the planner
         raise ModelValidationError(
-            f"to_daemonset: {obj.describe()} is apps/v1beta1, which has no DaemonSet; apps/v1 needs spec.selector, "
+            f"to_daemonset: {workload.describe()} is apps/v1beta1, which has no DaemonSet; apps/v1 needs spec.selector, "
             "and the pod template has no labels to build one from: add spec.selector first",
-            source=obj.source,
-            line=line_at(manifest, obj, "/spec/template"),
-            pointer=obj.pointer + "/spec/selector",
+            source=origin.source,
+            line=manifest.documents[origin.index].position(origin.pointer + "/spec/template")[0],
+            pointer=origin.pointer + "/spec/selector",
         )
-    return dict(labels)
+    return labels
 
 
-def _update_strategy(obj: KubeObject, strategy: Any, api_version: str) -> tuple[dict[str, Any] | None, list[str]]:
+def _update_strategy(
+    workload: Deployment, strategy: DeploymentStrategy | None, api_version: str
+) -> tuple[dict[str, Any] | None, list[str]]:
     """The DaemonSet updateStrategy that carries the Deployment's intent, and warnings for what cannot be."""
-    strategy = strategy if isinstance(strategy, dict) else {}
-    kind = strategy.get("type", "RollingUpdate")
-    rolling = strategy.get("rollingUpdate") if isinstance(strategy.get("rollingUpdate"), dict) else {}
+    kind = (strategy.type if strategy is not None else None) or "RollingUpdate"
+    rolling = strategy.rolling_update if strategy is not None else None
     warnings: list[str] = []
     carried: dict[str, Any] = {}
-    if "maxSurge" in rolling:
-        warnings.append(
-            f"to_daemonset: {obj.describe()}: maxSurge {rolling['maxSurge']} dropped: a DaemonSet cannot surge"
-        )
-    if "maxUnavailable" in rolling:
-        value = rolling["maxUnavailable"]
+    if rolling is not None and rolling.has("maxSurge"):
+        warnings.append(f"to_daemonset: {workload.describe()}: maxSurge {rolling.max_surge} dropped: a DaemonSet cannot surge")
+    if rolling is not None and rolling.has("maxUnavailable"):
+        value = rolling.max_unavailable
         if value in (0, "0%", "0"):
             warnings.append(
-                f"to_daemonset: {obj.describe()}: maxUnavailable {value} dropped: a DaemonSet without surge must "
+                f"to_daemonset: {workload.describe()}: maxUnavailable {value} dropped: a DaemonSet without surge must "
                 "take a pod down to replace it (the default, 1, applies)"
             )
         else:
             carried["maxUnavailable"] = value
     if kind == "Recreate":
         warnings.append(
-            f"to_daemonset: {obj.describe()}: strategy Recreate has no DaemonSet equivalent; pods are replaced "
+            f"to_daemonset: {workload.describe()}: strategy Recreate has no DaemonSet equivalent; pods are replaced "
             "one node at a time"
         )
     if carried:
@@ -203,21 +215,40 @@ def _update_strategy(obj: KubeObject, strategy: Any, api_version: str) -> tuple[
     return None, warnings
 
 
-def _autoscalers_of(autoscalers: list[KubeObject], workload: KubeObject) -> list[KubeObject]:
-    namespace = workload.namespace or "default"
-    found = []
-    for obj in autoscalers:
-        target = get(obj.data, "/spec/scaleTargetRef")
-        if (
-            isinstance(target, dict)
-            and target.get("kind") == "Deployment"
-            and target.get("name") == workload.name
-            and (obj.namespace or "default") == namespace
-        ):
-            found.append(obj)
-    return found
+def to_daemonset(
+    manifest: Manifest,
+    options: ToDaemonSetOptions | None = None,
+    *,
+    selector: Selector | str | None = None,
+    namespace: str | None = None,
+    keep_hpa: bool | None = None,
+    mode: Literal["remove", "comment"] | None = None,
+    allow_no_match: bool | None = None,
+) -> Result:
+    """Make Deployments DaemonSets (:func:`plan_to_daemonset`); pass ``options`` or the options as keywords.
+
+    ``selector`` is a Selector or kubectl's ``TYPE/NAME`` (with ``namespace``); by default the Istio ingress
+    gateway's Deployment.
+    """
+    keywords = dict(selector=selector, namespace=namespace, keep_hpa=keep_hpa, mode=mode, allow_no_match=allow_no_match)
+    return TRANSFORM.call(manifest, options, keywords)
 
 
-def to_daemonset(manifest: Manifest, options: ToDaemonSetOptions | None = None, **kwargs: Any) -> Result:
-    """Apply :func:`plan_to_daemonset`; ``kwargs`` build the options when ``options`` is not given."""
-    return execute(manifest, plan_to_daemonset(manifest, options or ToDaemonSetOptions.validate(kwargs)))
+TRANSFORM = Transform(
+    name="to_daemonset",
+    summary="Deployment -> DaemonSet valid for its apiVersion, its HorizontalPodAutoscaler removed (step 2)",
+    options=ToDaemonSetOptions,
+    plan=plan_to_daemonset,
+    function=to_daemonset,
+    flag=Flag("--to-daemonset", option="selector", metavar="DEPLOY", help="Deployment to DaemonSet, e.g. deploy/istio-ingressgateway"),
+    modifiers=(
+        Modifier("--keep-hpa", option="keep_hpa", help="keep the HorizontalPodAutoscaler that targeted the Deployment"),
+        Modifier(
+            "--mode",
+            option="mode",
+            choices=("remove", "comment"),
+            help="remove the lines, or comment them out",
+        ),
+    ),
+    doc=__doc__ or "",
+)
