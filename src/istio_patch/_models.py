@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterator, Mapping, Optional, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SerializerFunctionWrapHandler, model_serializer
 from pydantic import ValidationError as _PydanticValidationError
 from pydantic.alias_generators import to_camel
 
@@ -139,6 +139,18 @@ class KubeModel(BaseModel):
     def to_data(self) -> dict[str, Any]:
         """The Kubernetes data of this model: the fields that were given, under their wire names."""
         return self.model_dump(mode="python", by_alias=True, exclude_unset=True)
+
+    @model_serializer(mode="wrap")
+    def _only_what_was_written(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # pydantic counts an unknown key among the fields given by its name: a key spelt like a field's Python
+        # name (`cluster_ip`, not `clusterIP`) would bring the field out as null. It is an unknown field only.
+        data = handler(self)
+        extra = self.model_extra
+        if extra and isinstance(data, dict):
+            for name, info in type(self).model_fields.items():
+                if name in extra and info.alias and info.alias != name and getattr(self, name) == info.default:
+                    data.pop(info.alias, None)
+        return data
 
     def has(self, name: str) -> bool:
         """Whether the field ``name`` (Python or wire spelling) was present in the data, even as null."""
@@ -357,18 +369,32 @@ class CronJobSpec(KubeModel):
 class Workload(KubeObjectModel):
     """An object that runs pods: it has a pod spec somewhere (``POD_SPEC`` says where)."""
 
+    # The Python fields that lead to the pod spec, and the JSON pointer they make.
+    POD_SPEC_PATH: ClassVar[tuple[str, ...]] = ("spec", "template", "spec")
     POD_SPEC: ClassVar[str] = "/spec/template/spec"
     # Whether the controller can put two of its pods on one node.
     ONE_POD_PER_NODE: ClassVar[bool] = False
 
     def pod_spec(self) -> PodSpec | None:
         """The pod spec, or ``None`` when the object has none written."""
-        template = self._template()
-        return template.spec if template is not None else None
+        node: Any = self
+        for name in self.POD_SPEC_PATH:
+            if node is None or not node.has(name):
+                return None
+            node = getattr(node, name)
+        return node if isinstance(node, PodSpec) else None
+
+    def with_pod_spec(self: W, spec: PodSpec) -> W:
+        """A copy whose pod spec is ``spec`` (the levels above it are written if they were absent)."""
+        return _with_path(self, self.POD_SPEC_PATH, spec)
 
     def _template(self) -> PodTemplateSpec | None:
-        spec = getattr(self, "spec", None)
-        return getattr(spec, "template", None) if spec is not None else None
+        node: Any = self
+        for name in self.POD_SPEC_PATH[:-1]:
+            if node is None or not node.has(name):
+                return None
+            node = getattr(node, name)
+        return node if isinstance(node, PodTemplateSpec) else None
 
     def template_labels(self) -> LabelMap:
         """The pod template's labels ({} when there are none)."""
@@ -389,6 +415,31 @@ class Workload(KubeObjectModel):
         spec = getattr(self, "spec", None)
         value = getattr(spec, "replicas", None) if spec is not None else None
         return value if isinstance(value, int) else None
+
+
+W = TypeVar("W", bound=Workload)
+
+
+def _with_path(model: M, path: tuple[str, ...], value: KubeModel) -> M:
+    """``model`` with the field at ``path`` (Python names) replaced by ``value``, copying each level above it."""
+    name, rest = path[0], path[1:]
+    if not rest:
+        return model.model_copy(update={name: value})
+    child = getattr(model, name) if model.has(name) else None
+    if child is None:
+        child = _field_model(type(model), name).model_construct()
+    return model.model_copy(update={name: _with_path(child, rest, value)})
+
+
+def _field_model(cls: type[KubeModel], name: str) -> type[KubeModel]:
+    """The model class a field holds (``Optional[PodSpec]`` -> ``PodSpec``)."""
+    from typing import get_args
+
+    annotation = cls.model_fields[name].annotation
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, KubeModel):
+            return candidate
+    raise TypeError(f"{cls.__name__}.{name} does not hold a model")
 
 
 class Deployment(Workload):
@@ -418,22 +469,17 @@ class Job(Workload):
 
 
 class CronJob(Workload):
+    POD_SPEC_PATH: ClassVar[tuple[str, ...]] = ("spec", "job_template", "spec", "template", "spec")
     POD_SPEC: ClassVar[str] = "/spec/jobTemplate/spec/template/spec"
     ONE_POD_PER_NODE: ClassVar[bool] = True
     spec: CronJobSpec = Field(default_factory=CronJobSpec)
 
-    def _template(self) -> PodTemplateSpec | None:
-        job = self.spec.job_template
-        return job.spec.template if job is not None and job.spec is not None else None
-
 
 class Pod(Workload):
+    POD_SPEC_PATH: ClassVar[tuple[str, ...]] = ("spec",)
     POD_SPEC: ClassVar[str] = "/spec"
     ONE_POD_PER_NODE: ClassVar[bool] = True
     spec: PodSpec = Field(default_factory=PodSpec)
-
-    def pod_spec(self) -> PodSpec | None:
-        return self.spec if self.has("spec") else None
 
     def template_labels(self) -> LabelMap:
         return dict(self.metadata.labels or {})

@@ -29,7 +29,7 @@ from .._errors import OptionsError
 from .._manifest import Manifest
 from ._base import Plan, Result, Step, TransformOptions, execute
 
-__all__ = ["Flag", "Modifier", "Transform", "register", "registry", "transform_named"]
+__all__ = ["Flag", "Modifier", "Transform", "register", "registry", "transform_named", "reference"]
 
 
 @dataclass(frozen=True)
@@ -240,3 +240,39 @@ def _discover() -> None:
         _discovered = False
         _registry.clear()
         raise
+
+
+def reference() -> str:
+    """The transform reference of docs/transforms.md, written from the descriptors (a test keeps the docs current).
+
+    Every transform also takes ``allow_no_match`` (``--allow-no-match``), and those with a ``selector`` take
+    ``namespace`` beside it (``-n``); the table leaves them out.
+    """
+    import dataclasses
+
+    lines = ["| transform | command line | options (default) | what it does |", "| --- | --- | --- | --- |"]
+    for transform in registry().values():
+        flags = []
+        if transform.flag is not None:
+            flags.append(f"`{transform.flag.name} {transform.flag.metavar}`")
+        for modifier in transform.modifiers:
+            value = modifier.metavar or ("{" + ",".join(modifier.choices) + "}" if modifier.choices else "")
+            flags.append(f"`{modifier.name}{' ' + value if value else ''}`")
+        options = [
+            f"`{f.name}`" + (f" (`{default}`)" if (default := _shown_default(f)) is not None else " (required)")
+            for f in dataclasses.fields(transform.options)
+            if f.name != "allow_no_match"
+        ]
+        lines.append(f"| `{transform.name}` | {'<br>'.join(flags) or '-'} | {', '.join(options)} | {transform.summary} |")
+    return "\n".join(lines) + "\n"
+
+
+def _shown_default(field: Any) -> str | None:
+    import dataclasses
+
+    if field.default is not dataclasses.MISSING:
+        value = field.default
+        return str(value.describe()) if hasattr(value, "describe") else repr(value)
+    if field.default_factory is not dataclasses.MISSING:
+        return repr(field.default_factory())
+    return None
