@@ -532,13 +532,13 @@ def test_check_reports_the_guides_pitfalls(capsysbinary):
     assert (code, err) == (1, "")
     p = str(PITFALLS)
     assert out.decode().splitlines() == [
-        f"{p}:7:3: Service demo/edge is type LoadBalancer: on bare metal nothing will give it an external address (use --node-port or --preset bare-metal)",
-        f"{p}:12:5: Service demo/edge: nodePort 40000 is outside the node port range 30000-32767",
-        f"{p}:23:5: Service demo/edge2: nodePort 30080/TCP is also used by Service demo/edge ({p}:1)",
-        f"{p}:31:3: DaemonSet demo/gw has replicas: a DaemonSet runs one pod per node and has no replicas",
-        f"{p}:54:11: Deployment demo/other: hostPort 80/TCP is also used by DaemonSet demo/gw ({p}:25); their pods cannot share a node",
-        f"{p}:62:3: HorizontalPodAutoscaler demo/gw targets DaemonSet demo/gw, which an HPA cannot scale; remove the HPA",
-        f"{p}:74:3: HorizontalPodAutoscaler demo/ghost targets Deployment demo/ghost, which is not in the manifest",
+        f"{p}:7:3: [load-balancer] Service demo/edge is type LoadBalancer: on bare metal nothing will give it an external address (use --node-port or --preset bare-metal)",
+        f"{p}:12:5: [node-ports] Service demo/edge: nodePort 40000 is outside the node port range 30000-32767",
+        f"{p}:23:5: [node-ports] Service demo/edge2: nodePort 30080/TCP is also used by Service demo/edge ({p}:1)",
+        f"{p}:31:3: [daemonset-replicas] DaemonSet demo/gw has replicas: a DaemonSet runs one pod per node and has no replicas",
+        f"{p}:54:11: [host-ports] Deployment demo/other: hostPort 80/TCP is also used by DaemonSet demo/gw ({p}:25); their pods cannot share a node",
+        f"{p}:62:3: [hpa-target] HorizontalPodAutoscaler demo/gw targets DaemonSet demo/gw, which an HPA cannot scale; remove the HPA",
+        f"{p}:74:3: [hpa-target] HorizontalPodAutoscaler demo/ghost targets Deployment demo/ghost, which is not in the manifest",
     ]
 
 
@@ -550,13 +550,13 @@ def test_check_load_balancers_only_on_bare_metal(capsysbinary):
 def test_check_custom_node_port_range(capsysbinary):
     code, out, _ = run(capsysbinary, "check", "--node-port-range", "30000-30010", CLEAN)
     assert code == 1
-    assert out.decode() == f"{CLEAN}:10:5: Service demo/web: nodePort 30080 is outside the node port range 30000-30010\n"
+    assert out.decode() == f"{CLEAN}:10:5: [node-ports] Service demo/web: nodePort 30080 is outside the node port range 30000-30010\n"
 
 
 def test_check_duplicate_keys_and_clean_input(capsysbinary):
     code, out, _ = run(capsysbinary, "check", EXAMPLE)
     assert code == 1
-    assert out.decode() == f"{EXAMPLE}:99:5: the key 'app' is repeated at /metadata/labels; Kubernetes keeps the value on line 101\n"
+    assert out.decode() == f"{EXAMPLE}:99:5: [duplicate-keys] the key 'app' is repeated at /metadata/labels; Kubernetes keeps the value on line 101\n"
     assert run(capsysbinary, "check", "--bare-metal", CLEAN) == (0, b"", "")
 
 
@@ -570,14 +570,14 @@ def test_summary_writes_ports_as_kubectl_does(capsysbinary):
     assert code == 0
     assert out.decode() == (
         "namespace istio-system\n"
-        "  SERVICE                TYPE           PORT(S)\n"
-        "  istio-ingressgateway   LoadBalancer   80:31380/TCP,443:31390/TCP,31400:31400/TCP\n"
-        "  istio-pilot            ClusterIP      15010/TCP,8080/TCP\n"
+        "  SERVICE                TYPE           CLUSTER-IP   PORT(S)\n"
+        "  istio-ingressgateway   LoadBalancer   (assigned)   80:31380/TCP,443:31390/TCP,31400:31400/TCP\n"
+        "  istio-pilot            ClusterIP      (assigned)   15010/TCP,8080/TCP\n"
         "\n"
-        "  WORKLOAD                          REPLICAS   IMAGES\n"
-        "  Deployment/istio-ingressgateway   1          gcr.io/istio-release/proxyv2:1.0.0\n"
-        "  Deployment/istio-pilot            1          gcr.io/istio-release/pilot:1.0.0,gcr.io/istio-release/proxyv2:1.0.0\n"
-        "  Job/istio-cleanup-secrets         1          quay.io/coreos/hyperkube:v1.7.6_coreos.0\n"
+        "  WORKLOAD                          REPLICAS      IMAGES\n"
+        "  Deployment/istio-ingressgateway   HPA 1-5       gcr.io/istio-release/proxyv2:1.0.0\n"
+        "  Deployment/istio-pilot            1             gcr.io/istio-release/pilot:1.0.0,gcr.io/istio-release/proxyv2:1.0.0\n"
+        "  Job/istio-cleanup-secrets         1 (default)   quay.io/coreos/hyperkube:v1.7.6_coreos.0\n"
     )
 
 
@@ -585,7 +585,7 @@ def test_summary_json_and_daemonsets_run_per_node(capsysbinary):
     code, out, _ = run(capsysbinary, "summary", "--json", PITFALLS, TWO)
     assert code == 0
     demo = json.loads(out)["demo"]
-    assert demo["services"][-1] == {"name": "api", "type": "LoadBalancer", "ports": "8080/UDP"}
+    assert demo["services"][-1] == {"name": "api", "type": "LoadBalancer", "clusterIP": None, "ports": [{"port": 8080, "protocol": "UDP"}]}
     assert demo["workloads"][0] == {"kind": "DaemonSet", "name": "gw", "replicas": "per node", "images": ["gcr.io/istio-release/proxyv2:1.0.0"]}
 
 
@@ -761,7 +761,7 @@ def test_check_forbidden_registry(capsysbinary):
     assert code == 1
     lines = [line for line in out.decode().splitlines() if "forbidden" in line]
     assert len(lines) == 1
-    assert lines[0].startswith(f"{EXAMPLE}:186:18:") and lines[0].endswith(": the image quay.io/coreos/hyperkube:v1.7.6_coreos.0 comes from the forbidden registry quay.io")
+    assert lines[0].startswith(f"{EXAMPLE}:186:18:") and lines[0].endswith(": [forbidden-registry] the image quay.io/coreos/hyperkube:v1.7.6_coreos.0 comes from the forbidden registry quay.io")
 
 
 def test_unknown_option_from_a_flag(capsysbinary):
@@ -1041,4 +1041,4 @@ def test_check_forbidden_registry_points_inside_template_strings(capsysbinary):
     assert code == 1
     lines = out.decode().splitlines()
     template = [line for line in lines if ":36:" in line]
-    assert template == [f"{EXAMPLE}:36:9: the image gcr.io/istio-release/proxyv2:1.0.0 comes from the forbidden registry gcr.io"]
+    assert template == [f"{EXAMPLE}:36:9: [forbidden-registry] the image gcr.io/istio-release/proxyv2:1.0.0 comes from the forbidden registry gcr.io"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from istio_patch import OptionsError, YAMLSyntaxError
-from istio_patch._recipe import build_steps, json_schema, load_recipe, parse_recipe, preset_names, transform_names
+from istio_patch._recipe import build_steps, json_schema, parse_recipe, preset_names, read_recipe, transform_names
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,7 +106,7 @@ def test_recipe_syntax_errors_are_the_librarys_yaml_errors():
 
 def test_recipe_file_that_cannot_be_read(tmp_path):
     with pytest.raises(OptionsError) as info:
-        load_recipe(str(tmp_path / "none.yaml"))
+        read_recipe(str(tmp_path / "none.yaml"))
     assert str(info.value) == f"{tmp_path / 'none.yaml'}: cannot read the recipe: No such file or directory"
 
 
@@ -130,7 +130,7 @@ def test_names_are_the_libraries_names():
 
 
 def test_example_recipe_builds():
-    steps = build_steps(load_recipe(str(ROOT / "examples" / "recipe.yaml")))
+    steps = build_steps(read_recipe(str(ROOT / "examples" / "recipe.yaml")))
     assert len(steps) >= 3
 
 

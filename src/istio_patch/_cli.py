@@ -205,7 +205,7 @@ def _specs_from_flags(args: argparse.Namespace) -> list[StepSpec]:
     ``-n`` belongs to the transform flag (or preset) written before it; written before any, it is the
     namespace of every one. ``--allow-no-match`` is for the whole run, wherever it is written.
     """
-    from ._recipe import StepSpec, load_recipe
+    from ._recipe import StepSpec, read_recipe
     from .transforms import registry
 
     transforms = registry()
@@ -259,7 +259,7 @@ def _specs_from_flags(args: argparse.Namespace) -> list[StepSpec]:
             specs.append(current)
         elif dest == "recipe":
             current = None
-            specs.extend(load_recipe(value))
+            specs.extend(read_recipe(value))
     if args.allow_no_match:
         defaults["allow_no_match"] = True
     for spec in specs:
@@ -804,18 +804,9 @@ def _cmd_images(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _ObjectPlan:
-    source: str
-    document: int
-    pointer: str
-    line: int
-    obj: KubeObject | None
-    transforms: list[str] = field(default_factory=list)
-    operations: list[dict[str, Any]] = field(default_factory=list)
-
-
 def _cmd_plan(args: argparse.Namespace) -> int:
+    from ._overlay import object_plans, overlay_files, refuse_duplicates
+
     if args.format == "kustomize" and not args.out:
         raise UsageError(f"{PROG} plan: --format kustomize needs --out DIR")
     if args.out and args.format != "kustomize":
@@ -824,141 +815,21 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     inputs = _read_inputs(args.files)
     manifests = _load_all(inputs, build_every_document=False)
     if args.format == "kustomize":
-        _refuse_duplicates(manifests)
+        refuse_duplicates(manifests)
     run = _run_steps(manifests, steps)
     for warning in run.warnings:
         _warn(warning)
-    per_file = [_object_plans(manifest, results, final) for manifest, results, final in zip(manifests, run.results, run.manifests)]
+    per_file = [object_plans(manifest, results, final) for manifest, results, final in zip(manifests, run.results, run.manifests)]
     if args.format == "json":
         import json
 
-        listing = [_plan_json(p) for plans, _ in per_file for p in plans]
+        listing = [p.to_json() for plans, _ in per_file for p in plans]
         _out(json.dumps(listing, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    _write_kustomize(args.out, inputs, manifests, per_file)
+    files = overlay_files(manifests, per_file)
+    os.makedirs(args.out, exist_ok=True)
+    _write_files([(os.path.join(args.out, name), text.encode("utf-8")) for name, text in files.items()], backup=None, create=True)
     return EXIT_OK
-
-
-def _object_plans(original: Manifest, results: Sequence[Result], final: Manifest) -> tuple[list[_ObjectPlan], list[int]]:
-    """The operations per original object, in order, and the final documents that are new.
-
-    Document indices move when a plan removes whole documents, so each plan's edits are mapped back to the
-    original document they started from.
-    """
-    from ._manifest import _objects_of
-
-    objects: dict[tuple[int, str], KubeObject] = {}
-    read: set[int] = set()
-
-    def object_at(document: int, pointer: str) -> KubeObject | None:
-        if document not in read:  # only the edited documents are built (the others may never be parsed)
-            read.add(document)
-            objects.update(((o.document, o.pointer), o) for o in _objects_of(original.documents[document]))
-        return objects.get((document, pointer))
-
-    current: list[int | None] = list(range(len(original.documents)))  # current index -> original index
-    plans: dict[tuple[int, str], _ObjectPlan] = {}
-    for result in results:
-        for plan in result.plans:
-            removed = []
-            for edit in plan.edits:
-                if not edit.operations:
-                    continue
-                origin = current[edit.document] if edit.document < len(current) else None
-                if origin is None:
-                    continue  # an edit of a document added by an earlier step: it is written whole
-                key = (origin, edit.pointer)
-                entry = plans.get(key)
-                if entry is None:
-                    entry = plans[key] = _ObjectPlan(original.source, origin, edit.pointer, edit.line, object_at(*key))
-                if plan.transform not in entry.transforms:
-                    entry.transforms.append(plan.transform)
-                entry.operations.extend(dict(op) for op in edit.operations)
-                if edit.pointer == "" and any(op["op"] == "remove" and op["path"] == "" for op in edit.operations):
-                    removed.append(edit.document)
-            for index in sorted(set(removed), reverse=True):
-                del current[index]
-        # documents a step appended (a Namespace it added) have no original
-        current.extend([None] * (len(result.manifest.documents) - len(current)))
-    added = [i for i, origin in enumerate(current) if origin is None]
-    if len(current) != len(final.documents):  # a step changed the document count some other way: be safe
-        added = []
-    return sorted(plans.values(), key=lambda p: (p.document, p.pointer)), added
-
-
-def _plan_json(plan: _ObjectPlan) -> dict[str, Any]:
-    obj = plan.obj
-    return {
-        "file": plan.source,
-        "line": obj.line if obj is not None else plan.line,
-        "document": plan.document + 1,
-        "pointer": plan.pointer,
-        "apiVersion": obj.api_version if obj else None,
-        "kind": obj.kind if obj else None,
-        "namespace": obj.namespace if obj else None,
-        "name": obj.name if obj else None,
-        "transforms": plan.transforms,
-        "operations": plan.operations,
-    }
-
-
-def _write_kustomize(out: str, inputs: Sequence[_Input], manifests: Sequence[Manifest], per_file: Sequence[tuple[list[_ObjectPlan], list[int]]]) -> None:
-    """A kustomize overlay: the inputs as resources, one JSON 6902 patch per edited object, deletions, additions."""
-    import json
-
-    os.makedirs(out, exist_ok=True)
-    resources: list[str] = []
-    patches: list[dict[str, Any]] = []
-    files: list[tuple[str, bytes]] = []
-    used: set[str] = set()
-    for number, (item, manifest, (plans, added)) in enumerate(zip(inputs, manifests, per_file), start=1):
-        base = os.path.basename(item.path) if item.path else "stdin.yaml"
-        name = base if base not in used and base != "kustomization.yaml" else f"{number}-{base}"
-        used.add(name)
-        resources.append(name)
-        files.append((name, item.data))
-        for plan in plans:
-            obj = plan.obj
-            if obj is None or not obj.kind or not obj.name:
-                raise _Failure(f"{item.name}:{plan.line}: an edited document is not a named object; kustomize cannot target it")
-            target = _kustomize_target(obj)
-            patch_name = f"patch-{len(patches) + 1:03d}-{obj.kind.lower()}-{obj.name}.yaml"
-            if any(op["op"] == "remove" and op["path"] == "" for op in plan.operations):
-                body = {"$patch": "delete", "apiVersion": obj.api_version, "kind": obj.kind, "metadata": {"name": obj.name, **({"namespace": obj.namespace} if obj.namespace else {})}}
-                files.append((patch_name, (json.dumps(body, indent=2) + "\n").encode()))
-                patches.append({"path": patch_name})
-                continue
-            ops = [{k: v for k, v in op.items() if k != "comment"} for op in plan.operations]
-            files.append((patch_name, (json.dumps(ops, indent=2, ensure_ascii=False) + "\n").encode()))
-            patches.append({"path": patch_name, "target": target})
-        if added:
-            raise _Failure(f"{item.name}: the transforms add documents; write them with `istio-patch apply` (kustomize overlays here only patch)")
-    kustomization = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": resources}
-    if patches:
-        kustomization["patches"] = patches
-    files.append(("kustomization.yaml", (json.dumps(kustomization, indent=2) + "\n").encode()))
-    _write_files([(os.path.join(out, name), data) for name, data in files], backup=None, create=True)
-
-
-def _refuse_duplicates(manifests: Sequence[Manifest]) -> None:
-    for manifest in manifests:
-        dups = manifest.duplicates()
-        if dups:
-            index, dup = dups[0]
-            more = f" (and {len(dups) - 1} more)" if len(dups) > 1 else ""
-            raise _Failure(
-                f"{manifest.source}:{dup.line}:{dup.column}: the key {dup.key!r} is repeated{more}; kustomize refuses "
-                "manifests with duplicate keys (Kubernetes keeps the last value), so no overlay was written. Remove "
-                "the duplicates first, or use `istio-patch apply` or `plan --format json`"
-            )
-
-
-def _kustomize_target(obj: KubeObject) -> dict[str, str]:
-    group, _, version = (obj.api_version or "").rpartition("/")
-    target = {"group": group, "version": version, "kind": obj.kind or "", "name": obj.name or ""}
-    if obj.namespace:
-        target["namespace"] = obj.namespace
-    return {k: v for k, v in target.items() if v or k == "group"}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -966,201 +837,62 @@ def _kustomize_target(obj: KubeObject) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, order=True)
-class _Finding:
-    source: str
-    line: int
-    column: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}:{self.column}: {self.message}"
-
-
 def _cmd_check(args: argparse.Namespace) -> int:
-    low, high = _port_range(args.node_port_range)
-    manifests = _load_all(_read_inputs(args.files))
-    findings: list[_Finding] = []
-    objects = [(m, o) for m in manifests for o in m.objects()]
-    for manifest in manifests:
-        for index, dup in manifest.duplicates():
-            findings.append(_Finding(manifest.source, dup.line, dup.column,
-                                     f"the key {dup.key!r} is repeated at {dup.pointer or '/'}; Kubernetes keeps the value on line {dup.winning_line}"))
-    workloads = {(o.kind, o.namespace or "default", o.name) for _, o in objects}
-    host_ports: dict[tuple[str, int, str], tuple[Manifest, KubeObject, str]] = {}
-    node_ports: dict[tuple[int, str], tuple[Manifest, KubeObject]] = {}
-    for manifest, obj in objects:
-        data = obj.data
-        spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
-        at = _Locator(manifest, obj)
-        if obj.kind == "Service":
-            if args.bare_metal and spec.get("type") == "LoadBalancer":
-                findings.append(at.finding("/spec/type", f"{obj.describe()} is type LoadBalancer: on bare metal nothing will give it an "
-                                           "external address (use --node-port or --preset bare-metal)"))
-            for i, port in enumerate(spec.get("ports") or []):
-                if not isinstance(port, dict) or not isinstance(port.get("nodePort"), int):
-                    continue
-                value, protocol = port["nodePort"], str(port.get("protocol") or "TCP")
-                where = f"/spec/ports/{i}/nodePort"
-                if not low <= value <= high:
-                    findings.append(at.finding(where, f"{obj.describe()}: nodePort {value} is outside the node port range {low}-{high}"))
-                first = node_ports.get((value, protocol))
-                if first is not None and first[1] is not obj:
-                    findings.append(at.finding(where, f"{obj.describe()}: nodePort {value}/{protocol} is also used by {first[1].describe()} "
-                                               f"({first[0].source}:{first[1].line})"))
-                node_ports.setdefault((value, protocol), (manifest, obj))
-        if obj.kind == "DaemonSet" and "replicas" in spec:
-            findings.append(at.finding("/spec/replicas", f"{obj.describe()} has replicas: a DaemonSet runs one pod per node and has no replicas"))
-        if obj.kind == "HorizontalPodAutoscaler":
-            ref = spec.get("scaleTargetRef") if isinstance(spec.get("scaleTargetRef"), dict) else {}
-            kind, name, ns = ref.get("kind"), ref.get("name"), obj.namespace or "default"
-            if kind == "DaemonSet" or (kind and name and ("DaemonSet", ns, name) in workloads and (kind, ns, name) not in workloads):
-                findings.append(at.finding("/spec/scaleTargetRef", f"{obj.describe()} targets DaemonSet {ns}/{name}, which an HPA cannot scale; remove the HPA"))
-            elif kind and name and (kind, ns, name) not in workloads:
-                findings.append(at.finding("/spec/scaleTargetRef", f"{obj.describe()} targets {kind} {ns}/{name}, which is not in the manifest"))
-        for pointer, container in _containers(obj):
-            for j, port in enumerate(container.get("ports") or []):
-                if not isinstance(port, dict) or not isinstance(port.get("hostPort"), int):
-                    continue
-                key = (str(port.get("hostIP") or "0.0.0.0"), port["hostPort"], str(port.get("protocol") or "TCP"))
-                first_use = host_ports.get(key)
-                where = f"{pointer}/ports/{j}/hostPort"
-                if first_use is not None:
-                    other = first_use[1]
-                    findings.append(at.finding(where, f"{obj.describe()}: hostPort {key[1]}/{key[2]} is also used by {other.describe()} "
-                                               f"({first_use[0].source}:{other.line}{', container ' + first_use[2] if other is obj else ''}); "
-                                               "their pods cannot share a node"))
-                else:
-                    host_ports[key] = (manifest, obj, str(container.get("name")))
-    if args.forbid_registry:
-        findings.extend(_forbidden_images(manifests, args.forbid_registry))
-    for finding in sorted(set(findings), key=lambda f: (f.source, f.line, f.column, f.message)):
-        _out(f"{finding}\n")
+    from .checks import CheckOptions, check
+
+    options = CheckOptions(
+        bare_metal=args.bare_metal, forbid_registries=tuple(args.forbid_registry), node_port_range=_port_range(args.node_port_range)
+    )
+    findings = check(_load_all(_read_inputs(args.files)), options)
+    _out("".join(f"{_printable(str(finding))}\n" for finding in findings))
     return EXIT_FOUND if findings else EXIT_OK
-
-
-def _place_position(manifest: Manifest, place: Any, reference: str) -> tuple[int, int]:
-    """Line and column of an image's place: an image field's value, or the reference inside a longer string."""
-    doc = manifest.documents[place.document]
-    if place.image_field:
-        return doc.position(place.pointer)
-    lines = doc.text.split("\n")
-    index = place.line - doc.line - 1
-    column = lines[index].find(reference) + 1 if 0 <= index < len(lines) else 0
-    return place.line, max(column, 1)
 
 
 def _port_range(text: str) -> tuple[int, int]:
     low, _, high = text.partition("-")
-    if not (low.isdigit() and high.isdigit()) or int(low) > int(high):
+    if not (low.isdigit() and high.isdigit()) or not 1 <= int(low) <= int(high) <= 65535:
         raise UsageError(f"{PROG} check: --node-port-range takes FROM-TO, e.g. 30000-32767")
     return int(low), int(high)
 
 
-def _containers(obj: KubeObject) -> Iterable[tuple[str, Mapping[str, Any]]]:
-    """(JSON pointer, container) for every container of the object's pod spec, wherever the kind keeps it."""
-    from ._workloads import containers_of
-
-    return containers_of(obj)
-
-
-class _Locator:
-    """File line and column of a JSON pointer inside an object, from the document's node tree."""
-
-    def __init__(self, manifest: Manifest, obj: KubeObject) -> None:
-        self.manifest, self.obj = manifest, obj
-
-    def finding(self, pointer: str, message: str) -> _Finding:
-        line, column = self.position(pointer)
-        return _Finding(self.manifest.source, line, column, message)
-
-    def position(self, pointer: str) -> tuple[int, int]:
-        doc: Document = self.manifest.documents[self.obj.document]
-        return doc.position(self.obj.pointer + pointer, key=True)
-
-
-def _forbidden_images(manifests: Sequence[Manifest], registries: Sequence[str]) -> list[_Finding]:
-    from . import transforms
-
-    findings = []
-    for manifest in manifests:
-        for use in transforms.images(manifest):
-            for registry in registries:
-                prefix = registry.rstrip("/")
-                if use.pulled == prefix or use.pulled.startswith(prefix + "/") or use.reference.startswith(prefix + "/"):
-                    findings.extend(
-                        _Finding(manifest.source, *_place_position(manifest, place, use.reference), f"the image {use.reference} comes from the forbidden registry {registry}")
-                        for place in use.places
-                    )
-                    break
-    return findings
+def _printable(text: str) -> str:
+    """``text`` with control characters (C0, DEL, C1) shown as U+FFFD: names from the input never drive the terminal."""
+    return "".join("\ufffd" if (ord(ch) < 32 and ch != "\t") or 127 <= ord(ch) < 160 else ch for ch in text)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # summary
 # ---------------------------------------------------------------------------------------------------------
 
-_WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod")
-
 
 def _cmd_summary(args: argparse.Namespace) -> int:
-    manifests = _load_all(_read_inputs(args.files))
-    namespaces: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for manifest in manifests:
-        for obj in manifest.objects():
-            ns = obj.namespace or "default"
-            if obj.kind == "Service":
-                spec = obj.data.get("spec") if isinstance(obj.data.get("spec"), dict) else {}
-                entry = {"name": obj.name, "type": str(spec.get("type") or "ClusterIP"), "ports": _service_ports(spec)}
-                namespaces.setdefault(ns, {"services": [], "workloads": []})["services"].append(entry)
-            elif obj.kind in _WORKLOAD_KINDS:
-                spec = obj.data.get("spec") if isinstance(obj.data.get("spec"), dict) else {}
-                images = list(dict.fromkeys(str(c.get("image")) for _, c in _containers(obj) if c.get("image")))
-                entry = {"kind": obj.kind, "name": obj.name, "replicas": _replicas(obj.kind, spec), "images": images}
-                namespaces.setdefault(ns, {"services": [], "workloads": []})["workloads"].append(entry)
+    from ._summary import summary
+
+    result = summary(_load_all(_read_inputs(args.files)))
     if args.json:
         import json
 
-        _out(json.dumps(namespaces, indent=2, ensure_ascii=False) + "\n")
+        _out(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     lines: list[str] = []
-    for ns, content in namespaces.items():
+    for namespace in result.namespaces:
         if lines:
             lines.append("")
-        lines.append(f"namespace {ns}")
-        if content["services"]:
-            rows = [["SERVICE", "TYPE", "PORT(S)"]] + [[s["name"] or "", s["type"], s["ports"] or "<none>"] for s in content["services"]]
+        lines.append(f"namespace {namespace.name}")
+        if namespace.services:
+            rows = [["SERVICE", "TYPE", "CLUSTER-IP", "PORT(S)"]] + [
+                [s.name or "", s.type, s.cluster_ip or "(assigned)", ",".join(map(str, s.ports)) or "<none>"] for s in namespace.services
+            ]
             lines.extend("  " + row for row in _table(rows))
-        if content["workloads"]:
-            if content["services"]:
+        if namespace.workloads:
+            if namespace.services:
                 lines.append("")
-            rows = [["WORKLOAD", "REPLICAS", "IMAGES"]] + [[f"{w['kind']}/{w['name']}", w["replicas"], ",".join(w["images"]) or "<none>"] for w in content["workloads"]]
+            rows = [["WORKLOAD", "REPLICAS", "IMAGES"]] + [
+                [f"{w.kind}/{w.name}", w.replicas, ",".join(w.images) or "<none>"] for w in namespace.workloads
+            ]
             lines.extend("  " + row for row in _table(rows))
-    _out("".join(line + "\n" for line in lines))
+    _out("".join(_printable(line) + "\n" for line in lines))
     return EXIT_OK
-
-
-def _service_ports(spec: dict[str, Any]) -> str:
-    """kubectl's PORT(S) column: ``80:31380/TCP,443/TCP``."""
-    out = []
-    for port in spec.get("ports") or []:
-        if not isinstance(port, dict):
-            continue
-        text = str(port.get("port"))
-        if port.get("nodePort") is not None:
-            text += f":{port['nodePort']}"
-        out.append(f"{text}/{port.get('protocol') or 'TCP'}")
-    return ",".join(out)
-
-
-def _replicas(kind: str | None, spec: dict[str, Any]) -> str:
-    if kind == "DaemonSet":
-        return "per node"
-    if kind in ("Pod",):
-        return "1"
-    if kind in ("Job", "CronJob"):
-        return str(spec.get("parallelism", 1)) if kind == "Job" else "scheduled"
-    return str(spec.get("replicas", 1))
 
 
 def _table(rows: list[list[str]]) -> list[str]:

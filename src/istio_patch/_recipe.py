@@ -21,6 +21,7 @@ Everything is checked before any manifest is touched; an error names the recipe'
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # the transforms (and pydantic) are imported only when a reci
     from ._parse import Node
     from .transforms import Step, TransformOptions
 
-__all__ = ["StepSpec", "load_recipe", "parse_recipe", "build_steps", "json_schema", "transform_names", "preset_names"]
+__all__ = ["StepSpec", "load_recipe", "read_recipe", "parse_recipe", "build_steps", "json_schema", "transform_names", "preset_names"]
 
 
 def transform_names() -> tuple[str, ...]:
@@ -78,7 +79,27 @@ class StepSpec:
         return doc_line + line0 + 1, node.start_mark.column + 1, snippet
 
 
-def load_recipe(path: str) -> list[StepSpec]:
+def load_recipe(recipe: str | os.PathLike[str]) -> tuple[Step, ...]:
+    """The steps of a recipe, every option checked: from a file's path, or from the recipe's text itself.
+
+    ``transforms.apply(manifest, load_recipe("recipe.yaml"))`` runs it. A string that holds a line break, or
+    that names no file, is read as the recipe's text. OptionsError points at the recipe's line and column.
+
+    Example:
+        >>> steps = load_recipe("- preset: bare-metal\\n- transform: mirror_images\\n  rules: ['gcr.io/istio-release=docker.io/istio']\\n")
+        >>> len(steps)
+        4
+    """
+    if isinstance(recipe, os.PathLike) or (isinstance(recipe, str) and "\n" not in recipe and os.path.exists(recipe)):
+        specs = read_recipe(os.fspath(recipe))
+    elif isinstance(recipe, str):
+        specs = parse_recipe(recipe, source="<recipe>")
+    else:
+        raise OptionsError(f"a recipe is a file's path or a recipe's text, not {type(recipe).__name__}")
+    return tuple(step for _, step in build_steps(specs))
+
+
+def read_recipe(path: str) -> list[StepSpec]:
     """Read a recipe file into step specifications (syntax and shape checked; options not yet)."""
     try:
         with open(path, "rb") as handle:

@@ -1,0 +1,61 @@
+"""``forbidden-registry``: an image from a registry the nodes cannot pull from (``--forbid-registry``).
+
+Air-gapped clusters, and clusters behind a firewall that blocks ``gcr.io`` (the reason for the field guide's
+step 4), cannot pull those images: the pods stay in ``ImagePullBackOff``. Every image reference counts,
+including the ones inside ConfigMap templates that the sidecar injector writes into every pod.
+
+Fails (with ``--forbid-registry gcr.io``)::
+
+    image: gcr.io/istio-release/pilot:1.0.0
+
+Passes: ``docker.io/istio/pilot:1.0.0`` (``--mirror gcr.io/istio-release=docker.io/istio``).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ._base import CheckOptions, Context, Finding, Rule
+
+__all__ = ["RULE"]
+
+
+def check(context: Context) -> Iterator[Finding]:
+    from ..transforms import images
+
+    for manifest in context.manifests:
+        for use in images(manifest):
+            for registry in context.options.forbid_registries:
+                prefix = registry.rstrip("/")
+                if use.pulled == prefix or use.pulled.startswith(prefix + "/") or use.reference.startswith(prefix + "/"):
+                    for place in use.places:
+                        line, column = _place_position(manifest, place, use.reference)
+                        yield Finding(
+                            manifest.source,
+                            line,
+                            column,
+                            RULE.id,
+                            f"the image {use.reference} comes from the forbidden registry {registry}",
+                            RULE.severity,
+                            place.document + 1,
+                            place.pointer,
+                        )
+                    break
+
+
+def _place_position(manifest: object, place: object, reference: str) -> tuple[int, int]:
+    """Line and column of an image's place: an image field's value, or the reference inside a longer string."""
+    doc = manifest.documents[place.document]  # type: ignore[attr-defined]
+    if place.image_field:  # type: ignore[attr-defined]
+        return doc.position(place.pointer)  # type: ignore[attr-defined, no-any-return]
+    lines = doc.text.split("\n")
+    index = place.line - doc.line - 1  # type: ignore[attr-defined]
+    column = lines[index].find(reference) + 1 if 0 <= index < len(lines) else 0
+    return place.line, max(column, 1)  # type: ignore[attr-defined]
+
+
+def _asked(options: CheckOptions) -> bool:
+    return bool(options.forbid_registries)
+
+
+RULE = Rule("forbidden-registry", "error", "an image from a registry the nodes cannot pull from", check, enabled=_asked, doc=__doc__ or "")
