@@ -166,24 +166,9 @@ def parse_recipe(data: str | bytes, source: str = "<recipe>") -> list[StepSpec]:
 
 def _node_at(nodes: Any, loc: Sequence[str | int], key: bool) -> Node | None:
     """The YAML node of the option at ``loc`` (its key when ``key``); the deepest one found otherwise."""
-    from ._parse import MappingNode, ScalarNode, SequenceNode
+    from ._pointer import resolve
 
-    node = nodes[0]
-    for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(node, MappingNode):
-            found = None
-            for k, v in node.value:
-                if isinstance(k, ScalarNode) and k.value == str(part):
-                    found = k if (last and key) else v
-            if found is None:
-                return node
-            node = found
-        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            return node
-    return node
+    return resolve(nodes[0], [str(part) for part in loc], key=key).node
 
 
 def _unknown(what: str, name: str, known: Sequence[str]) -> str:

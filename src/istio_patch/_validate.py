@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Literal, Mapping
 
 from ._errors import OptionsError
-from ._kube import mapping_key
 from ._manifest import KubeObject, Manifest
-from ._parse import MappingNode, Node, ScalarNode, SequenceNode
+from ._pointer import escape, join, resolve, tokens
 from ._versions import parse_kubernetes_version
 
 __all__ = ["Problem", "validate", "available_versions"]
@@ -199,12 +198,12 @@ def _check(manifest: Manifest, obj: KubeObject, schemas: _Schemas) -> Iterator[P
         )
         return
     for error in sorted(validator.iter_errors(dict(obj.data)), key=lambda e: [str(p) for p in e.absolute_path]):
-        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
+        pointer = join(error.absolute_path)
         unknown = _unknown_fields(error)
         if unknown:
             # one problem per field, at the field itself, in kubectl's words
             for key in unknown:
-                yield problem(f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}", "error", f"unknown field {key!r}")
+                yield problem(f"{pointer}/{escape(key)}", "error", f"unknown field {key!r}")
         else:
             yield problem(pointer, "error", error.message)
 
@@ -222,18 +221,9 @@ def _line_of(manifest: Manifest, obj: KubeObject, pointer: str) -> int:
     """The 1-based file line of ``pointer`` in ``obj``: the line of a member's key (where ``kubectl`` users look),
     of a sequence item, or of the nearest ancestor that exists."""
     doc = manifest.documents[obj.document]
-    node: Node | None = doc.node
-    line = node.start_mark.line if node is not None else 0
-    for token in (t.replace("~1", "/").replace("~0", "~") for t in (obj.pointer + pointer).split("/")[1:]):
-        if isinstance(node, MappingNode):
-            found = [(k, v) for k, v in node.value if isinstance(k, ScalarNode) and mapping_key(k) == token]
-            if not found:
-                break
-            key, node = found[-1]  # the last writing wins, as in Kubernetes
-            line = key.start_mark.line
-        elif isinstance(node, SequenceNode) and token.isdigit() and int(token) < len(node.value):
-            node = node.value[int(token)]
-            line = node.start_mark.line
-        else:
-            break
+    parts = tokens(obj.pointer + pointer)
+    found = resolve(doc.node, parts, key=True)
+    if not found.complete:  # the nearest ancestor, by its key
+        found = resolve(doc.node, parts[: found.depth], key=True)
+    line = found.node.start_mark.line if found.node is not None else 0
     return doc.line + line + 1
