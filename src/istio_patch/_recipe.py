@@ -226,16 +226,16 @@ def validate_options(spec: StepSpec) -> TransformOptions:
     """The transform's options built from the specification, or OptionsError pointing at the option."""
     from pydantic import ValidationError
 
-    from .transforms._options import canonical_names
+    from .transforms._options import best_error, canonical_names, without_union_tags
 
     model = options_class(spec.transform)
     try:
         data = _numbers_as_written(spec, model, canonical_names(model, spec.options))
         options = model._validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
+        error = best_error(exc)
         inner = getattr(error.get("ctx", {}).get("error"), "loc", ())  # a FieldError of the options' own checks
-        loc = _without_union_tags(spec.options, _as_written(model, spec, tuple(error["loc"]) + tuple(inner)))
+        loc = without_union_tags(spec.options, _as_written(model, spec, tuple(error["loc"]) + tuple(inner)))
         raise spec.error(_describe(spec.transform, model, error, loc), loc, key=error["type"] in _UNKNOWN_OPTION) from None
     except IstioPatchError as exc:  # a validator of the options raised our own error
         raise spec.error(exc.message) from None
@@ -256,28 +256,6 @@ def _as_written(model: type[TransformOptions], spec: StepSpec, loc: tuple[Any, .
             if name == loc[0] and alias in spec.options:
                 return (alias, *loc[1:])
     return loc
-
-
-def _without_union_tags(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """``loc`` without pydantic's names of union members (``ports.0.PortMapping.host_port`` -> ``ports.0.host_port``).
-
-    A member's name is a class name (``PortMapping``) or a builtin's (``int``), and names no key of the data.
-    """
-    kept: list[Any] = []
-    for part in loc:
-        if isinstance(data, Mapping) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        elif isinstance(part, str) and (part[:1].isupper() or part in _BUILTIN_TAGS):
-            continue
-        else:
-            data = None
-        kept.append(part)
-    return tuple(kept)
-
-
-_BUILTIN_TAGS = frozenset({"int", "str", "bool", "float", "list", "dict", "tuple", "none"})
 
 
 def _numbers_as_written(spec: StepSpec, model: type[TransformOptions], data: dict[str, Any]) -> dict[str, Any]:

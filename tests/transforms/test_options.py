@@ -109,3 +109,21 @@ def test_field_types_resolve_the_annotations() -> None:
     types = field_types(StripResourcesOptions)
     assert list(types) == ["allow_no_match", "selector", "containers", "resources", "mode"]
     assert types["selector"] is Selector and types["allow_no_match"] is bool
+
+
+@pytest.mark.parametrize(
+    ("ports", "message"),
+    [
+        ([0], "HostPortsOptions: ports.0: Input should be greater than or equal to 1"),
+        ([70000], "HostPortsOptions: ports.0: Input should be less than or equal to 65535"),
+        ([True], "HostPortsOptions: ports.0: Input should be a valid integer"),
+        (["80"], "HostPortsOptions: ports.0: Input should be a valid integer"),
+        ([80, 80], "HostPortsOptions: containerPort 80 is given twice"),
+        ([{"container_port": 0, "host_port": 2}], "HostPortsOptions: ports.0.container_port: Input should be greater than or equal to 1"),
+    ],
+)
+def test_ports_kubernetes_would_refuse_are_refused_when_built(ports: list[object], message: str) -> None:
+    # the complaint shown is the one of the union member of the value's own type, located without member names
+    with pytest.raises(OptionsError) as info:
+        HostPortsOptions(ports=ports)  # type: ignore[arg-type]
+    assert str(info.value) == message

@@ -51,7 +51,7 @@ from ._options import Bounds, Checked
 __all__ = ["HostPortsOptions", "PortMapping", "plan_host_ports", "host_ports", "TRANSFORM"]
 
 
-Port = Annotated[int, Bounds(ge=1, le=65535)]
+Port = Annotated[int, Bounds(ge=1, le=65535, strict=True)]  # strict: true and "80" are not ports
 
 
 @dataclass(frozen=True, kw_only=True)

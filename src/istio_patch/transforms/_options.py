@@ -49,7 +49,7 @@ class Bounds:
     own rather than ``annotated_types`` or ``pydantic.Field`` because those would be imported with the options.
     """
 
-    def __init__(self, **constraints: int) -> None:
+    def __init__(self, **constraints: int | bool) -> None:
         self.constraints = constraints
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
@@ -118,7 +118,7 @@ class Checked(metaclass=_CheckedType):
         try:
             return cls._validate(data)
         except ValidationError as exc:
-            raise options_error(cls, exc) from exc
+            raise options_error(cls, exc, data) from exc
 
     @classmethod
     def _validate(cls: type[C], data: Mapping[str, Any]) -> C:
@@ -153,11 +153,25 @@ class Checked(metaclass=_CheckedType):
         return _adapter(cls).json_schema(mode="validation")  # type: ignore[no-any-return]
 
 
-def options_error(cls: type[Checked], exc: Any) -> OptionsError:
+def best_error(exc: Any) -> Any:
+    """The error of pydantic's ValidationError ``exc`` worth showing: for a value that fits no member of a union
+    (``ports: [0]``), the complaint of the member of its own type (``>= 1``), not "should be a PortMapping"."""
+    errors = exc.errors(include_url=False)
+    for error in errors:
+        if error["type"] not in _SHAPE_MISMATCH:
+            return error
+    return errors[0]
+
+
+# pydantic's complaints that only say the value is of another shape than one member of a union
+_SHAPE_MISMATCH = frozenset({"model_type", "dataclass_type", "dataclass_exact_type", "dict_type", "is_instance_of", "model_attributes_type"})
+
+
+def options_error(cls: type[Checked], exc: Any, data: Any = None) -> OptionsError:
     """The OptionsError that says what pydantic's ValidationError ``exc`` found first, in the option's words."""
-    error = exc.errors(include_url=False)[0]
+    error = best_error(exc)
     inner = getattr(error.get("ctx", {}).get("error"), "loc", ())  # a FieldError of the options' own checks
-    loc = ".".join(str(p) for p in tuple(error["loc"]) + tuple(inner) if not _is_union_tag(p))
+    loc = ".".join(str(p) for p in without_union_tags(data, tuple(error["loc"]) + tuple(inner)))
     message = str(error["msg"])
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
@@ -169,9 +183,30 @@ def options_error(cls: type[Checked], exc: Any) -> OptionsError:
     return OptionsError(f"{cls.__name__}: {loc}: {message}" if loc else f"{cls.__name__}: {message}")
 
 
-def _is_union_tag(part: Any) -> bool:
-    """pydantic names the member of a union in error locations (``PortMapping``, ``int``); they name no option."""
-    return isinstance(part, str) and (part[:1].isupper() or part in ("int", "str", "bool", "float", "list", "dict", "tuple", "none"))
+def without_union_tags(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``loc`` without pydantic's names of union members (``ports.0.constrained-int`` -> ``ports.0``).
+
+    A member's name never names a key of the data: walking ``data`` along ``loc`` tells them apart from option
+    names and mapping keys (``labels.istio-injection``). Without data, names that look like pydantic's are dropped.
+    """
+    kept: list[Any] = []
+    for part in loc:
+        if isinstance(data, Mapping) and part in data:
+            data = data[part]
+        elif isinstance(data, (list, tuple)) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        elif dataclasses.is_dataclass(data) and isinstance(part, str) and hasattr(data, part):
+            data = getattr(data, part)
+        elif isinstance(part, str) and _is_union_tag(part):
+            continue  # not a key of the data here, and spelt as pydantic names a union's member
+        else:
+            data = None
+        kept.append(part)
+    return tuple(kept)
+
+
+def _is_union_tag(part: str) -> bool:
+    return part[:1].isupper() or "-" in part or part in ("int", "str", "bool", "float", "list", "dict", "tuple", "none")
 
 
 def canonical_names(cls: type[Checked], data: Mapping[str, Any]) -> dict[str, Any]:
