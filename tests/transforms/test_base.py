@@ -75,3 +75,48 @@ def test_execute_builds_the_new_stream_once_whatever_the_number_of_edits(monkeyp
     assert passes == [21]
     assert len(result.manifest.documents) == 39 and result.manifest.render().count("\nx: 1\n") == 20
     assert [d.index for d in result.manifest.documents] == list(range(39))
+
+
+# ---- selector errors say where the near matches are --------------------------------------------------------
+
+import pytest  # noqa: E402
+
+from istio_patch import SelectorError  # noqa: E402
+from istio_patch.transforms import Selector, select  # noqa: E402
+
+MESH = "kind: Service\nmetadata: {name: istio-ingressgateway, namespace: mesh}\n"
+
+
+def _error(text: str, selector: Selector) -> str:
+    with pytest.raises(SelectorError) as info:
+        select(load(text, source="m.yaml"), selector, what="node_port")
+    return str(info.value)
+
+
+def test_a_name_in_another_namespace_is_pointed_at() -> None:
+    assert _error(MESH, Selector(kind="Service", name="istio-ingressgateway", namespace="istio-system")) == (
+        "m.yaml: node_port: no object matches Service/istio-ingressgateway in namespace istio-system; "
+        "Service istio-ingressgateway exists in namespace mesh (-n says where to look)"
+    )
+
+
+def test_a_close_name_is_offered_and_every_name_is_listed_or_counted() -> None:
+    names = ["istio-citadel", "istio-egressgateway", "istio-galley", "istio-ingressgateway", "istio-pilot", "istio-policy",
+             "istio-sidecar-injector", "istio-statsd-prom-bridge", "istio-telemetry", "istio-tracing", "grafana", "prometheus",
+             "servicegraph"]
+    text = "".join(f"---\nkind: Deployment\nmetadata: {{name: {n}, namespace: istio-system}}\n" for n in names)
+    message = _error(text, Selector(kind="Deployment", name="istio-telemtry", namespace="istio-system"))
+    assert message == (
+        "m.yaml: node_port: no object matches Deployment/istio-telemtry in namespace istio-system; did you mean "
+        "istio-telemetry? Deployment objects here: grafana, istio-citadel, istio-egressgateway, istio-galley, "
+        "istio-ingressgateway, istio-pilot, istio-policy, istio-sidecar-injector, istio-statsd-prom-bridge, "
+        "istio-telemetry, istio-tracing, prometheus, … (1 more)"
+    )
+
+
+def test_a_bare_name_where_type_and_name_were_wanted_gets_a_hint() -> None:
+    assert _error(MESH, Selector.parse("istio-ingressgateway")) == (
+        "m.yaml: node_port: no object matches istio-ingressgateway/*; a selector is TYPE/NAME: did you mean "
+        "service/istio-ingressgateway?"
+    )
+    assert _error(MESH, Selector.parse("nothing")).endswith("; a selector is TYPE/NAME, e.g. svc/istio-ingressgateway")

@@ -152,16 +152,44 @@ def typed(manifest: Manifest, obj: KubeObject, model: type[M] | None = None) -> 
 
 
 def select(manifest: Manifest, selector: Selector, *, allow_no_match: bool = False, what: str = "") -> list[KubeObject]:
-    """The objects ``selector`` matches; SelectorError when none does, unless ``allow_no_match``."""
+    """The objects ``selector`` matches; SelectorError when none does, unless ``allow_no_match``.
+
+    The error says where the near matches are: the same name in another namespace, a close name, or the
+    objects of that kind there are.
+    """
     found = [obj for obj in objects_matching(manifest, selector)]
     if not found and not allow_no_match:
-        near = sorted({o.name for o in manifest.objects() if o.kind == selector.kind and o.name})
-        hint = f"; {selector.kind} objects here: {', '.join(near[:8])}" if near else ""
-        raise SelectorError(
-            f"{what + ': ' if what else ''}no object matches {selector.describe()}{hint}",
-            source=manifest.source,
-        )
+        raise SelectorError(f"{what + ': ' if what else ''}no object matches {selector.describe()}{_near(manifest, selector)}", source=manifest.source)
     return found
+
+
+# How many names a "did you mean" error lists before it says how many more there are.
+_SHOWN_NAMES = 12
+
+
+def _near(manifest: Manifest, selector: Selector) -> str:
+    """Where the objects a selector nearly matched are, for its error: the most useful hint first."""
+    import difflib
+
+    objects = manifest.objects()
+    kinds = {o.kind for o in objects}
+    if selector.name is None and selector.kind not in kinds and selector.kind not in KIND_ALIASES.values():
+        named = sorted({f"{(o.kind or '').lower()}/{o.name}" for o in objects if o.name == selector.kind})
+        if named:  # `--node-port istio-ingressgateway`: a name where TYPE/NAME was wanted
+            return f"; a selector is TYPE/NAME: did you mean {' or '.join(named)}?"
+        return "; a selector is TYPE/NAME, e.g. svc/istio-ingressgateway"
+    same_kind = [o for o in objects if o.kind == selector.kind and o.name]
+    if selector.name is not None and selector.namespace is not None:
+        elsewhere = sorted({o.namespace or "default" for o in same_kind if o.name == selector.name and selector.labels.items() <= o.labels.items()})
+        if elsewhere:
+            return f"; {selector.kind} {selector.name} exists in namespace {', '.join(elsewhere)} (-n says where to look)"
+    if selector.name is None or not same_kind:
+        return ""
+    names = sorted({o.name for o in same_kind if o.name})
+    close = difflib.get_close_matches(selector.name, names, n=2, cutoff=0.8)
+    listed = ", ".join(names[:_SHOWN_NAMES]) + (f", … ({len(names) - _SHOWN_NAMES} more)" if len(names) > _SHOWN_NAMES else "")
+    hint = f"; did you mean {' or '.join(close)}? " if close else "; "
+    return f"{hint}{selector.kind} objects here: {listed}"
 
 
 def might_mention(text: str, word: str) -> bool:
