@@ -54,6 +54,7 @@ __all__ = [
     "JobSpec",
     "JobTemplateSpec",
     "CronJobSpec",
+    "HostPortClaim",
     "Workload",
     "Deployment",
     "DaemonSet",
@@ -366,6 +367,25 @@ class CronJobSpec(KubeModel):
     job_template: Optional[JobTemplateSpec] = None
 
 
+@dataclass(frozen=True)
+class HostPortClaim:
+    """A port of the node that a pod holds: address, port, protocol, and where it is asked for."""
+
+    host_ip: str
+    port: int
+    protocol: str
+    pointer: str  # relative to the object
+    container: str | None
+
+    def clashes(self, other: HostPortClaim) -> bool:
+        """Whether two pods holding these could not run on one node (0.0.0.0 is every address)."""
+        return (
+            self.port == other.port
+            and self.protocol == other.protocol
+            and (self.host_ip == other.host_ip or "0.0.0.0" in (self.host_ip, other.host_ip))
+        )
+
+
 class Workload(KubeObjectModel):
     """An object that runs pods: it has a pod spec somewhere (``POD_SPEC`` says where)."""
 
@@ -408,6 +428,20 @@ class Workload(KubeObjectModel):
         if spec is not None:
             for pointer, container in spec.all_containers():
                 yield self.POD_SPEC + pointer, container
+
+    def host_ports(self) -> Iterator[HostPortClaim]:
+        """The node ports its pods hold: every ``hostPort``, and every container port when the pod uses the node's
+        network (``hostNetwork: true``), where a container port is a port of the node."""
+        spec = self.pod_spec()
+        if spec is None:
+            return
+        for pointer, container in self.containers():
+            for i, port in enumerate(container.ports or ()):
+                number = port.host_port if port.holds_host_port else (port.container_port if spec.host_network else None)
+                if number:
+                    field = "hostPort" if port.holds_host_port else "containerPort"
+                    where = f"{pointer}/ports/{i}/{field}"
+                    yield HostPortClaim(port.host_ip or "0.0.0.0", number, port.protocol_or_default, where, container.name)
 
     @property
     def replicas(self) -> int | None:

@@ -134,3 +134,61 @@ def test_plan_is_pure() -> None:
 
 def test_docstring_example() -> None:
     assert doctest.testmod(_host_ports).failed == 0
+
+
+# ---- node ports held twice: warned when the transform makes them so ------------------------------------------
+
+GATEWAY = """\
+kind: DaemonSet
+metadata: {name: gw, namespace: istio-system}
+spec:
+  template:
+    spec:
+      containers:
+      - name: proxy
+        ports: [{containerPort: 80}, {containerPort: 31380}]
+---
+kind: DaemonSet
+metadata: {name: router, namespace: edge}
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      containers:
+      - name: router
+        ports: [{containerPort: 80}]
+---
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  ports: [{port: 8080, nodePort: 31380}]
+"""
+
+
+def test_a_host_port_another_workload_or_a_node_port_holds_is_warned() -> None:
+    result = host_ports(load(GATEWAY, source="g.yaml"), selector="ds/gw", namespace="istio-system", ports=[80, 31380])
+    assert result.warnings == (
+        "host_ports: DaemonSet istio-system/gw (g.yaml:1) now holds hostPort 80/TCP, also held by DaemonSet edge/router "
+        "(g.yaml:10); their pods cannot share a node",
+        "host_ports: DaemonSet istio-system/gw (g.yaml:1) now holds hostPort 31380/TCP, also the nodePort of Service web "
+        "(g.yaml:20), which kube-proxy holds on every node",
+    )
+
+
+def test_a_null_or_zero_host_port_is_none_and_gets_the_wanted_one() -> None:
+    # Kubernetes reads hostPort null and 0 as "no hostPort": they are not a conflict
+    for written in ("null", "0"):
+        text = GATEWAY.replace("{containerPort: 80}, {containerPort: 31380}", f"{{containerPort: 80, hostPort: {written}}}")
+        result = host_ports(load(text), selector="ds/gw", namespace="istio-system", ports=[80])
+        assert f"hostPort: {written}" not in result.manifest.render() and "hostPort: 80" in result.manifest.render()
+        assert [c.op for c in result.changes] == ["replace"]
+
+
+def test_a_host_port_written_as_text_is_refused_with_its_position() -> None:
+    from istio_patch import ModelValidationError
+
+    text = GATEWAY.replace("{containerPort: 80}, {containerPort: 31380}", '{containerPort: 80, hostPort: "80"}')
+    with pytest.raises(ModelValidationError) as info:
+        host_ports(load(text, source="g.yaml"), selector="ds/gw", namespace="istio-system", ports=[80])
+    assert (info.value.line, info.value.pointer) == (8, "/spec/template/spec/containers/0/ports/0/hostPort")

@@ -110,3 +110,13 @@ def test_an_empty_label_value_is_allowed() -> None:
 
 def test_docstrings() -> None:
     assert doctest.testmod(_label_namespaces).failed == 0
+
+
+def test_adding_a_namespace_every_cluster_has_is_warned() -> None:
+    result = label_namespaces(load("kind: Namespace\nmetadata: {name: demo}\n"), names=["default", "demo", "shop"],
+                              labels={"istio-injection": "enabled"}, create_missing=True)
+    assert result.warnings == (
+        "label_namespaces: added a Namespace default to the manifest, which every cluster has already: applying it only "
+        "labels default, but `kubectl delete -f` of this manifest would delete the namespace default; "
+        "`kubectl label namespace default istio-injection=enabled` labels it without that risk",
+    )

@@ -43,8 +43,9 @@ from typing import Annotated, Any, Sequence, Union
 
 from .._errors import ModelValidationError, OptionsError, SelectorError
 from .._manifest import Manifest
-from .._models import WORKLOAD_KINDS, Container, ContainerPort, HorizontalPodAutoscaler, Workload
-from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, ingress_gateway, objects_matching, select, typed
+from .._manifest import _objects_of as objects_of
+from .._models import WORKLOAD_KINDS, Container, ContainerPort, HorizontalPodAutoscaler, HostPortClaim, KubeObjectModel, Service, Workload
+from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, ingress_gateway, might_mention, objects_matching, select, typed
 from ._descriptor import Flag, Modifier, Transform
 from ._options import Bounds, Checked
 
@@ -114,9 +115,14 @@ def plan_host_ports(manifest: Manifest, options: HostPortsOptions) -> Plan:
     warnings: list[str] = []
     notes: list[str] = []
     autoscalers: list[HorizontalPodAutoscaler] | None = None  # looked for once, and only if a workload can have replicas
+    node_ports: list[tuple[HostPortClaim, Workload]] | None = None  # the other holders of node ports, found once
     for workload in workloads:
-        ops = _operations(manifest, workload, options, wanted)
+        ops, added = _operations(manifest, workload, options, wanted)
         edits.append(Edit.on(workload, ops, "hostPort for the node's address"))
+        if added:
+            if node_ports is None:
+                node_ports = _node_ports(manifest)
+            warnings.extend(_clashes(workload, added, node_ports))
         if not ops:
             notes.append(f"host_ports: {workload.describe()} has every hostPort already")
         if autoscalers is None and not workload.ONE_POD_PER_NODE:
@@ -140,7 +146,10 @@ def _autoscalers(manifest: Manifest) -> list[HorizontalPodAutoscaler]:
     return found
 
 
-def _operations(manifest: Manifest, workload: Workload, options: HostPortsOptions, wanted: dict[int, int]) -> list[dict[str, Any]]:
+def _operations(
+    manifest: Manifest, workload: Workload, options: HostPortsOptions, wanted: dict[int, int]
+) -> tuple[list[dict[str, Any]], list[HostPortClaim]]:
+    """The operations, and the node ports they make the workload's pods hold."""
     names = set(options.containers)
     every = list(workload.containers())
     containers = [(p, c) for p, c in every if not names or c.name in names]
@@ -153,6 +162,7 @@ def _operations(manifest: Manifest, workload: Workload, options: HostPortsOption
             line=_line(manifest, workload, ""),
         )
     ops: list[dict[str, Any]] = []
+    added: list[HostPortClaim] = []
     seen: set[int] = set()
     claims = _claims(every)  # a hostPort is the node's: two ports of one pod cannot both hold it
     for pointer, container in containers:
@@ -174,6 +184,7 @@ def _operations(manifest: Manifest, workload: Workload, options: HostPortsOption
                     )
                 claims[claim] = f"containerPort {number} of container {container.name}"
                 ops.append({"op": "replace" if port.has("hostPort") else "add", "path": path, "value": wanted[number]})
+                added.append(HostPortClaim(port.host_ip or "0.0.0.0", wanted[number], port.protocol_or_default, path, container.name))
             elif port.host_port != wanted[number]:
                 raise OptionsError(
                     f"host_ports: container {container.name} of {workload.describe()} already has hostPort "
@@ -189,7 +200,54 @@ def _operations(manifest: Manifest, workload: Workload, options: HostPortsOption
             source=_source(workload),
             line=_line(manifest, workload, ""),
         )
-    return ops
+    return ops, added
+
+
+# A document can hold a node port only if its text names one of these.
+_HOLDER_WORDS = ("hostPort", "hostNetwork", "nodePort")
+
+
+def _node_ports(manifest: Manifest) -> list[tuple[HostPortClaim, KubeObjectModel]]:
+    """Every node port the manifest's objects hold: workloads' hostPorts (and host-network ports), nodePorts.
+
+    Only documents whose text names hostPort, hostNetwork or nodePort can hold one; the others are not parsed.
+    """
+    held: list[tuple[HostPortClaim, KubeObjectModel]] = []
+    for document in manifest.documents:
+        if not any(might_mention(document.text, word) for word in _HOLDER_WORDS):
+            continue
+        for obj in objects_of(document):
+            if obj.kind not in WORKLOAD_KINDS and obj.kind != "Service":
+                continue
+            try:
+                model = typed(manifest, obj)
+            except ModelValidationError:
+                continue  # an object the API server refuses holds nothing
+            if isinstance(model, Workload):
+                held.extend((claim, model) for claim in model.host_ports())
+            elif isinstance(model, Service):
+                held.extend(
+                    (HostPortClaim("0.0.0.0", p.node_port, p.protocol_or_default, f"/spec/ports/{i}/nodePort", None), model)
+                    for i, p in enumerate(model.spec.ports or ())
+                    if p.node_port is not None
+                )
+    return held
+
+
+def _clashes(workload: Workload, added: Sequence[HostPortClaim], held: Sequence[tuple[HostPortClaim, KubeObjectModel]]) -> list[str]:
+    """Warnings for the node ports the workload now holds that another object holds already."""
+    warnings = []
+    origin = workload.origin
+    for claim in added:
+        for other_claim, other in held:
+            if other.origin == origin or not claim.clashes(other_claim):
+                continue
+            if isinstance(other, Service):
+                why = f"also the nodePort of {other.describe()} ({other.origin}), which kube-proxy holds on every node"
+            else:
+                why = f"also held by {other.describe()} ({other.origin}); their pods cannot share a node"
+            warnings.append(f"host_ports: {workload.describe()} ({origin}) now holds hostPort {claim.port}/{claim.protocol}, {why}")
+    return warnings
 
 
 def _claims(containers: Sequence[tuple[str, Container]]) -> dict[tuple[int, str], str]:

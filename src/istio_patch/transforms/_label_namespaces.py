@@ -187,7 +187,22 @@ def _run(manifest: Manifest, options: LabelNamespacesOptions) -> Result:
             Change("label_namespaces", manifest.source, len(current.documents) + i, first, f"Namespace {name}", "add", "", "created with its labels")
         )
         line += doc_text.count("\n")
-    return Result(appended, tuple(changes), result.warnings, result.plans, result.notes)
+    warnings = list(result.warnings) + [
+        f"label_namespaces: added a Namespace {name} to the manifest, which every cluster has already: applying it "
+        f"only labels {name}, but `kubectl delete -f` of this manifest would delete the namespace {name}; "
+        f"`kubectl label namespace {name} {_label_args(options.labels)}` labels it without that risk"
+        for name in missing
+        if name in _EVERY_CLUSTER_HAS
+    ]
+    return Result(appended, tuple(changes), tuple(warnings), result.plans, result.notes)
+
+
+# Namespaces that exist in every cluster: a manifest that creates them gets them deleted with it.
+_EVERY_CLUSTER_HAS = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+
+
+def _label_args(labels: Mapping[str, str]) -> str:
+    return " ".join(f"{key}={value}" for key, value in labels.items())
 
 
 def _label(text: str) -> tuple[str, str]:
