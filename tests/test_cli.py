@@ -1042,3 +1042,33 @@ def test_check_forbidden_registry_points_inside_template_strings(capsysbinary):
     lines = out.decode().splitlines()
     template = [line for line in lines if ":36:" in line]
     assert template == [f"{EXAMPLE}:36:9: [forbidden-registry] the image gcr.io/istio-release/proxyv2:1.0.0 comes from the forbidden registry gcr.io"]
+
+
+def test_check_lists_its_rules_and_runs_the_ones_asked_for(capsysbinary):
+    code, out, _ = run(capsysbinary, "check", "--list-rules")
+    assert code == 0
+    lines = out.decode().splitlines()
+    assert [line.split()[0] for line in lines] == sorted(line.split()[0] for line in lines)
+    assert "daemonset-replicas   error    a DaemonSet with replicas, which it does not have" in lines
+    code, out, _ = run(capsysbinary, "check", "--bare-metal", "--rule", "hpa-target", PITFALLS)
+    assert code == 1 and {line.split(" ", 2)[1] for line in out.decode().splitlines()} == {"[hpa-target]"}
+    code, _, err = run(capsysbinary, "check", "--rule", "nope", PITFALLS)
+    assert code == 2 and err.startswith("istio-patch: error: check: no rule 'nope' (the rules are: daemonset-replicas,")
+
+
+def test_check_formats_for_machines(capsysbinary):
+    from sarif_pydantic import Sarif
+
+    code, out, _ = run(capsysbinary, "check", "--format", "sarif", "--bare-metal", PITFALLS)
+    assert code == 1 and len(Sarif.model_validate_json(out).runs[0].results) == 7
+    code, out, _ = run(capsysbinary, "check", "--format", "github", "--bare-metal", PITFALLS)
+    assert code == 1 and out.decode().startswith(f"::error file={PITFALLS},line=7,col=3,title=load-balancer::Service demo/edge")
+    code, out, _ = run(capsysbinary, "check", "--format", "json", CLEAN)
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_check_never_prints_terminal_controls_from_the_input(capsysbinary, tmp_path):
+    path = tmp_path / "evil.yaml"
+    path.write_text('kind: DaemonSet\nmetadata: {name: "gw\\e[31m\\u009b2J"}\nspec: {replicas: 1}\n', encoding="utf-8")
+    code, out, _ = run(capsysbinary, "check", path)
+    assert code == 1 and "\x1b" not in out.decode() and "\x9b" not in out.decode() and "gw\ufffd[31m\ufffd2J" in out.decode()

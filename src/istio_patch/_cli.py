@@ -153,6 +153,10 @@ def _parser() -> _Parser:
     check.add_argument("--forbid-registry", action="append", default=[], metavar="REGISTRY",
                        help="flag images from REGISTRY (or a registry/namespace prefix); repeatable")
     check.add_argument("--node-port-range", default="30000-32767", metavar="FROM-TO", help="the cluster's node port range (default 30000-32767)")
+    check.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text",
+                       help="text (FILE:LINE:COL: [rule] message, the default), json, github (workflow annotations) or sarif (SARIF 2.1.0)")
+    check.add_argument("--rule", action="append", metavar="ID", help="run only this rule; repeatable (see --list-rules)")
+    check.add_argument("--list-rules", action="store_true", help="list the rules with what each finds, and exit")
 
     summary = sub.add_parser("summary", parents=[common], help="what the manifest will create, per namespace", epilog=SUMMARY_EPILOG,
                              formatter_class=fmt, description="Services with type and ports as kubectl writes them, and workloads "
@@ -838,13 +842,17 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .checks import CheckOptions, check
+    from .checks import CheckOptions, check, render, rules
 
+    if args.list_rules:
+        _out("".join(f"{rule.id:<20} {rule.severity:<8} {rule.summary}\n" for rule in rules().values()))
+        return EXIT_OK
     options = CheckOptions(
         bare_metal=args.bare_metal, forbid_registries=tuple(args.forbid_registry), node_port_range=_port_range(args.node_port_range)
     )
-    findings = check(_load_all(_read_inputs(args.files)), options)
-    _out("".join(f"{_printable(str(finding))}\n" for finding in findings))
+    findings = check(_load_all(_read_inputs(args.files)), options, select=args.rule)
+    text = render(findings, args.format, rules())
+    _out(_printable(text) if args.format in ("text", "github") else text)
     return EXIT_FOUND if findings else EXIT_OK
 
 
@@ -856,8 +864,9 @@ def _port_range(text: str) -> tuple[int, int]:
 
 
 def _printable(text: str) -> str:
-    """``text`` with control characters (C0, DEL, C1) shown as U+FFFD: names from the input never drive the terminal."""
-    return "".join("\ufffd" if (ord(ch) < 32 and ch != "\t") or 127 <= ord(ch) < 160 else ch for ch in text)
+    """``text`` with control characters (C0 but tab and line feed, DEL, C1) shown as U+FFFD: names from the input
+    never drive the terminal."""
+    return "".join("\ufffd" if (ord(ch) < 32 and ch not in "\t\n") or 127 <= ord(ch) < 160 else ch for ch in text)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -20,11 +20,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from ._base import CheckOptions, Context, Finding, Rule, Severity
+from ._formats import FORMATS, Format, render
 
 if TYPE_CHECKING:
     from .._manifest import Manifest
 
-__all__ = ["check", "rules", "Finding", "Rule", "CheckOptions", "Severity"]
+__all__ = ["check", "rules", "render", "Finding", "Rule", "CheckOptions", "Severity", "Format", "FORMATS"]
 
 _rules: dict[str, Rule] | None = None
 
