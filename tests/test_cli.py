@@ -14,6 +14,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -1039,3 +1040,75 @@ def test_check_forbidden_registry_points_inside_template_strings(capsysbinary):
     lines = out.decode().splitlines()
     template = [line for line in lines if ":36:" in line]
     assert template == [f"{EXAMPLE}:36:9: the image gcr.io/istio-release/proxyv2:1.0.0 comes from the forbidden registry gcr.io"]
+
+
+# --------------------------------------------------------------------------------------------------------
+# where -o writes: special files are written through, never replaced (see also tests/cli/test_output.py)
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_output_to_a_fifo_writes_through_it(capsysbinary, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    spare = tmp_path / "spare"  # a second name of the FIFO: frees the reader should the FIFO be replaced
+    os.link(fifo, spare)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        code, out, err = run(capsysbinary, "apply", CRLF, "-o", fifo)
+    finally:
+        if reader.is_alive():
+            try:
+                os.close(os.open(spare, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+        reader.join(10)
+    assert (code, out, err) == (0, b"", "")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert received == [CRLF.read_bytes()]
+
+
+def test_output_to_a_character_device_writes_through_it(capsysbinary, tmp_path):
+    null = tmp_path / "fakenull"
+    try:
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        os.close(os.open(null, os.O_WRONLY))
+    except OSError as exc:
+        pytest.skip(f"a device node cannot be made or opened here (root or CAP_MKNOD, no nodev mount): {exc}")
+    assert run(capsysbinary, "apply", CRLF, "-o", null) == (0, b"", "")
+    assert stat.S_ISCHR(null.lstat().st_mode)
+    assert leftovers(tmp_path) == []
+
+
+def test_output_to_dev_stdout_through_a_pipe():
+    done = script("apply", CRLF, "-o", "/dev/stdout")
+    assert (done.returncode, done.stdout, done.stderr) == (0, CRLF.read_bytes(), b"")
+
+
+def test_output_to_dev_stdout_appends_where_the_shell_appends(tmp_path):
+    log = tmp_path / "log"
+    log.write_bytes(b"before\n")
+    with open(log, "ab") as handle:  # `istio-patch apply -o /dev/stdout x.yaml >> log`
+        done = subprocess.run([sys.executable, "-m", "istio_patch", "apply", str(CRLF), "-o", "/dev/stdout"],
+                              stdout=handle, stderr=subprocess.PIPE, timeout=60)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert log.read_bytes() == b"before\n" + CRLF.read_bytes()
+
+
+def test_output_dash_is_stdout(capsysbinary, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run(capsysbinary, "apply", CRLF, "-o", "-") == (0, CRLF.read_bytes(), "")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_needs_a_name(capsysbinary):
+    code, out, err = run(capsysbinary, "apply", CRLF, "-o", "")
+    assert (code, out) == (2, b"")
+    assert err.splitlines()[0] == "istio-patch apply: -o needs a file name ('-' for stdout)"
+
+
+def test_output_to_a_directory_is_refused_plainly(capsysbinary, tmp_path):
+    code, out, err = run(capsysbinary, "apply", CRLF, "-o", tmp_path)
+    assert (code, out, err) == (2, b"", f"istio-patch: error: {tmp_path}: is a directory; name a file to write\n")
+    assert list(tmp_path.iterdir()) == []

@@ -16,6 +16,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
 
+from .cli import _output
+from .cli._output import Source as _Input
+
 if TYPE_CHECKING:
     from ._manifest import Document, KubeObject, Manifest
     from ._recipe import StepSpec
@@ -24,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["main", "main_entry"]
 
 PROG = "istio-patch"
-STDIN = "<stdin>"
+STDIN = _output.STDIN
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
 
@@ -382,15 +385,7 @@ def _usage_hint(argv: Sequence[str]) -> str:
 
 
 def _out(text: str | bytes) -> None:
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is not None:
-        sys.stdout.flush()
-        buffer.write(data)
-        buffer.flush()
-    else:  # a text-only stream (some test harnesses): newlines are passed through unchanged
-        sys.stdout.write(data.decode("utf-8"))
-        sys.stdout.flush()
+    _output.write_stdout(text.encode("utf-8") if isinstance(text, str) else text)
 
 
 def _err(text: str) -> None:
@@ -415,32 +410,11 @@ def _quiet_broken_pipe() -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Input:
-    name: str  # as the user wrote it, for messages
-    path: str | None  # None for stdin
-    data: bytes
-
-
 def _read_inputs(files: Sequence[str]) -> list[_Input]:
     names = list(files) or ["-"]
     if names.count("-") > 1:
         raise UsageError(f"{PROG}: stdin ('-') can be read only once")
-    inputs = []
-    for name in names:
-        if name == "-":
-            stream = getattr(sys.stdin, "buffer", None)
-            data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
-            inputs.append(_Input(STDIN, None, data))
-            continue
-        try:
-            with open(name, "rb") as handle:
-                inputs.append(_Input(name, name, handle.read()))
-        except IsADirectoryError:
-            raise _Failure(f"{name}: is a directory; name the manifest files in it") from None
-        except OSError as exc:
-            raise _Failure(f"{name}: {exc.strerror or exc}") from None
-    return inputs
+    return _output.read_inputs(names)
 
 
 def _load_all(inputs: Sequence[_Input], *, build_every_document: bool = True) -> list[Manifest]:
@@ -630,6 +604,8 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         raise UsageError(f"{PROG} apply: --backup needs -i/--in-place")
     if args.backup == "":
         raise UsageError(f"{PROG} apply: --backup needs a suffix, e.g. .ori")
+    if args.output == "":
+        raise UsageError(f"{PROG} apply: -o needs a file name ('-' for stdout)")
     if args.in_place and (not args.files or "-" in args.files):
         raise UsageError(f"{PROG} apply: -i/--in-place needs files (stdin cannot be edited in place)")
     steps = _steps(args)  # recipes and options are refused before any input is read
@@ -653,11 +629,11 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         _out(_diff(inputs, outputs, _use_color(args.color)))
     elif args.in_place:
         pairs = [(item.path, data) for item, data in zip(inputs, outputs) if data != item.data and item.path]
-        _write_files(pairs, backup=args.backup)
+        _output.write_files(pairs, backup=args.backup)
     elif args.check:
         pass
     elif args.output:
-        _write_files([(args.output, _concatenate(outputs))], backup=None, create=True)
+        _output.write_output(args.output, _concatenate(outputs))
     else:
         _out(_concatenate(outputs))
     if args.check and changed:
@@ -709,91 +685,6 @@ def _diff(inputs: Sequence[_Input], outputs: Sequence[bytes], color: bool) -> st
                     line = f"\x1b[{code}m{line.rstrip(chr(10))}\x1b[0m\n"
             chunks.append(line)
     return "".join(chunks)
-
-
-def _write_files(pairs: Sequence[tuple[str, bytes]], *, backup: str | None, create: bool = False) -> None:
-    """Write every file or none: temporary files beside the targets first, then renames.
-
-    The originals stay byte-identical until every new text exists on disk; a failing rename puts back the
-    ones already done. File modes are kept; a symlink's target is edited, not the link.
-    """
-    import stat
-    import tempfile
-
-    temps: list[tuple[str, str]] = []  # (temporary, target)
-    saved: list[tuple[str, str]] = []  # (hard link to the original, target)
-    done: list[str] = []
-    try:
-        for path, data in pairs:
-            target = os.path.realpath(path)
-            try:
-                mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
-            except FileNotFoundError:
-                if not create:
-                    raise
-                mode = None
-            folder = os.path.dirname(target) or "."
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-            temps.append((temp, target))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if mode is None:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            os.chmod(temp, mode)
-        for temp, target in temps:
-            if (backup is not None or len(temps) > 1) and os.path.lexists(target):
-                keep = _link_beside(target)
-                saved.append((keep, target))
-        for temp, target in temps:
-            os.replace(temp, target)
-            done.append(target)
-    except OSError as exc:
-        originals = {target: keep for keep, target in saved}
-        for target in done:  # put back what was replaced; take away what was created
-            try:
-                if target in originals:
-                    os.replace(originals[target], target)
-                else:
-                    os.unlink(target)
-            except OSError:
-                pass
-        for keep, _ in saved:
-            _remove_quietly(keep)
-        for temp, _ in temps:
-            _remove_quietly(temp)
-        raise _Failure(f"{exc.filename or ''}: {exc.strerror or exc}; no file was changed".lstrip(": ")) from None
-    for keep, target in saved:
-        if backup is not None:
-            os.replace(keep, target + backup)
-        else:
-            _remove_quietly(keep)
-
-
-def _link_beside(target: str) -> str:
-    """A hidden second name for the original (a hard link, or a copy where links are not possible)."""
-    import shutil
-    import tempfile
-
-    folder = os.path.dirname(target) or "."
-    fd, keep = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".orig")
-    os.close(fd)
-    os.unlink(keep)
-    try:
-        os.link(target, keep)
-    except OSError:
-        shutil.copy2(target, keep)
-    return keep
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -961,7 +852,7 @@ def _write_kustomize(out: str, inputs: Sequence[_Input], manifests: Sequence[Man
     if patches:
         kustomization["patches"] = patches
     files.append(("kustomization.yaml", (json.dumps(kustomization, indent=2) + "\n").encode()))
-    _write_files([(os.path.join(out, name), data) for name, data in files], backup=None, create=True)
+    _output.write_files([(os.path.join(out, name), data) for name, data in files], backup=None, create=True)
 
 
 def _refuse_duplicates(manifests: Sequence[Manifest]) -> None:
