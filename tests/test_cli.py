@@ -1112,3 +1112,86 @@ def test_output_to_a_directory_is_refused_plainly(capsysbinary, tmp_path):
     code, out, err = run(capsysbinary, "apply", CRLF, "-o", tmp_path)
     assert (code, out, err) == (2, b"", f"istio-patch: error: {tmp_path}: is a directory; name a file to write\n")
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------------------------------------
+# stdout, stdin and stderr that fail: a clear error and a non-zero exit, never a silent truncation
+# --------------------------------------------------------------------------------------------------------
+
+
+def cli_process(*argv, closing: tuple[int, ...] = (), limit: int | None = None, **kwargs) -> subprocess.CompletedProcess[bytes]:
+    """``python -m istio_patch ARGV`` with the given standard descriptors closed, or a file size limit (a
+    write past it is partial, then fails with EFBIG, as on a full disk)."""
+
+    def prepare() -> None:
+        for number in closing:
+            os.close(number)
+        if limit is not None:
+            import resource
+            import signal
+
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write instead of killing the process
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    kwargs.setdefault("stderr", subprocess.PIPE)
+    return subprocess.run([sys.executable, "-m", "istio_patch", *map(str, argv)], preexec_fn=prepare, timeout=60, **kwargs)
+
+
+def test_a_partial_write_to_stdout_fails_the_run(tmp_path):
+    out = tmp_path / "out.yaml"
+    with open(out, "wb") as handle:
+        done = cli_process("apply", EXAMPLE, stdout=handle, limit=4096)
+    assert done.returncode == 2
+    assert done.stderr == b"istio-patch: error: <stdout>: File too large; the output is incomplete\n"
+    assert out.stat().st_size == 4096
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_stdout_is_a_clear_error():
+    with open("/dev/full", "wb") as full:
+        done = cli_process("apply", CRLF, stdout=full)
+    assert (done.returncode, done.stderr) == (2, b"istio-patch: error: <stdout>: No space left on device; nothing was written\n")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_help_onto_a_full_stdout_is_a_clear_error():
+    with open("/dev/full", "wb") as full:
+        done = cli_process("apply", "--help", stdout=full)
+    assert (done.returncode, done.stderr) == (2, b"istio-patch: error: <stdout>: No space left on device; nothing was written\n")
+
+
+def test_a_closed_pipe_exits_141_with_one_line(tmp_path):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has already gone, as `| head -c 0` does
+    try:
+        done = cli_process("apply", CRLF, stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, b"istio-patch: error: <stdout>: Broken pipe; nothing was written\n")
+
+
+def test_a_reader_that_leaves_early_exits_141(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(CRLF.read_bytes() * 5000)  # more than a pipe holds
+    child = subprocess.Popen([sys.executable, "-m", "istio_patch", "apply", str(big)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout.read(10)  # `| head -c 10`
+    child.stdout.close()
+    stderr = child.stderr.read()
+    assert (child.wait(60), stderr) == (141, b"istio-patch: error: <stdout>: Broken pipe; the output is incomplete\n")
+
+
+def test_a_closed_stdout_is_a_clear_error():
+    done = cli_process("apply", CRLF, closing=(1,))
+    assert (done.returncode, done.stderr) == (2, b"istio-patch: error: <stdout>: is closed; nothing was written\n")
+
+
+def test_a_closed_stdin_is_a_clear_error():
+    done = cli_process("apply", closing=(0,), stdout=subprocess.PIPE)
+    assert (done.returncode, done.stdout, done.stderr) == (2, b"", b"istio-patch: error: <stdin>: is closed; name the files to read\n")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_closed_stderr_still_fails_the_run():
+    with open("/dev/full", "wb") as full:
+        done = cli_process("apply", CRLF, closing=(2,), stdout=full, stderr=None)
+    assert done.returncode == 2

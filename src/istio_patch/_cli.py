@@ -10,12 +10,14 @@ Only what a command needs is imported: startup time is part of every call (and o
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
 
+from ._errors import FileError
 from .cli import _output
 from .cli._output import Source as _Input
 
@@ -29,6 +31,7 @@ __all__ = ["main", "main_entry"]
 PROG = "istio-patch"
 STDIN = _output.STDIN
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # the reader of stdout left: what a shell reports for a writer killed by SIGPIPE
 
 
 class UsageError(Exception):
@@ -47,6 +50,12 @@ class _Failure(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
+
+    def print_help(self, file: IO[str] | None = None) -> None:
+        if file is not None:
+            super().print_help(file)
+        else:  # argparse would ignore a failed write to stdout; ours raises FileError
+            _out(self.format_help())
 
 
 class _Event(argparse.Action):
@@ -334,6 +343,7 @@ def _main(argv: list[str]) -> int:
         try:
             args = _parser().parse_args(argv)
         except SystemExit as exc:  # --help, or argparse's own exit
+            _output.flush_stdout()  # the help text must reach stdout, or the exit code say it did not
             return int(exc.code or 0)
         if args.version:
             from . import __version__
@@ -342,16 +352,18 @@ def _main(argv: list[str]) -> int:
             return EXIT_OK
         if args.command is None:
             raise UsageError(f"{PROG}: say which command to run: apply, images, plan, check, summary or validate (see --help)")
-        return _COMMANDS[args.command](args)
+        code = _COMMANDS[args.command](args)
+        _output.flush_stdout()
+        return code
     except UsageError as exc:
         _err(f"{exc}\n{_usage_hint(argv)}")
         return EXIT_ERROR
     except _Failure as exc:
         _err(f"{PROG}: error: {exc}")
         return EXIT_ERROR
-    except BrokenPipeError:  # `istio-patch images | head -1`: the reader left; nothing more to say
-        _quiet_broken_pipe()
-        return EXIT_ERROR
+    except FileError as exc:  # `istio-patch images | head -1`, a full disk, a closed stream
+        _err(f"{PROG}: error: {exc}")
+        return EXIT_BROKEN_PIPE if exc.errno == errno.EPIPE else EXIT_ERROR
     except KeyboardInterrupt:
         _err(f"{PROG}: interrupted")
         return 130
@@ -389,20 +401,11 @@ def _out(text: str | bytes) -> None:
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(text.rstrip("\n") + "\n")
-    sys.stderr.flush()
+    _output.write_stderr(text.rstrip("\n") + "\n")
 
 
 def _warn(text: str) -> None:
     _err(f"{PROG}: warning: {text}")
-
-
-def _quiet_broken_pipe() -> None:
-    try:  # keep Python from complaining again when it flushes stdout at exit
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 # ---------------------------------------------------------------------------------------------------------

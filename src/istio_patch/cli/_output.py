@@ -13,15 +13,26 @@ was left behind. Nothing here knows about YAML or Kubernetes: the data are bytes
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
 from dataclasses import dataclass
-from typing import Sequence
+from typing import IO, Any, Sequence
 
 from .._errors import FileError
 
-__all__ = ["STDIN", "STDOUT", "Source", "read_inputs", "write_files", "write_output", "write_stdout"]
+__all__ = [
+    "STDIN",
+    "STDOUT",
+    "Source",
+    "flush_stdout",
+    "read_inputs",
+    "write_files",
+    "write_output",
+    "write_stderr",
+    "write_stdout",
+]
 
 STDIN = "<stdin>"
 STDOUT = "<stdout>"
@@ -46,9 +57,7 @@ def read_inputs(names: Sequence[str]) -> list[Source]:
     sources = []
     for name in names:
         if name == "-":
-            stream = getattr(sys.stdin, "buffer", None)
-            data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
-            sources.append(Source(STDIN, None, data))
+            sources.append(Source(STDIN, None, _read_stdin()))
             continue
         try:
             with open(name, "rb") as handle:
@@ -60,21 +69,128 @@ def read_inputs(names: Sequence[str]) -> list[Source]:
     return sources
 
 
+def _read_stdin() -> bytes:
+    stream = sys.stdin
+    if stream is None:  # Python found descriptor 0 closed when it started
+        raise FileError("is closed; name the files to read", source=STDIN, errno=errno.EBADF)
+    try:
+        buffer = getattr(stream, "buffer", None)
+        return buffer.read() if buffer is not None else stream.read().encode("utf-8")
+    except ValueError:  # closed since
+        raise FileError("is closed; name the files to read", source=STDIN, errno=errno.EBADF) from None
+    except OSError as exc:
+        raise FileError(exc.strerror or str(exc), source=STDIN, errno=exc.errno) from None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The standard streams
+# ---------------------------------------------------------------------------------------------------------
+
+
+def write_stdout(data: bytes, *, name: str = STDOUT) -> None:
+    """Write all of ``data`` to stdout, or raise ``FileError`` (``errno.EPIPE`` when the reader has left).
+
+    A write to a pipe or a file can be partial (a full disk, a file size limit) and the next one fails:
+    every byte is accounted for, and after a failure stdout is pointed at ``/dev/null`` so that Python's
+    own flush at exit does not fail a second time.
+    """
+    stream = sys.stdout
+    if stream is None:  # Python found descriptor 1 closed when it started
+        raise FileError("is closed; nothing was written", source=name, errno=errno.EBADF)
+    buffer = getattr(stream, "buffer", None)
+    text = data.decode("utf-8", "replace") if buffer is None else ""
+    written = 0
+    try:
+        stream.flush()  # text written earlier goes first
+        if buffer is None:  # a text-only stream (some test harnesses): newlines are passed through unchanged
+            stream.write(text)
+            stream.flush()
+            return
+        buffer.flush()
+        descriptor = _descriptor(buffer)
+        view = memoryview(data)
+        while written < len(view):
+            if descriptor is not None:
+                written += _write_some(descriptor, view[written:])
+            else:  # a stream without a descriptor: its write may be partial too
+                written += buffer.write(view[written:]) or 0
+        if descriptor is None:
+            buffer.flush()
+    except (OSError, ValueError) as exc:
+        _silence(stream)
+        raise _write_error(name, exc, written) from None
+
+
+def flush_stdout() -> None:
+    """Flush what Python holds for stdout (``--help`` text), raising ``FileError`` if it cannot be written."""
+    stream = sys.stdout
+    if stream is None:
+        return
+    try:
+        stream.flush()
+    except (OSError, ValueError) as exc:
+        _silence(stream)
+        raise _write_error(STDOUT, exc, 0) from None
+
+
+def write_stderr(text: str) -> None:
+    """Write a message to stderr if it can be written: there is nowhere else to report a failure."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError):
+        _silence(stream)
+
+
+def _descriptor(stream: IO[Any]) -> int | None:
+    try:
+        return stream.fileno()
+    except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation is both an OSError and a ValueError
+        return None
+
+
+def _silence(stream: IO[Any]) -> None:
+    """Point a failed stream's descriptor at /dev/null: Python flushes it again at exit, and must not fail."""
+    descriptor = _descriptor(stream)
+    if descriptor is None:
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        os.dup2(null, descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(null)
+
+
+def _write_some(descriptor: int, view: memoryview) -> int:
+    """One ``write`` of at most 1 MiB (so that a signal is handled between pieces); waits on a non-blocking
+    descriptor that is full instead of failing."""
+    try:
+        return os.write(descriptor, view[: 1 << 20])
+    except BlockingIOError:
+        import select
+
+        select.select([], [descriptor], [])
+        return 0
+
+
+def _write_error(name: str, exc: BaseException, written: int) -> FileError:
+    if isinstance(exc, OSError) and exc.errno != errno.EBADF:
+        left = "the output is incomplete" if written else "nothing was written"
+        return FileError(f"{exc.strerror or exc}; {left}", source=name, errno=exc.errno)
+    return FileError("is closed; nothing was written", source=name, errno=errno.EBADF)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Outputs
 # ---------------------------------------------------------------------------------------------------------
-
-
-def write_stdout(data: bytes) -> None:
-    """Write ``data`` to stdout."""
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is not None:
-        sys.stdout.flush()
-        buffer.write(data)
-        buffer.flush()
-    else:  # a text-only stream (some test harnesses): newlines are passed through unchanged
-        sys.stdout.write(data.decode("utf-8"))
-        sys.stdout.flush()
 
 
 def write_output(name: str, data: bytes) -> None:
@@ -85,7 +201,7 @@ def write_output(name: str, data: bytes) -> None:
     """
     descriptor = None if name == "-" else descriptor_of(name)
     if name == "-" or descriptor == 1:
-        write_stdout(data)
+        write_stdout(data, name=STDOUT if name == "-" else name)
         return
     if descriptor is not None:
         _write_to_descriptor(name, descriptor, data)
@@ -169,14 +285,15 @@ def _write_through(name: str, data: bytes) -> None:
 
 
 def _write_to_descriptor(name: str, descriptor: int, data: bytes) -> None:
+    if descriptor == 2:
+        write_stderr("")  # what Python holds for stderr goes first
     view = memoryview(data)
     written = 0
     try:
         while written < len(view):
-            written += os.write(descriptor, view[written:written + (1 << 20)])
+            written += _write_some(descriptor, view[written:])
     except OSError as exc:
-        left = "the output is incomplete" if written else "nothing was written"
-        raise FileError(f"{exc.strerror or exc}; {left}", source=name, errno=exc.errno) from None
+        raise _write_error(name, exc, written) from None
 
 
 # ---------------------------------------------------------------------------------------------------------
