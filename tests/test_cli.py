@@ -247,7 +247,7 @@ def test_in_place_failed_temporary_write_changes_nothing(capsysbinary, workdir, 
     monkeypatch.setattr(tempfile, "mkstemp", full_disk)
     code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", workdir / TWO.name, workdir / CRLF.name)
     assert code == 2
-    assert err.endswith("\nistio-patch: error: No space left on device; no file was changed\n")
+    assert err.endswith(f"\nistio-patch: error: {workdir / CRLF.name}: No space left on device; no file was changed\n")
     assert (workdir / TWO.name).read_bytes() == TWO.read_bytes()
     assert leftovers(workdir) == []
 
@@ -1195,3 +1195,93 @@ def test_a_closed_stderr_still_fails_the_run():
     with open("/dev/full", "wb") as full:
         done = cli_process("apply", CRLF, closing=(2,), stdout=full, stderr=None)
     assert done.returncode == 2
+
+
+# --------------------------------------------------------------------------------------------------------
+# --backup: the backup exists before the original is replaced; any failure leaves every file as it was
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_backup_onto_a_directory_is_refused_before_anything_is_written(capsysbinary, workdir, stand_in):
+    target = workdir / TWO.name
+    (workdir / (TWO.name + ".ori")).mkdir()
+    code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", target)
+    assert (code, out) == (2, b"")
+    assert err.endswith(f"\nistio-patch: error: {target}.ori: is a directory, so the backup of {target} cannot be kept there; no file was changed\n")
+    assert target.read_bytes() == TWO.read_bytes()
+    assert leftovers(workdir) == []
+
+
+def test_backup_suffix_with_a_slash_is_a_usage_error(capsysbinary, workdir, stand_in):
+    target = workdir / TWO.name
+    code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", "/x", target)
+    assert (code, out) == (2, b"")
+    assert err.splitlines()[0] == "istio-patch apply: --backup takes a suffix without '/', e.g. .ori (the backup stays beside its file)"
+    assert target.read_bytes() == TWO.read_bytes()
+    assert leftovers(workdir) == []
+
+
+def test_backup_that_is_also_edited_is_refused(capsysbinary, workdir, stand_in):
+    target, other = workdir / TWO.name, workdir / (TWO.name + ".ori")
+    shutil.copy(TWO, other)
+    code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", target, other)
+    assert code == 2
+    assert err.endswith(f"\nistio-patch: error: {other}: is both written and the backup of {target}; no file was changed\n")
+    assert target.read_bytes() == TWO.read_bytes() and other.read_bytes() == TWO.read_bytes()
+    assert leftovers(workdir) == []
+
+
+def test_backup_exists_before_the_original_is_replaced(capsysbinary, workdir, monkeypatch, stand_in):
+    target = workdir / TWO.name
+    backup = workdir / (TWO.name + ".ori")
+    real_replace = os.replace
+    seen = []
+
+    def watching(src, dst):
+        if os.fspath(dst) == str(target):
+            seen.append(backup.read_bytes() if backup.exists() else None)
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", watching)
+    assert run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", target)[0] == 0
+    assert seen == [TWO.read_bytes()]
+    assert backup.read_bytes() == TWO.read_bytes() and target.read_bytes() == nodeport_text(TWO)
+    assert leftovers(workdir) == []
+
+
+def test_a_failure_after_the_backups_puts_back_files_and_old_backups(capsysbinary, workdir, monkeypatch, stand_in):
+    first, second = workdir / TWO.name, workdir / CRLF.name
+    old_backup = workdir / (TWO.name + ".ori")
+    old_backup.write_bytes(b"an older backup\n")
+    real_replace = os.replace
+
+    def failing(src, dst):
+        if os.fspath(dst) == str(second):
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", first, second)
+    assert code == 2
+    assert err.endswith(f"\nistio-patch: error: {second}: Permission denied; no file was changed\n")
+    assert first.read_bytes() == TWO.read_bytes() and second.read_bytes() == CRLF.read_bytes()
+    assert old_backup.read_bytes() == b"an older backup\n"
+    assert not (workdir / (CRLF.name + ".ori")).exists()
+    assert leftovers(workdir) == []
+
+
+def test_a_backup_that_cannot_be_made_changes_nothing(capsysbinary, workdir, monkeypatch, stand_in):
+    target = workdir / TWO.name
+    real_replace = os.replace
+
+    def failing(src, dst):
+        if os.fspath(dst).endswith(".ori"):
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", target)
+    assert code == 2
+    assert err.endswith(f"\nistio-patch: error: {target}.ori: Permission denied; no file was changed\n")
+    assert target.read_bytes() == TWO.read_bytes()
+    assert sorted(p.name for p in workdir.iterdir()) == sorted([TWO.name, CLEAN.name, CRLF.name])

@@ -607,6 +607,8 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         raise UsageError(f"{PROG} apply: --backup needs -i/--in-place")
     if args.backup == "":
         raise UsageError(f"{PROG} apply: --backup needs a suffix, e.g. .ori")
+    if args.backup is not None and "/" in args.backup:
+        raise UsageError(f"{PROG} apply: --backup takes a suffix without '/', e.g. .ori (the backup stays beside its file)")
     if args.output == "":
         raise UsageError(f"{PROG} apply: -o needs a file name ('-' for stdout)")
     if args.in_place and (not args.files or "-" in args.files):

@@ -216,3 +216,80 @@ def test_read_inputs_from_a_closed_stdin(monkeypatch):
     with pytest.raises(FileError) as caught:
         _output.read_inputs(["-"])
     assert str(caught.value) == "<stdin>: is closed; name the files to read"
+
+
+# --------------------------------------------------------------------------------------------------------
+# write_files: regular files, all or nothing, backups first
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_write_files_keeps_backups_and_replaces_old_ones(tmp_path):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_bytes(b"a\n")
+    second.write_bytes(b"b\n")
+    (tmp_path / "a.yaml.ori").write_bytes(b"older\n")
+    (tmp_path / "b.yaml.ori").symlink_to("elsewhere")  # a link in the way is replaced, as sed does
+    _output.write_files([(str(first), b"A\n"), (str(second), b"B\n")], backup=".ori")
+    assert (first.read_bytes(), second.read_bytes()) == (b"A\n", b"B\n")
+    assert (tmp_path / "a.yaml.ori").read_bytes() == b"a\n"
+    assert (tmp_path / "b.yaml.ori").read_bytes() == b"b\n" and not (tmp_path / "b.yaml.ori").is_symlink()
+    assert hidden(tmp_path) == []
+
+
+def test_write_files_undoes_backups_and_renames(tmp_path, monkeypatch):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_bytes(b"a\n")
+    second.write_bytes(b"b\n")
+    (tmp_path / "b.yaml.ori").symlink_to("elsewhere")
+    real_replace = os.replace
+
+    def failing(src, dst):
+        if os.fspath(dst) == str(second):
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(FileError) as caught:
+        _output.write_files([(str(first), b"A\n"), (str(second), b"B\n")], backup=".ori")
+    assert str(caught.value) == f"{second}: Input/output error; no file was changed"
+    assert (first.read_bytes(), second.read_bytes()) == (b"a\n", b"b\n")
+    assert not (tmp_path / "a.yaml.ori").exists()
+    assert os.readlink(tmp_path / "b.yaml.ori") == "elsewhere"
+    assert hidden(tmp_path) == []
+
+
+def test_write_files_says_what_it_could_not_put_back(tmp_path, monkeypatch):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_bytes(b"a\n")
+    second.write_bytes(b"b\n")
+    real_replace = os.replace
+
+    def failing(src, dst):
+        if os.fspath(dst) == str(second) or os.fspath(src).endswith(".orig"):  # and the undo fails too
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(FileError) as caught:
+        _output.write_files([(str(first), b"A\n"), (str(second), b"B\n")])
+    kept = hidden(tmp_path)
+    assert len(kept) == 1 and kept[0].startswith(".a.yaml.") and (tmp_path / kept[0]).read_bytes() == b"a\n"
+    assert str(caught.value) == (
+        f"{second}: Input/output error; these could not be put back as they were: {first} (its original is {tmp_path / kept[0]})"
+    )
+
+
+def test_write_files_creates_files_with_the_umask_mode(tmp_path):
+    old = os.umask(0o027)
+    try:
+        _output.write_files([(str(tmp_path / "new.yaml"), DATA)], create=True)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.yaml").stat().st_mode) == 0o640
+
+
+def test_write_files_refuses_special_files(tmp_path):
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(FileError) as caught:
+        _output.write_files([(str(tmp_path / "fifo"), DATA)])
+    assert str(caught.value) == f"{tmp_path / 'fifo'}: is a FIFO, not a regular file; no file was changed"

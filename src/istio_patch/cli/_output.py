@@ -301,84 +301,233 @@ def _write_to_descriptor(name: str, descriptor: int, data: bytes) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def write_files(pairs: Sequence[tuple[str, bytes]], *, backup: str | None, create: bool = False) -> None:
-    """Write every file or none: temporary files beside the targets first, then renames.
+def write_files(pairs: Sequence[tuple[str, bytes]], *, backup: str | None = None, create: bool = False) -> None:
+    """Write each ``(name, data)`` as a regular file, every one or none, raising ``FileError`` on failure.
 
-    The originals stay byte-identical until every new text exists on disk; a failing rename puts back the
-    ones already done. File modes are kept; a symlink's target is edited, not the link.
+    The new texts go to temporary files beside their targets first; only when all exist (and are synced)
+    are they renamed over the targets. With ``backup``, each original is first given the name
+    ``TARGET+backup`` (replacing a backup already there), before its target is replaced. Whatever fails
+    (or is interrupted), what was done is undone: every target and backup is what it was, and no temporary
+    file is left. A symbolic link's target is written, not the link; file modes are kept. ``create``
+    allows targets that do not exist yet (they are created with the umask's mode).
+
+    Example: ``write_files([("a.yaml", b"..."), ("b.yaml", b"...")], backup=".ori")``.
     """
-    import tempfile
+    _Transaction([_Replacement.of(name, data, backup=backup, create=create) for name, data in pairs]).run()
 
-    temps: list[tuple[str, str]] = []  # (temporary, target)
-    saved: list[tuple[str, str]] = []  # (hard link to the original, target)
-    done: list[str] = []
-    try:
-        for path, data in pairs:
-            target = os.path.realpath(path)
+
+class _StepFailed(Exception):
+    """An operation of a transaction failed; ``name`` is the file to name in the message."""
+
+    def __init__(self, name: str, error: OSError) -> None:
+        super().__init__(name, error)
+        self.name, self.error = name, error
+
+
+@dataclass
+class _Replacement:
+    """One file of a transaction, and how far its writing got: a failure undoes exactly what was done."""
+
+    name: str  # as the user wrote it: every message names this, never a temporary file
+    path: str  # the regular file that is written (symbolic links followed)
+    data: bytes
+    original: os.stat_result | None  # the file that is replaced; None when it is created
+    backup: str | None = None  # where the original is kept
+    temporary: str | None = None  # the new text, until it is renamed over path
+    saved: str | None = None  # a second name of the original, to put it back
+    old_backup: str | None = None  # a second name of the backup that the new one replaces
+    backup_made: bool = False
+    replaced: bool = False
+
+    @classmethod
+    def of(cls, name: str, data: bytes, *, backup: str | None, create: bool) -> _Replacement:
+        path = os.path.realpath(name)
+        try:
+            original: os.stat_result | None = os.stat(path)
+        except FileNotFoundError:
+            if not create:
+                raise FileError("No such file or directory; no file was changed", source=name, errno=errno.ENOENT) from None
+            original = None
+        except OSError as exc:
+            raise FileError(f"{exc.strerror or exc}; no file was changed", source=name, errno=exc.errno) from None
+        if original is not None and not stat.S_ISREG(original.st_mode):
+            raise FileError(f"is a {kind_of(original.st_mode)}, not a regular file; no file was changed", source=name)
+        return cls(name, path, data, original, backup=None if backup is None or original is None else path + backup)
+
+
+class _Transaction:
+    """Temporary files, then backups and renames; on any failure, everything done is undone."""
+
+    def __init__(self, replacements: Sequence[_Replacement]) -> None:
+        self.replacements = list(replacements)
+
+    def run(self) -> None:
+        self._check_backups()
+        try:
+            for replacement in self.replacements:
+                self._prepare(replacement)
+            for replacement in self.replacements:
+                self._commit(replacement)
+        except BaseException as exc:
+            failures = self._undo()
+            if isinstance(exc, _StepFailed):
+                raise FileError(f"{exc.error.strerror or exc.error}; {self._outcome(failures)}", source=exc.name, errno=exc.error.errno) from None
+            raise
+        for replacement in self.replacements:
+            _remove_quietly(replacement.saved)
+            _remove_quietly(replacement.old_backup)
+
+    def _check_backups(self) -> None:
+        """Refuse, before anything is written, backups that cannot be made: a folder or a special file in
+        the way, or a backup that is itself one of the files being written."""
+        written = {r.path for r in self.replacements}
+        for replacement in self.replacements:
+            backup = replacement.backup
+            if backup is None:
+                continue
+            if backup in written:
+                raise FileError(f"is both written and the backup of {replacement.name}; no file was changed", source=backup)
             try:
-                mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+                mode = os.lstat(backup).st_mode
             except FileNotFoundError:
-                if not create:
-                    raise
-                mode = None
-            folder = os.path.dirname(target) or "."
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-            temps.append((temp, target))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if mode is None:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            os.chmod(temp, mode)
-        for temp, target in temps:
-            if (backup is not None or len(temps) > 1) and os.path.lexists(target):
-                keep = _link_beside(target)
-                saved.append((keep, target))
-        for temp, target in temps:
-            os.replace(temp, target)
-            done.append(target)
-    except OSError as exc:
-        originals = {target: keep for keep, target in saved}
-        for target in done:  # put back what was replaced; take away what was created
+                continue
+            except OSError as exc:
+                raise FileError(f"{exc.strerror or exc}; no file was changed", source=backup, errno=exc.errno) from None
+            if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+                raise FileError(f"is a {kind_of(mode)}, so the backup of {replacement.name} cannot be kept there; no file was changed", source=backup)
+
+    def _prepare(self, replacement: _Replacement) -> None:
+        """The new text in a temporary file beside the target, synced, with the original's mode."""
+        import tempfile
+
+        folder = os.path.dirname(replacement.path)
+        with _naming(replacement.name):
+            descriptor, replacement.temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(replacement.path)[:100]}.", suffix=".tmp")
             try:
-                if target in originals:
-                    os.replace(originals[target], target)
-                else:
-                    os.unlink(target)
-            except OSError:
-                pass
-        for keep, _ in saved:
-            _remove_quietly(keep)
-        for temp, _ in temps:
-            _remove_quietly(temp)
-        raise FileError(f"{exc.strerror or exc}; no file was changed", source=exc.filename, errno=exc.errno) from None
-    for keep, target in saved:
-        if backup is not None:
-            os.replace(keep, target + backup)
-        else:
-            _remove_quietly(keep)
+                view = memoryview(replacement.data)
+                written = 0
+                while written < len(view):
+                    written += _write_some(descriptor, view[written:])
+                os.fsync(descriptor)
+                os.fchmod(descriptor, _mode_for(replacement.original))
+            finally:
+                os.close(descriptor)
+
+    def _commit(self, replacement: _Replacement) -> None:
+        """The backup first (when asked), then the new text renamed over the target."""
+        if replacement.original is not None:
+            with _naming(replacement.name):
+                replacement.saved = _second_name(replacement.path)
+        if replacement.backup is not None:
+            backup = replacement.backup
+            with _naming(backup):
+                if os.path.lexists(backup):
+                    replacement.old_backup = _second_name(backup)
+                keep = _second_name(replacement.path)
+                try:
+                    os.replace(keep, backup)
+                except OSError:
+                    _remove_quietly(keep)
+                    raise
+                replacement.backup_made = True
+        with _naming(replacement.name):
+            assert replacement.temporary is not None
+            os.replace(replacement.temporary, replacement.path)
+            replacement.temporary, replacement.replaced = None, True
+
+    def _undo(self) -> list[str]:
+        """Put every target and backup back as it was and remove every temporary name; the files that could
+        not be put back are returned, each with where its original is kept."""
+        failures = []
+        for replacement in reversed(self.replacements):
+            if replacement.replaced:
+                try:
+                    if replacement.saved is not None:
+                        os.replace(replacement.saved, replacement.path)
+                        replacement.saved = None
+                    else:
+                        os.unlink(replacement.path)
+                    replacement.replaced = False
+                except OSError:
+                    kept = f" (its original is {replacement.saved})" if replacement.saved else ""
+                    failures.append(f"{replacement.name}{kept}")
+                    replacement.saved = None  # keep the original's second name: it may be the only one left
+            if replacement.backup_made and replacement.backup is not None:
+                try:
+                    if replacement.old_backup is not None:
+                        os.replace(replacement.old_backup, replacement.backup)
+                        replacement.old_backup = None
+                    else:
+                        os.unlink(replacement.backup)
+                    replacement.backup_made = False
+                except OSError:
+                    failures.append(replacement.backup)
+                    replacement.old_backup = None
+            _remove_quietly(replacement.temporary)
+            _remove_quietly(replacement.saved)
+            _remove_quietly(replacement.old_backup)
+            replacement.temporary = replacement.saved = replacement.old_backup = None
+        return failures
+
+    @staticmethod
+    def _outcome(failures: Sequence[str]) -> str:
+        if not failures:
+            return "no file was changed"
+        return f"these could not be put back as they were: {', '.join(failures)}"
 
 
-def _link_beside(target: str) -> str:
-    """A hidden second name for the original (a hard link, or a copy where links are not possible)."""
-    import shutil
-    import tempfile
+class _naming:
+    """Turns an ``OSError`` inside the block into ``_StepFailed`` naming ``name`` (not a temporary file)."""
 
-    folder = os.path.dirname(target) or "."
-    fd, keep = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".orig")
-    os.close(fd)
-    os.unlink(keep)
-    try:
-        os.link(target, keep)
-    except OSError:
-        shutil.copy2(target, keep)
-    return keep
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, traceback: object) -> None:
+        if isinstance(exc, OSError):
+            raise _StepFailed(self.name, exc) from None
 
 
-def _remove_quietly(path: str) -> None:
+def _mode_for(original: os.stat_result | None) -> int:
+    """The original's permission bits, or for a new file what ``open()`` would give it (0666 less the umask)."""
+    if original is not None:
+        return stat.S_IMODE(original.st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _second_name(path: str) -> str:
+    """A hidden second name, beside ``path``, for the file it names (a hard link, or a copy where the file
+    system has none); a symbolic link gets a second link, not its target."""
+    folder, base = os.path.split(path)
+    while True:
+        name = os.path.join(folder, f".{base[:100]}.{os.urandom(4).hex()}.orig")
+        try:
+            os.link(path, name, follow_symlinks=False)
+            return name
+        except FileExistsError:
+            continue
+        except OSError:
+            pass
+        if os.path.islink(path):
+            os.symlink(os.readlink(path), name)
+            return name
+        import shutil
+
+        try:
+            shutil.copy2(path, name)
+        except BaseException:
+            _remove_quietly(name)
+            raise
+        return name
+
+
+def _remove_quietly(path: str | None) -> None:
+    if path is None:
+        return
     try:
         os.unlink(path)
     except OSError:
