@@ -332,7 +332,10 @@ def main(argv: list[str] | None = None) -> int:
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
-        return _main(list(sys.argv[1:] if argv is None else argv))
+        with _output.stop_on_signals():  # SIGTERM and SIGHUP too: a write in progress is undone, not cut off
+            return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt as exc:  # a signal as the run ended
+        return _interrupted(exc)
     finally:
         gc.set_threshold(*thresholds)
 
@@ -364,9 +367,8 @@ def _main(argv: list[str]) -> int:
     except FileError as exc:  # `istio-patch images | head -1`, a full disk, a closed stream
         _err(f"{PROG}: error: {exc}")
         return EXIT_BROKEN_PIPE if exc.errno == errno.EPIPE else EXIT_ERROR
-    except KeyboardInterrupt:
-        _err(f"{PROG}: interrupted")
-        return 130
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback unless asked
         from ._errors import IstioPatchError
 
@@ -388,7 +390,19 @@ def _main(argv: list[str]) -> int:
 
 def main_entry() -> None:
     """The ``istio-patch`` console script."""
-    raise SystemExit(main())
+    try:
+        code = main()
+    except KeyboardInterrupt:  # after main() gave Python its own handlers back: the run was over
+        _err(f"{PROG}: interrupted")
+        code = 130
+    raise SystemExit(code)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """One line for SIGINT, SIGTERM or SIGHUP (with what an interrupted write left), and 128 + its number."""
+    stop = exc if isinstance(exc, _output.Interrupted) else _output.Interrupted()
+    _err(f"{PROG}: interrupted by {stop.name}{'; ' + stop.outcome if stop.outcome else ''}")
+    return stop.exit_code
 
 
 def _usage_hint(argv: Sequence[str]) -> str:

@@ -8,7 +8,9 @@ Where a result goes decides how it is written:
   through: renaming a file over ``/dev/null`` or a FIFO would replace the node itself.
 
 Every failure is a ``FileError`` naming the file as the user wrote it (never a temporary file) and saying what
-was left behind. Nothing here knows about YAML or Kubernetes: the data are bytes.
+was left behind. SIGINT, SIGTERM and SIGHUP become ``Interrupted`` (see ``stop_on_signals``): a write of
+regular files that is interrupted is undone like one that fails. Nothing here knows about YAML or
+Kubernetes: the data are bytes.
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ import errno
 import os
 import stat
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any, Sequence
+from typing import IO, Any, Iterator, NoReturn, Sequence
 
 from .._errors import FileError
 
 __all__ = [
     "STDIN",
     "STDOUT",
+    "Interrupted",
     "Source",
     "flush_stdout",
     "read_inputs",
+    "stop_on_signals",
     "write_files",
     "write_output",
     "write_stderr",
@@ -36,6 +41,124 @@ __all__ = [
 
 STDIN = "<stdin>"
 STDOUT = "<stdout>"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Signals
+# ---------------------------------------------------------------------------------------------------------
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT, SIGTERM or SIGHUP asked the run to stop (a ``KeyboardInterrupt``, whichever it was).
+
+    ``outcome`` says what an interrupted write left (``"no file was changed"``), or is ``None`` when the
+    signal did not interrupt a write of regular files.
+    """
+
+    def __init__(self, signum: int = 2, outcome: str | None = None) -> None:
+        super().__init__(signum)
+        self.signum, self.outcome = signum, outcome
+
+    @property
+    def name(self) -> str:
+        import signal
+
+        try:
+            return signal.Signals(self.signum).name
+        except ValueError:
+            return f"signal {self.signum}"
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number, as a shell reports a process the signal ended: 130, 143, 129."""
+        return 128 + self.signum
+
+
+class _Signals:
+    """What the handler of ``stop_on_signals`` needs to know."""
+
+    def __init__(self) -> None:
+        self.installed = False
+        self.critical = 0  # open critical sections: a signal waits until the last one closes
+        self.pending: int | None = None  # a signal that arrived in a critical section
+        self.stopping = False  # Interrupted was raised: later signals must not cut the undo short
+
+
+_signals = _Signals()
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    if _signals.stopping:
+        return
+    if _signals.critical:
+        if _signals.pending is None:
+            _signals.pending = signum
+        return
+    _signals.stopping = True
+    raise Interrupted(signum)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Within the block, SIGINT, SIGTERM and SIGHUP raise ``Interrupted`` in the main thread.
+
+    Without it SIGTERM and SIGHUP would end the process where it stands, leaving temporary files behind.
+    A signal the process was started to ignore (a background job's SIGINT) stays ignored. Nested uses,
+    and uses outside the main thread (where Python cannot handle signals), change nothing. Only the first
+    signal raises; later ones are dropped while the run stops. A signal that arrives while the handlers are
+    put back is raised when they are.
+    """
+    import signal
+
+    if _signals.installed:
+        yield
+        return
+    previous = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) != signal.SIG_IGN:
+            previous[number] = signal.getsignal(number)
+    try:
+        for number in previous:
+            signal.signal(number, _on_signal)
+    except ValueError:  # not the main thread: signals are not delivered here anyway
+        yield
+        return
+    _signals.__init__()
+    _signals.installed = True
+    try:
+        yield
+    finally:
+        _signals.critical += 1
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        pending = None if _signals.stopping else _signals.pending
+        _signals.__init__()
+    if pending is not None:
+        raise Interrupted(pending)
+
+
+@contextmanager
+def _critical() -> Iterator[None]:
+    """A block that a signal does not interrupt: it is raised when the block ends (if it ends normally;
+    after an exception, it is left for the code that handles it, see ``_take_pending``)."""
+    _signals.critical += 1
+    try:
+        yield
+    finally:
+        _signals.critical -= 1
+    signum = _take_pending()
+    if signum is not None:
+        raise Interrupted(signum)
+
+
+def _take_pending() -> int | None:
+    """The signal that arrived during critical sections, now that none is open (marking the run stopping)."""
+    if _signals.critical or _signals.pending is None:
+        return None
+    signum, _signals.pending = _signals.pending, None
+    _signals.stopping = True
+    return signum
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -362,20 +485,41 @@ class _Transaction:
         self.replacements = list(replacements)
 
     def run(self) -> None:
-        self._check_backups()
+        with stop_on_signals():
+            self._check_backups()
+            committed = False
+            try:
+                for replacement in self.replacements:
+                    self._prepare(replacement)
+                for replacement in self.replacements:
+                    with _critical():  # a file's backup and rename go together, or not at all
+                        self._commit(replacement)
+                with _critical():
+                    committed = True  # from here on, the files are written: nothing is undone
+                    for replacement in self.replacements:
+                        _remove_quietly(replacement.saved)
+                        _remove_quietly(replacement.old_backup)
+            except BaseException as exc:
+                if committed:  # a signal while the second names were removed: raised as it came
+                    raise
+                self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> NoReturn:
+        """Undo, without letting a signal cut the undo short, then say what happened and what was left."""
+        _signals.critical += 1
         try:
-            for replacement in self.replacements:
-                self._prepare(replacement)
-            for replacement in self.replacements:
-                self._commit(replacement)
-        except BaseException as exc:
             failures = self._undo()
-            if isinstance(exc, _StepFailed):
-                raise FileError(f"{exc.error.strerror or exc.error}; {self._outcome(failures)}", source=exc.name, errno=exc.error.errno) from None
-            raise
-        for replacement in self.replacements:
-            _remove_quietly(replacement.saved)
-            _remove_quietly(replacement.old_backup)
+        finally:
+            _signals.critical -= 1
+        outcome = self._outcome(failures)
+        signum = _take_pending()  # a signal during the undo: the user asked to stop, whatever else failed
+        if signum is not None:
+            raise Interrupted(signum, outcome) from None
+        if isinstance(exc, _StepFailed):
+            raise FileError(f"{exc.error.strerror or exc.error}; {outcome}", source=exc.name, errno=exc.error.errno) from None
+        if isinstance(exc, KeyboardInterrupt):
+            raise Interrupted(getattr(exc, "signum", 2), outcome) from None
+        raise exc
 
     def _check_backups(self) -> None:
         """Refuse, before anything is written, backups that cannot be made: a folder or a special file in
@@ -401,17 +545,20 @@ class _Transaction:
         import tempfile
 
         folder = os.path.dirname(replacement.path)
+        descriptor = -1
         with _naming(replacement.name):
-            descriptor, replacement.temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(replacement.path)[:100]}.", suffix=".tmp")
             try:
+                with _critical():  # the name is recorded as soon as the file exists, for the undo to remove it
+                    descriptor, replacement.temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(replacement.path)[:100]}.", suffix=".tmp")
                 view = memoryview(replacement.data)
                 written = 0
-                while written < len(view):
+                while written < len(view):  # a piece at a time: a signal stops a long write between pieces
                     written += _write_some(descriptor, view[written:])
                 os.fsync(descriptor)
                 os.fchmod(descriptor, _mode_for(replacement.original))
             finally:
-                os.close(descriptor)
+                if descriptor >= 0:
+                    os.close(descriptor)
 
     def _commit(self, replacement: _Replacement) -> None:
         """The backup first (when asked), then the new text renamed over the target."""
