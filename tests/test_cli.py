@@ -1285,3 +1285,31 @@ def test_a_backup_that_cannot_be_made_changes_nothing(capsysbinary, workdir, mon
     assert err.endswith(f"\nistio-patch: error: {target}.ori: Permission denied; no file was changed\n")
     assert target.read_bytes() == TWO.read_bytes()
     assert sorted(p.name for p in workdir.iterdir()) == sorted([TWO.name, CLEAN.name, CRLF.name])
+
+
+# --------------------------------------------------------------------------------------------------------
+# -i keeps owner and group, and writes a file named twice once
+# --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file to another owner needs root")
+def test_in_place_keeps_owner_group_and_mode(capsysbinary, workdir, stand_in):
+    target = workdir / TWO.name
+    os.chown(target, 12345, 23456)
+    target.chmod(0o640)
+    assert run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", target)[0] == 0
+    assert target.read_bytes() == nodeport_text(TWO)
+    info = target.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (12345, 23456, 0o640)
+
+
+@pytest.mark.parametrize("spelling", ["same", "dot-slash", "symlink"])
+def test_in_place_writes_a_file_named_twice_once(capsysbinary, workdir, monkeypatch, stand_in, spelling):
+    monkeypatch.chdir(workdir)
+    (workdir / "link.yaml").symlink_to(TWO.name)
+    other = {"same": TWO.name, "dot-slash": f"./{TWO.name}", "symlink": "link.yaml"}[spelling]
+    code, out, _ = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", TWO.name, other)
+    assert (code, out) == (0, b"")
+    assert (workdir / TWO.name).read_bytes() == nodeport_text(TWO)
+    assert (workdir / (TWO.name + ".ori")).read_bytes() == TWO.read_bytes()
+    assert leftovers(workdir) == []

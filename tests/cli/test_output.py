@@ -475,3 +475,53 @@ def test_a_signal_at_the_very_end_is_one_line(tmp_path):
     code, err = stopped(tmp_path, ["apply", EXAMPLE, "-o", target], ("gc", "set_threshold", 2), signal.SIGINT)
     assert (code, err) == (130, b"istio-patch: interrupted\n")
     assert target.read_bytes() == EXAMPLE.read_bytes()
+
+
+# --------------------------------------------------------------------------------------------------------
+# write_files: owner and group, one file named twice
+# --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file to another owner needs root")
+def test_write_files_keeps_owner_group_and_set_id_bits(tmp_path):
+    target = tmp_path / "a.yaml"
+    target.write_bytes(b"a\n")
+    os.chown(target, 12345, 23456)
+    target.chmod(0o2755)  # chown clears set-group-ID: the mode is set after it
+    _output.write_files([(str(target), b"A\n")], backup=".ori")
+    info = target.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (12345, 23456, 0o2755)
+    backup = (tmp_path / "a.yaml.ori").stat()
+    assert (backup.st_uid, backup.st_gid) == (12345, 23456)
+
+
+def test_write_files_keeps_what_it_may_when_not_root(tmp_path, monkeypatch):
+    target = tmp_path / "a.yaml"
+    target.write_bytes(b"a\n")
+    original = target.stat()
+    calls = []
+
+    def only_the_group(descriptor, uid, gid):  # what an unprivileged member of the file's group may do
+        calls.append((uid, gid))
+        if uid != -1:
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    real_fstat = os.fstat
+    monkeypatch.setattr(os, "fchown", only_the_group)
+    monkeypatch.setattr(os, "fstat", lambda d: os.stat_result((*real_fstat(d)[:4], original.st_uid + 1, *real_fstat(d)[5:])))
+    _output.write_files([(str(target), b"A\n")])
+    assert calls == [(original.st_uid, original.st_gid), (-1, original.st_gid)]
+    assert target.read_bytes() == b"A\n"
+
+
+def test_write_files_writes_a_file_named_twice_once(tmp_path):
+    target = tmp_path / "a.yaml"
+    target.write_bytes(b"a\n")
+    (tmp_path / "link.yaml").symlink_to("a.yaml")
+    _output.write_files([(str(target), b"A\n"), (str(tmp_path / "link.yaml"), b"A\n")], backup=".ori")
+    assert (tmp_path / "a.yaml.ori").read_bytes() == b"a\n" and target.read_bytes() == b"A\n"
+    assert hidden(tmp_path) == []
+    with pytest.raises(FileError) as caught:
+        _output.write_files([(str(target), b"1\n"), (str(tmp_path / "link.yaml"), b"2\n")])
+    assert str(caught.value) == f"{tmp_path / 'link.yaml'}: is {target} too, and the two results differ; no file was changed"
+    assert target.read_bytes() == b"A\n"

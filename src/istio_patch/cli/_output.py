@@ -431,12 +431,19 @@ def write_files(pairs: Sequence[tuple[str, bytes]], *, backup: str | None = None
     are they renamed over the targets. With ``backup``, each original is first given the name
     ``TARGET+backup`` (replacing a backup already there), before its target is replaced. Whatever fails
     (or is interrupted), what was done is undone: every target and backup is what it was, and no temporary
-    file is left. A symbolic link's target is written, not the link; file modes are kept. ``create``
-    allows targets that do not exist yet (they are created with the umask's mode).
+    file is left. A symbolic link's target is written, not the link; a file named twice is written once.
+    The mode, owner and group of a file are kept (as far as the process may set them). ``create`` allows
+    targets that do not exist yet (they are created with the umask's mode).
 
     Example: ``write_files([("a.yaml", b"..."), ("b.yaml", b"...")], backup=".ori")``.
     """
-    _Transaction([_Replacement.of(name, data, backup=backup, create=create) for name, data in pairs]).run()
+    replacements: dict[str, _Replacement] = {}
+    for name, data in pairs:
+        replacement = _Replacement.of(name, data, backup=backup, create=create)
+        first = replacements.setdefault(replacement.path, replacement)
+        if first.data != data:  # one file named twice (`x` and `./x`, or through a link): it is written once
+            raise FileError(f"is {first.name} too, and the two results differ; no file was changed", source=name)
+    _Transaction(list(replacements.values())).run()
 
 
 class _StepFailed(Exception):
@@ -555,7 +562,8 @@ class _Transaction:
                 while written < len(view):  # a piece at a time: a signal stops a long write between pieces
                     written += _write_some(descriptor, view[written:])
                 os.fsync(descriptor)
-                os.fchmod(descriptor, _mode_for(replacement.original))
+                _keep_owner(descriptor, replacement.original)
+                os.fchmod(descriptor, _mode_for(replacement.original))  # after the owner: chown clears set-id bits
             finally:
                 if descriptor >= 0:
                     os.close(descriptor)
@@ -635,6 +643,22 @@ class _naming:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, traceback: object) -> None:
         if isinstance(exc, OSError):
             raise _StepFailed(self.name, exc) from None
+
+
+def _keep_owner(descriptor: int, original: os.stat_result | None) -> None:
+    """Give the new file the original's owner and group, or its group alone, or neither: as ``sed -i`` does,
+    a process that may not (not root, not a member of the group) keeps what it is allowed."""
+    if original is None:
+        return
+    current = os.fstat(descriptor)
+    if (current.st_uid, current.st_gid) == (original.st_uid, original.st_gid):
+        return
+    for owner in (original.st_uid, -1):
+        try:
+            os.fchown(descriptor, owner, original.st_gid)
+            return
+        except PermissionError:
+            continue
 
 
 def _mode_for(original: os.stat_result | None) -> int:
