@@ -628,7 +628,26 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     if args.in_place and (not args.files or "-" in args.files):
         raise UsageError(f"{PROG} apply: -i/--in-place needs files (stdin cannot be edited in place)")
     steps = _steps(args)  # recipes and options are refused before any input is read
+    if args.in_place:
+        with _output.InPlace(args.files) as edit:  # locked from before they are read until they are written
+            outputs = _apply_steps(args, steps, edit.sources)
+            edit.write(outputs, backup=args.backup)
+            return _verdict(args, edit.sources, outputs)
     inputs = _read_inputs(args.files)
+    outputs = _apply_steps(args, steps, inputs)
+    if args.diff:
+        _out(_diff(inputs, outputs, _use_color(args.color)))
+    elif args.check:
+        pass
+    elif args.output:
+        _output.write_output(args.output, _concatenate(outputs))
+    else:
+        _out(_concatenate(outputs))
+    return _verdict(args, inputs, outputs)
+
+
+def _apply_steps(args: argparse.Namespace, steps: Sequence[tuple[StepSpec, Step]], inputs: Sequence[_Input]) -> list[bytes]:
+    """The new text of every input, after reporting warnings (and changes, with -v)."""
     manifests = _load_all(inputs, build_every_document=False)
     run = _run_steps(manifests, steps)
     for warning in run.warnings:
@@ -642,19 +661,11 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     for item, data in zip(inputs, outputs):
         if item.data and not data:  # a post-renderer consumer would apply nothing: never hand it that
             raise _Failure(f"{item.name}: the transforms left nothing of a non-empty input; nothing was written")
-    changed = [item for item, data in zip(inputs, outputs) if data != item.data]
+    return outputs
 
-    if args.diff:
-        _out(_diff(inputs, outputs, _use_color(args.color)))
-    elif args.in_place:
-        pairs = [(item.path, data) for item, data in zip(inputs, outputs) if data != item.data and item.path]
-        _output.write_files(pairs, backup=args.backup)
-    elif args.check:
-        pass
-    elif args.output:
-        _output.write_output(args.output, _concatenate(outputs))
-    else:
-        _out(_concatenate(outputs))
+
+def _verdict(args: argparse.Namespace, inputs: Sequence[_Input], outputs: Sequence[bytes]) -> int:
+    changed = [item for item, data in zip(inputs, outputs) if data != item.data]
     if args.check and changed:
         for item in changed:
             _err(f"{PROG}: {item.name}: would change")

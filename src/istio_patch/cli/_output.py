@@ -21,13 +21,14 @@ import stat
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any, Iterator, NoReturn, Sequence
+from typing import IO, Any, Iterator, Mapping, NoReturn, Sequence
 
 from .._errors import FileError
 
 __all__ = [
     "STDIN",
     "STDOUT",
+    "InPlace",
     "Interrupted",
     "Source",
     "flush_stdout",
@@ -190,6 +191,123 @@ def read_inputs(names: Sequence[str]) -> list[Source]:
         except OSError as exc:
             raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
     return sources
+
+
+class InPlace:
+    """The files of an edit in place: locked, then read; written all or nothing by ``write``.
+
+    Each file is locked (``flock``, exclusive, on the file itself) before it is read and until the edit is
+    written or given up, so that two runs on one file take turns instead of one silently losing the other's
+    edit. A program that does not lock (an editor, ``sed -i``) and changes a file meanwhile makes ``write``
+    refuse. Files are locked in one order (device and inode), so runs naming the same files in different
+    orders cannot wait for each other forever.
+
+    Example::
+
+        with InPlace(["a.yaml", "b.yaml"]) as edit:
+            edit.write([edited(s.data) for s in edit.sources], backup=".ori")
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+        self.sources: list[Source] = []
+        self._held: dict[tuple[int, int], int] = {}  # (device, inode) -> locked descriptor
+        self._read: dict[str, _Fingerprint] = {}  # real path -> the file as it was read
+
+    def __enter__(self) -> InPlace:
+        try:
+            keys = self._lock()
+            texts: dict[tuple[int, int], bytes] = {}
+            for name in self.names:
+                key = keys[name]
+                if key not in texts:
+                    texts[key] = self._read_locked(name, key)
+                self._read[os.path.realpath(name)] = _fingerprint(os.fstat(self._held[key]))
+                self.sources.append(Source(name, name, texts[key]))
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def write(self, outputs: Sequence[bytes], *, backup: str | None = None) -> None:
+        """Write each source's new text where it differs from what was read (see ``write_files``)."""
+        pairs = [(source.name, data) for source, data in zip(self.sources, outputs) if data != source.data]
+        write_files(pairs, backup=backup, expected=self._read)
+
+    def close(self) -> None:
+        """Give up the locks (closing the descriptors does)."""
+        held, self._held = self._held, {}
+        for descriptor in held.values():
+            try:
+                os.close(descriptor)
+            except OSError:
+                pass
+
+    def _lock(self) -> dict[str, tuple[int, int]]:
+        """Lock every file, in order; the (device, inode) of each name."""
+        try:
+            import fcntl
+        except ImportError:  # no flock here: the check in write_files still refuses a lost update
+            fcntl = None  # type: ignore[assignment]
+        for _ in range(100):
+            keys = {name: _identity(name) for name in self.names}
+            paths = {key: os.path.realpath(name) for name, key in reversed(keys.items())}
+            for key in sorted(paths):
+                with _critical():  # the descriptor is recorded as soon as it exists, to be closed
+                    descriptor = self._held[key] = _open_for_reading(paths[key], key, self.names)
+                if fcntl is not None:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX)  # waits while another run edits the file
+                if _key(os.fstat(descriptor)) != key or _identity(paths[key]) != key:
+                    break  # replaced before the lock was ours (another run's edit): start again, in order
+            else:
+                return keys
+            self.close()
+        raise FileError("keeps being replaced by another program; no file was changed", source=self.names[0])
+
+    def _read_locked(self, name: str, key: tuple[int, int]) -> bytes:
+        chunks = []
+        try:
+            with open(self._held[key], "rb", closefd=False) as handle:
+                handle.seek(0)
+                while chunk := handle.read(1 << 20):
+                    chunks.append(chunk)
+        except OSError as exc:
+            raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
+        return b"".join(chunks)
+
+
+def _identity(name: str) -> tuple[int, int]:
+    try:
+        return _key(os.stat(name))
+    except IsADirectoryError:
+        raise FileError("is a directory; name the manifest files in it", source=name) from None
+    except OSError as exc:
+        raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
+
+
+def _open_for_reading(path: str, key: tuple[int, int], names: Sequence[str]) -> int:
+    try:
+        return os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        name = next((n for n in names if os.path.realpath(n) == path), path)
+        if exc.errno == errno.EISDIR:
+            raise FileError("is a directory; name the manifest files in it", source=name) from None
+        raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
+
+
+_Fingerprint = tuple[int, int, int, int]
+
+
+def _key(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
+
+
+def _fingerprint(info: os.stat_result) -> _Fingerprint:
+    """What tells that a file is still the one that was read: the same inode, size and modification time."""
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def _read_stdin() -> bytes:
@@ -424,7 +542,13 @@ def _write_to_descriptor(name: str, descriptor: int, data: bytes) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def write_files(pairs: Sequence[tuple[str, bytes]], *, backup: str | None = None, create: bool = False) -> None:
+def write_files(
+    pairs: Sequence[tuple[str, bytes]],
+    *,
+    backup: str | None = None,
+    create: bool = False,
+    expected: Mapping[str, _Fingerprint] | None = None,
+) -> None:
     """Write each ``(name, data)`` as a regular file, every one or none, raising ``FileError`` on failure.
 
     The new texts go to temporary files beside their targets first; only when all exist (and are synced)
@@ -433,7 +557,8 @@ def write_files(pairs: Sequence[tuple[str, bytes]], *, backup: str | None = None
     (or is interrupted), what was done is undone: every target and backup is what it was, and no temporary
     file is left. A symbolic link's target is written, not the link; a file named twice is written once.
     The mode, owner and group of a file are kept (as far as the process may set them). ``create`` allows
-    targets that do not exist yet (they are created with the umask's mode).
+    targets that do not exist yet (they are created with the umask's mode). ``expected`` maps real paths to
+    the files as they were read (see ``InPlace``): a file that has changed since is refused.
 
     Example: ``write_files([("a.yaml", b"..."), ("b.yaml", b"...")], backup=".ori")``.
     """
@@ -443,15 +568,15 @@ def write_files(pairs: Sequence[tuple[str, bytes]], *, backup: str | None = None
         first = replacements.setdefault(replacement.path, replacement)
         if first.data != data:  # one file named twice (`x` and `./x`, or through a link): it is written once
             raise FileError(f"is {first.name} too, and the two results differ; no file was changed", source=name)
-    _Transaction(list(replacements.values())).run()
+    _Transaction(list(replacements.values()), expected or {}).run()
 
 
 class _StepFailed(Exception):
-    """An operation of a transaction failed; ``name`` is the file to name in the message."""
+    """A step of a transaction failed: ``name`` is the file to name in the message, ``reason`` says why."""
 
-    def __init__(self, name: str, error: OSError) -> None:
-        super().__init__(name, error)
-        self.name, self.error = name, error
+    def __init__(self, name: str, reason: str, code: int | None = None) -> None:
+        super().__init__(name, reason)
+        self.name, self.reason, self.code = name, reason, code
 
 
 @dataclass
@@ -488,8 +613,9 @@ class _Replacement:
 class _Transaction:
     """Temporary files, then backups and renames; on any failure, everything done is undone."""
 
-    def __init__(self, replacements: Sequence[_Replacement]) -> None:
+    def __init__(self, replacements: Sequence[_Replacement], expected: Mapping[str, _Fingerprint]) -> None:
         self.replacements = list(replacements)
+        self.expected = expected
 
     def run(self) -> None:
         with stop_on_signals():
@@ -498,6 +624,7 @@ class _Transaction:
             try:
                 for replacement in self.replacements:
                     self._prepare(replacement)
+                self._check_unchanged()
                 for replacement in self.replacements:
                     with _critical():  # a file's backup and rename go together, or not at all
                         self._commit(replacement)
@@ -523,7 +650,7 @@ class _Transaction:
         if signum is not None:
             raise Interrupted(signum, outcome) from None
         if isinstance(exc, _StepFailed):
-            raise FileError(f"{exc.error.strerror or exc.error}; {outcome}", source=exc.name, errno=exc.error.errno) from None
+            raise FileError(f"{exc.reason}; {outcome}", source=exc.name, errno=exc.code) from None
         if isinstance(exc, KeyboardInterrupt):
             raise Interrupted(getattr(exc, "signum", 2), outcome) from None
         raise exc
@@ -546,6 +673,16 @@ class _Transaction:
                 raise FileError(f"{exc.strerror or exc}; no file was changed", source=backup, errno=exc.errno) from None
             if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
                 raise FileError(f"is a {kind_of(mode)}, so the backup of {replacement.name} cannot be kept there; no file was changed", source=backup)
+
+    def _check_unchanged(self) -> None:
+        """Refuse to replace a file that another program changed since it was read: its edit would be lost."""
+        for replacement in self.replacements:
+            expected = self.expected.get(replacement.path)
+            if expected is None:
+                continue
+            with _naming(replacement.name):
+                if _fingerprint(os.stat(replacement.path)) != expected:
+                    raise _StepFailed(replacement.name, "changed since it was read (another program wrote it meanwhile)")
 
     def _prepare(self, replacement: _Replacement) -> None:
         """The new text in a temporary file beside the target, synced, with the original's mode."""
@@ -642,7 +779,7 @@ class _naming:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, traceback: object) -> None:
         if isinstance(exc, OSError):
-            raise _StepFailed(self.name, exc) from None
+            raise _StepFailed(self.name, exc.strerror or str(exc), exc.errno) from None
 
 
 def _keep_owner(descriptor: int, original: os.stat_result | None) -> None:
