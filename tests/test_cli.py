@@ -1313,3 +1313,42 @@ def test_in_place_writes_a_file_named_twice_once(capsysbinary, workdir, monkeypa
     assert (workdir / TWO.name).read_bytes() == nodeport_text(TWO)
     assert (workdir / (TWO.name + ".ori")).read_bytes() == TWO.read_bytes()
     assert leftovers(workdir) == []
+
+
+# --------------------------------------------------------------------------------------------------------
+# --check never writes; errors name the user's files, never a temporary file
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_check_in_place_writes_nothing(capsysbinary, workdir, stand_in):
+    target = workdir / TWO.name
+    code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", "--check", "-i", "--backup", ".ori", target)
+    assert (code, out) == (1, b"")
+    assert err.endswith(f"istio-patch: {target}: would change\n")
+    assert target.read_bytes() == TWO.read_bytes()
+    assert sorted(p.name for p in workdir.iterdir()) == sorted([TWO.name, CLEAN.name, CRLF.name])
+    assert run(capsysbinary, "apply", "--preset", "bare-metal", "--check", "-i", workdir / CLEAN.name)[:2] == (0, b"")
+
+
+@pytest.mark.parametrize("where", ["out.yaml", "-"])
+def test_check_with_an_output_writes_nothing(capsysbinary, tmp_path, monkeypatch, stand_in, where):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", "--check", "-o", where, TWO)
+    assert (code, out) == (1, b"")
+    assert err.endswith(f"istio-patch: {TWO}: would change\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_into_a_missing_folder_names_the_output(capsysbinary, tmp_path):
+    target = tmp_path / "missing" / "out.yaml"
+    code, out, err = run(capsysbinary, "apply", CRLF, "-o", target)
+    assert (code, out, err) == (2, b"", f"istio-patch: error: {target}: No such file or directory; no file was changed\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_temporary_file_is_reported_as_its_target(tmp_path):
+    target = tmp_path / "out.yaml"
+    done = cli_process("apply", EXAMPLE, "-o", target, limit=1000, stdout=subprocess.PIPE)
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr == f"istio-patch: error: {target}: File too large; no file was changed\n".encode()
+    assert list(tmp_path.iterdir()) == []

@@ -631,7 +631,8 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     if args.in_place:
         with _output.InPlace(args.files) as edit:  # locked from before they are read until they are written
             outputs = _apply_steps(args, steps, edit.sources)
-            edit.write(outputs, backup=args.backup)
+            if not args.check:  # --check only tells
+                edit.write(outputs, backup=args.backup)
             return _verdict(args, edit.sources, outputs)
     inputs = _read_inputs(args.files)
     outputs = _apply_steps(args, steps, inputs)
