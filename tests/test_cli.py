@@ -1352,3 +1352,69 @@ def test_a_failed_temporary_file_is_reported_as_its_target(tmp_path):
     assert (done.returncode, done.stdout) == (2, b"")
     assert done.stderr == f"istio-patch: error: {target}: File too large; no file was changed\n".encode()
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------------------------------------
+# inputs that are not regular files
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_a_fifo_can_be_read(capsysbinary, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(CRLF.read_bytes()), daemon=True)
+    writer.start()
+    assert run(capsysbinary, "apply", fifo) == (0, CRLF.read_bytes(), "")
+    writer.join(10)
+
+
+def test_dev_stdin_reads_stdin(capsysbinary, monkeypatch):
+    code, out, err = run(capsysbinary, "apply", "/dev/stdin", stdin=CRLF.read_bytes(), monkeypatch=monkeypatch)
+    assert (code, out, err) == (0, CRLF.read_bytes(), "")
+
+
+def test_dev_stdin_reads_a_socket():
+    import socket
+
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        ours.sendall(CRLF.read_bytes())
+        ours.shutdown(socket.SHUT_WR)
+        done = subprocess.run([sys.executable, "-m", "istio_patch", "apply", "/dev/stdin"], stdin=theirs, capture_output=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, CRLF.read_bytes(), b"")
+
+
+def test_stdin_under_two_names_is_read_once(capsysbinary):
+    code, out, err = run(capsysbinary, "apply", "-", "/dev/stdin")
+    assert (code, out) == (2, b"")
+    assert err.splitlines()[0] == "istio-patch: stdin ('-') can be read only once"
+
+
+def test_in_place_refuses_stdin_by_any_name(capsysbinary):
+    code, out, err = run(capsysbinary, "apply", "-i", "/dev/stdin")
+    assert (code, out) == (2, b"")
+    assert err.splitlines()[0] == "istio-patch apply: -i/--in-place needs files (stdin cannot be edited in place)"
+
+
+def test_in_place_refuses_a_device(capsysbinary):
+    code, out, err = run(capsysbinary, "apply", "-i", "/dev/null")
+    assert (code, out) == (2, b"")
+    assert err == "istio-patch: error: /dev/null: is a character device, not a regular file: -i cannot edit it in place; no file was changed\n"
+
+
+def test_in_place_refuses_a_fifo_before_writing_anything(workdir):
+    fifo = workdir / "fifo.yaml"
+    os.mkfifo(fifo)
+    # the FIFO has no writer: reading it would wait forever, hence the time limit
+    done = subprocess.run([sys.executable, "-m", "istio_patch", "apply", "--mirror", "docker.io=mirror.example", "-i", str(workdir / TWO.name), str(fifo)],
+                          capture_output=True, timeout=20)
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr == f"istio-patch: error: {fifo}: is a FIFO, not a regular file: -i cannot edit it in place; no file was changed\n".encode()
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert (workdir / TWO.name).read_bytes() == TWO.read_bytes()
+    assert leftovers(workdir) == []
+
+
+def test_in_place_refuses_a_directory(capsysbinary, tmp_path):
+    code, out, err = run(capsysbinary, "apply", "-i", tmp_path)
+    assert (code, out, err) == (2, b"", f"istio-patch: error: {tmp_path}: is a directory; name the manifest files in it\n")

@@ -429,7 +429,7 @@ def _warn(text: str) -> None:
 
 def _read_inputs(files: Sequence[str]) -> list[_Input]:
     names = list(files) or ["-"]
-    if names.count("-") > 1:
+    if sum(map(_output.is_stdin, names)) > 1:
         raise UsageError(f"{PROG}: stdin ('-') can be read only once")
     return _output.read_inputs(names)
 
@@ -625,7 +625,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         raise UsageError(f"{PROG} apply: --backup takes a suffix without '/', e.g. .ori (the backup stays beside its file)")
     if args.output == "":
         raise UsageError(f"{PROG} apply: -o needs a file name ('-' for stdout)")
-    if args.in_place and (not args.files or "-" in args.files):
+    if args.in_place and (not args.files or any(map(_output.is_stdin, args.files))):
         raise UsageError(f"{PROG} apply: -i/--in-place needs files (stdin cannot be edited in place)")
     steps = _steps(args)  # recipes and options are refused before any input is read
     if args.in_place:

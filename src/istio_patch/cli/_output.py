@@ -32,6 +32,7 @@ __all__ = [
     "Interrupted",
     "Source",
     "flush_stdout",
+    "is_stdin",
     "read_inputs",
     "stop_on_signals",
     "write_files",
@@ -177,11 +178,15 @@ class Source:
 
 
 def read_inputs(names: Sequence[str]) -> list[Source]:
-    """Read each named file, ``-`` meaning stdin (the caller makes sure stdin is named once at most)."""
+    """Read each named file (a FIFO too), ``-`` or ``/dev/stdin`` meaning stdin (the caller makes sure stdin
+    is named once at most); a directory is refused with a hint."""
     sources = []
     for name in names:
         if name == "-":
             sources.append(Source(STDIN, None, _read_stdin()))
+            continue
+        if is_stdin(name):  # read what Python reads as stdin: opening /dev/stdin again fails for a socket
+            sources.append(Source(name, None, _read_stdin(name)))
             continue
         try:
             with open(name, "rb") as handle:
@@ -215,6 +220,8 @@ class InPlace:
         self._read: dict[str, _Fingerprint] = {}  # real path -> the file as it was read
 
     def __enter__(self) -> InPlace:
+        for name in self.names:  # in the order given, before anything is opened
+            _check_editable(name)
         try:
             keys = self._lock()
             texts: dict[tuple[int, int], bytes] = {}
@@ -257,7 +264,7 @@ class InPlace:
             paths = {key: os.path.realpath(name) for name, key in reversed(keys.items())}
             for key in sorted(paths):
                 with _critical():  # the descriptor is recorded as soon as it exists, to be closed
-                    descriptor = self._held[key] = _open_for_reading(paths[key], key, self.names)
+                    descriptor = self._held[key] = _open_for_reading(paths[key], self.names)
                 if fcntl is not None:
                     fcntl.flock(descriptor, fcntl.LOCK_EX)  # waits while another run edits the file
                 if _key(os.fstat(descriptor)) != key or _identity(paths[key]) != key:
@@ -279,6 +286,21 @@ class InPlace:
         return b"".join(chunks)
 
 
+def _check_editable(name: str, mode: int | None = None) -> None:
+    """Refuse what cannot be replaced by a regular file without loss: a FIFO or a device would be replaced
+    by a file (and reading a FIFO waits for a writer), a directory is not a manifest. ``mode``: the file's
+    ``st_mode`` when it is already open."""
+    if mode is None:
+        try:
+            mode = os.stat(name).st_mode
+        except OSError as exc:
+            raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
+    if stat.S_ISDIR(mode):
+        raise FileError("is a directory; name the manifest files in it", source=name)
+    if not stat.S_ISREG(mode):
+        raise FileError(f"is a {kind_of(mode)}, not a regular file: -i cannot edit it in place; no file was changed", source=name)
+
+
 def _identity(name: str) -> tuple[int, int]:
     try:
         return _key(os.stat(name))
@@ -288,14 +310,19 @@ def _identity(name: str) -> tuple[int, int]:
         raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
 
 
-def _open_for_reading(path: str, key: tuple[int, int], names: Sequence[str]) -> int:
+def _open_for_reading(path: str, names: Sequence[str]) -> int:
+    """Open a file to edit; ``O_NONBLOCK`` so that a FIFO swapped in since the check cannot make it wait."""
+    name = next((n for n in names if os.path.realpath(n) == path), path)
     try:
-        return os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        name = next((n for n in names if os.path.realpath(n) == path), path)
-        if exc.errno == errno.EISDIR:
-            raise FileError("is a directory; name the manifest files in it", source=name) from None
         raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
+    try:
+        _check_editable(name, os.fstat(descriptor).st_mode)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
 
 
 _Fingerprint = tuple[int, int, int, int]
@@ -310,17 +337,22 @@ def _fingerprint(info: os.stat_result) -> _Fingerprint:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
-def _read_stdin() -> bytes:
+def is_stdin(name: str) -> bool:
+    """Whether a file name means stdin: ``-``, ``/dev/stdin``, ``/dev/fd/0`` and the like."""
+    return name == "-" or descriptor_of(name) == 0
+
+
+def _read_stdin(name: str = STDIN) -> bytes:
     stream = sys.stdin
     if stream is None:  # Python found descriptor 0 closed when it started
-        raise FileError("is closed; name the files to read", source=STDIN, errno=errno.EBADF)
+        raise FileError("is closed; name the files to read", source=name, errno=errno.EBADF)
     try:
         buffer = getattr(stream, "buffer", None)
         return buffer.read() if buffer is not None else stream.read().encode("utf-8")
     except ValueError:  # closed since
-        raise FileError("is closed; name the files to read", source=STDIN, errno=errno.EBADF) from None
+        raise FileError("is closed; name the files to read", source=name, errno=errno.EBADF) from None
     except OSError as exc:
-        raise FileError(exc.strerror or str(exc), source=STDIN, errno=exc.errno) from None
+        raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
 
 
 # ---------------------------------------------------------------------------------------------------------
