@@ -15,13 +15,15 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
 
 from ._errors import FileError
 from .cli import _output
 from .cli._output import Source as _Input
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from ._manifest import Document, KubeObject, Manifest
     from ._recipe import StepSpec
     from .transforms import Result, Step
@@ -51,7 +53,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
 
-    def print_help(self, file: IO[str] | None = None) -> None:
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
         if file is not None:
             super().print_help(file)
         else:  # argparse would ignore a failed write to stdout; ours raises FileError

@@ -85,6 +85,9 @@ class _Signals:
         self.pending: int | None = None  # a signal that arrived in a critical section
         self.stopping = False  # Interrupted was raised: later signals must not cut the undo short
 
+    def reset(self, *, installed: bool) -> None:
+        self.installed, self.critical, self.pending, self.stopping = installed, 0, None, False
+
 
 _signals = _Signals()
 
@@ -115,7 +118,7 @@ def stop_on_signals() -> Iterator[None]:
     if _signals.installed:
         yield
         return
-    previous = {}
+    previous: dict[int, Any] = {}
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
         if number is not None and signal.getsignal(number) != signal.SIG_IGN:
@@ -126,8 +129,7 @@ def stop_on_signals() -> Iterator[None]:
     except ValueError:  # not the main thread: signals are not delivered here anyway
         yield
         return
-    _signals.__init__()
-    _signals.installed = True
+    _signals.reset(installed=True)
     try:
         yield
     finally:
@@ -135,7 +137,7 @@ def stop_on_signals() -> Iterator[None]:
         for number, handler in previous.items():
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
         pending = None if _signals.stopping else _signals.pending
-        _signals.__init__()
+        _signals.reset(installed=False)
     if pending is not None:
         raise Interrupted(pending)
 
@@ -304,8 +306,6 @@ def _check_editable(name: str, mode: int | None = None) -> None:
 def _identity(name: str) -> tuple[int, int]:
     try:
         return _key(os.stat(name))
-    except IsADirectoryError:
-        raise FileError("is a directory; name the manifest files in it", source=name) from None
     except OSError as exc:
         raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
 
@@ -385,8 +385,9 @@ def write_stdout(data: bytes, *, name: str = STDOUT) -> None:
         while written < len(view):
             if descriptor is not None:
                 written += _write_some(descriptor, view[written:])
-            else:  # a stream without a descriptor: its write may be partial too
-                written += buffer.write(view[written:]) or 0
+            else:  # a stream without a descriptor (a test's capture): its write may be partial too
+                count = buffer.write(view[written:])
+                written = len(view) if count is None else written + count
         if descriptor is None:
             buffer.flush()
     except (OSError, ValueError) as exc:
