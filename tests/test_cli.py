@@ -1418,3 +1418,15 @@ def test_in_place_refuses_a_fifo_before_writing_anything(workdir):
 def test_in_place_refuses_a_directory(capsysbinary, tmp_path):
     code, out, err = run(capsysbinary, "apply", "-i", tmp_path)
     assert (code, out, err) == (2, b"", f"istio-patch: error: {tmp_path}: is a directory; name the manifest files in it\n")
+
+
+def test_plan_kustomize_out_must_be_a_folder(capsysbinary, tmp_path, stand_in):
+    taken = tmp_path / "taken"
+    taken.write_bytes(b"x\n")
+    code, out, err = run(capsysbinary, "plan", "--preset", "bare-metal", "--format", "kustomize", "--out", taken, TWO)
+    assert (code, out) == (2, b"")
+    assert err.endswith(f"\nistio-patch: error: {taken}: exists and is not a folder; nothing was written\n")
+    code, _, err = run(capsysbinary, "plan", "--preset", "bare-metal", "--format", "kustomize", "--out", taken / "overlay", TWO)
+    assert code == 2
+    assert err.endswith(f"\nistio-patch: error: {taken / 'overlay'}: Not a directory; nothing was written\n")
+    assert taken.read_bytes() == b"x\n"

@@ -854,7 +854,7 @@ def _write_kustomize(out: str, inputs: Sequence[_Input], manifests: Sequence[Man
     """A kustomize overlay: the inputs as resources, one JSON 6902 patch per edited object, deletions, additions."""
     import json
 
-    os.makedirs(out, exist_ok=True)
+    _output.make_folder(out)
     resources: list[str] = []
     patches: list[dict[str, Any]] = []
     files: list[tuple[str, bytes]] = []

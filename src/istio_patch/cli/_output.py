@@ -33,6 +33,7 @@ __all__ = [
     "Source",
     "flush_stdout",
     "is_stdin",
+    "make_folder",
     "read_inputs",
     "stop_on_signals",
     "write_files",
@@ -568,6 +569,16 @@ def _write_to_descriptor(name: str, descriptor: int, data: bytes) -> None:
             written += _write_some(descriptor, view[written:])
     except OSError as exc:
         raise _write_error(name, exc, written) from None
+
+
+def make_folder(name: str) -> None:
+    """Create the folder ``name`` and its parents where they are missing, or raise ``FileError``."""
+    try:
+        os.makedirs(name, exist_ok=True)
+    except FileExistsError:
+        raise FileError("exists and is not a folder; nothing was written", source=name, errno=errno.EEXIST) from None
+    except OSError as exc:
+        raise FileError(f"{exc.strerror or exc}; nothing was written", source=name, errno=exc.errno) from None
 
 
 # ---------------------------------------------------------------------------------------------------------
