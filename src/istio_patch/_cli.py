@@ -2,7 +2,9 @@
 
 A thin layer over the library with the habits of kubectl (``TYPE/NAME``, ``-n``), sed (``-i``, a backup
 suffix) and diff (``--check``, exit 1). Exit codes: 0 success, 1 ``--check``/``check``/``validate`` found
-something, 2 usage or input errors. Errors go to stderr as ``istio-patch: error: FILE:LINE:COL: message``.
+something, 2 usage, input or output errors, 141 when the reader of stdout left, 128 + N when signal N
+stopped the run. Errors go to stderr as ``istio-patch: error: FILE:LINE:COL: message``. Reading inputs
+and writing results (safely: see docs/cli.md) is ``cli._output``'s work.
 
 Only what a command needs is imported: startup time is part of every call (and of every helm install).
 """

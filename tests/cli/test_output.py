@@ -629,3 +629,17 @@ def test_a_run_never_overwrites_a_change_made_while_it_ran(tmp_path):
     assert (code, err) == (2, f"istio-patch: error: {target}: changed since it was read (another program wrote it meanwhile); no file was changed\n".encode())
     assert target.read_bytes() == b"# edited by hand meanwhile\n" + EXAMPLE.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.yaml", "go", "ready"]
+
+
+def test_in_place_without_file_locks_still_edits(tmp_path, monkeypatch):
+    import fcntl
+
+    def no_locks(descriptor, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    target = tmp_path / "a.yaml"
+    target.write_bytes(b"a\n")
+    with _output.InPlace([str(target)]) as edit:
+        edit.write([b"A\n"])
+    assert target.read_bytes() == b"A\n"

@@ -269,7 +269,10 @@ class InPlace:
                 with _critical():  # the descriptor is recorded as soon as it exists, to be closed
                     descriptor = self._held[key] = _open_for_reading(paths[key], self.names)
                 if fcntl is not None:
-                    fcntl.flock(descriptor, fcntl.LOCK_EX)  # waits while another run edits the file
+                    try:
+                        fcntl.flock(descriptor, fcntl.LOCK_EX)  # waits while another run edits the file
+                    except OSError:  # a file system without locks: the check in write_files remains
+                        pass
                 if _key(os.fstat(descriptor)) != key or _identity(paths[key]) != key:
                     break  # replaced before the lock was ours (another run's edit): start again, in order
             else:
