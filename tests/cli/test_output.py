@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from istio_patch._errors import FileError, IstioPatchError
+from istio_patch._errors import FileError
 from istio_patch.cli import _output
 
 DATA = b"kind: Namespace\nmetadata: {name: demo}\n"
@@ -68,13 +68,6 @@ def test_kind_of_names_what_a_file_is(tmp_path):
     assert _output.kind_of(os.stat(tmp_path).st_mode) == "directory"
     assert _output.kind_of(os.stat("/dev/null").st_mode) == "character device"
     assert _output.kind_of(stat.S_IFBLK) == "block device"
-
-
-def test_file_error_is_an_os_error_that_names_the_file():
-    exc = FileError("No space left on device; no file was changed", source="out.yaml", errno=28)
-    assert isinstance(exc, IstioPatchError) and isinstance(exc, OSError)
-    assert str(exc) == "out.yaml: No space left on device; no file was changed"
-    assert exc.errno == 28
 
 
 # --------------------------------------------------------------------------------------------------------
