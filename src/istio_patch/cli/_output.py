@@ -318,7 +318,7 @@ def _open_for_reading(path: str, names: Sequence[str]) -> int:
     """Open a file to edit; ``O_NONBLOCK`` so that a FIFO swapped in since the check cannot make it wait."""
     name = next((n for n in names if os.path.realpath(n) == path), path)
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
     try:
@@ -547,7 +547,7 @@ def kind_of(mode: int) -> str:
 def _write_through(name: str, data: bytes) -> None:
     """Write a character device or a FIFO in place (opening a FIFO waits for its reader, as a shell's ``>`` does)."""
     try:
-        descriptor = os.open(name, os.O_WRONLY | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+        descriptor = os.open(name, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))  # a terminal must not become ours
     except OSError as exc:
         raise FileError(f"{exc.strerror or exc}; nothing was written", source=name, errno=exc.errno) from None
     try:
@@ -747,7 +747,8 @@ class _Transaction:
                     written += _write_some(descriptor, view[written:])
                 os.fsync(descriptor)
                 _keep_owner(descriptor, replacement.original)
-                os.fchmod(descriptor, _mode_for(replacement.original))  # after the owner: chown clears set-id bits
+                # after the owner: chown clears the set-id bits
+                os.chmod(descriptor if os.chmod in os.supports_fd else replacement.temporary, _mode_for(replacement.original))
             finally:
                 if descriptor >= 0:
                     os.close(descriptor)
@@ -832,7 +833,7 @@ class _naming:
 def _keep_owner(descriptor: int, original: os.stat_result | None) -> None:
     """Give the new file the original's owner and group, or its group alone, or neither: as ``sed -i`` does,
     a process that may not (not root, not a member of the group) keeps what it is allowed."""
-    if original is None:
+    if original is None or not hasattr(os, "fchown"):
         return
     current = os.fstat(descriptor)
     if (current.st_uid, current.st_gid) == (original.st_uid, original.st_gid):
