@@ -14,6 +14,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -246,7 +247,7 @@ def test_in_place_failed_temporary_write_changes_nothing(capsysbinary, workdir, 
     monkeypatch.setattr(tempfile, "mkstemp", full_disk)
     code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", workdir / TWO.name, workdir / CRLF.name)
     assert code == 2
-    assert err.endswith("\nistio-patch: error: No space left on device; no file was changed\n")
+    assert err.endswith(f"\nistio-patch: error: {workdir / CRLF.name}: No space left on device; no file was changed\n")
     assert (workdir / TWO.name).read_bytes() == TWO.read_bytes()
     assert leftovers(workdir) == []
 
@@ -1072,3 +1073,393 @@ def test_check_never_prints_terminal_controls_from_the_input(capsysbinary, tmp_p
     path.write_text('kind: DaemonSet\nmetadata: {name: "gw\\e[31m\\u009b2J"}\nspec: {replicas: 1}\n', encoding="utf-8")
     code, out, _ = run(capsysbinary, "check", path)
     assert code == 1 and "\x1b" not in out.decode() and "\x9b" not in out.decode() and "gw\ufffd[31m\ufffd2J" in out.decode()
+
+
+# --------------------------------------------------------------------------------------------------------
+# where -o writes: special files are written through, never replaced (see also tests/cli/test_output.py)
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_output_to_a_fifo_writes_through_it(capsysbinary, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    spare = tmp_path / "spare"  # a second name of the FIFO: frees the reader should the FIFO be replaced
+    os.link(fifo, spare)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        code, out, err = run(capsysbinary, "apply", CRLF, "-o", fifo)
+    finally:
+        if reader.is_alive():
+            try:
+                os.close(os.open(spare, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+        reader.join(10)
+    assert (code, out, err) == (0, b"", "")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert received == [CRLF.read_bytes()]
+
+
+def test_output_to_a_character_device_writes_through_it(capsysbinary, tmp_path):
+    null = tmp_path / "fakenull"
+    try:
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        os.close(os.open(null, os.O_WRONLY))
+    except OSError as exc:
+        pytest.skip(f"a device node cannot be made or opened here (root or CAP_MKNOD, no nodev mount): {exc}")
+    assert run(capsysbinary, "apply", CRLF, "-o", null) == (0, b"", "")
+    assert stat.S_ISCHR(null.lstat().st_mode)
+    assert leftovers(tmp_path) == []
+
+
+def test_output_to_dev_stdout_through_a_pipe():
+    done = script("apply", CRLF, "-o", "/dev/stdout")
+    assert (done.returncode, done.stdout, done.stderr) == (0, CRLF.read_bytes(), b"")
+
+
+def test_output_to_dev_stdout_appends_where_the_shell_appends(tmp_path):
+    log = tmp_path / "log"
+    log.write_bytes(b"before\n")
+    with open(log, "ab") as handle:  # `istio-patch apply -o /dev/stdout x.yaml >> log`
+        done = subprocess.run([sys.executable, "-m", "istio_patch", "apply", str(CRLF), "-o", "/dev/stdout"],
+                              stdout=handle, stderr=subprocess.PIPE, timeout=60)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert log.read_bytes() == b"before\n" + CRLF.read_bytes()
+
+
+def test_output_dash_is_stdout(capsysbinary, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run(capsysbinary, "apply", CRLF, "-o", "-") == (0, CRLF.read_bytes(), "")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_needs_a_name(capsysbinary):
+    code, out, err = run(capsysbinary, "apply", CRLF, "-o", "")
+    assert (code, out) == (2, b"")
+    assert err.splitlines()[0] == "istio-patch apply: -o needs a file name ('-' for stdout)"
+
+
+def test_output_to_a_directory_is_refused_plainly(capsysbinary, tmp_path):
+    code, out, err = run(capsysbinary, "apply", CRLF, "-o", tmp_path)
+    assert (code, out, err) == (2, b"", f"istio-patch: error: {tmp_path}: is a directory; name a file to write\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------------------------------------
+# stdout, stdin and stderr that fail: a clear error and a non-zero exit, never a silent truncation
+# --------------------------------------------------------------------------------------------------------
+
+
+def cli_process(*argv, closing: tuple[int, ...] = (), limit: int | None = None, **kwargs) -> subprocess.CompletedProcess[bytes]:
+    """``python -m istio_patch ARGV`` with the given standard descriptors closed, or a file size limit (a
+    write past it is partial, then fails with EFBIG, as on a full disk)."""
+
+    def prepare() -> None:
+        for number in closing:
+            os.close(number)
+        if limit is not None:
+            import resource
+            import signal
+
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write instead of killing the process
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    kwargs.setdefault("stderr", subprocess.PIPE)
+    return subprocess.run([sys.executable, "-m", "istio_patch", *map(str, argv)], preexec_fn=prepare, timeout=60, **kwargs)
+
+
+def test_a_partial_write_to_stdout_fails_the_run(tmp_path):
+    out = tmp_path / "out.yaml"
+    with open(out, "wb") as handle:
+        done = cli_process("apply", EXAMPLE, stdout=handle, limit=4096)
+    assert done.returncode == 2
+    assert done.stderr == b"istio-patch: error: <stdout>: File too large; the output is incomplete\n"
+    assert out.stat().st_size == 4096
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_stdout_is_a_clear_error():
+    with open("/dev/full", "wb") as full:
+        done = cli_process("apply", CRLF, stdout=full)
+    assert (done.returncode, done.stderr) == (2, b"istio-patch: error: <stdout>: No space left on device; nothing was written\n")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_help_onto_a_full_stdout_is_a_clear_error():
+    with open("/dev/full", "wb") as full:
+        done = cli_process("apply", "--help", stdout=full)
+    assert (done.returncode, done.stderr) == (2, b"istio-patch: error: <stdout>: No space left on device; nothing was written\n")
+
+
+def test_a_closed_pipe_exits_141_with_one_line(tmp_path):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has already gone, as `| head -c 0` does
+    try:
+        done = cli_process("apply", CRLF, stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, b"istio-patch: error: <stdout>: Broken pipe; nothing was written\n")
+
+
+def test_a_reader_that_leaves_early_exits_141(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(CRLF.read_bytes() * 5000)  # more than a pipe holds
+    child = subprocess.Popen([sys.executable, "-m", "istio_patch", "apply", str(big)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout.read(10)  # `| head -c 10`
+    child.stdout.close()
+    stderr = child.stderr.read()
+    assert (child.wait(60), stderr) == (141, b"istio-patch: error: <stdout>: Broken pipe; the output is incomplete\n")
+
+
+def test_a_closed_stdout_is_a_clear_error():
+    done = cli_process("apply", CRLF, closing=(1,))
+    assert (done.returncode, done.stderr) == (2, b"istio-patch: error: <stdout>: is closed; nothing was written\n")
+
+
+def test_a_closed_stdin_is_a_clear_error():
+    done = cli_process("apply", closing=(0,), stdout=subprocess.PIPE)
+    assert (done.returncode, done.stdout, done.stderr) == (2, b"", b"istio-patch: error: <stdin>: is closed; name the files to read\n")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_closed_stderr_still_fails_the_run():
+    with open("/dev/full", "wb") as full:
+        done = cli_process("apply", CRLF, closing=(2,), stdout=full, stderr=None)
+    assert done.returncode == 2
+
+
+# --------------------------------------------------------------------------------------------------------
+# --backup: the backup exists before the original is replaced; any failure leaves every file as it was
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_backup_onto_a_directory_is_refused_before_anything_is_written(capsysbinary, workdir, stand_in):
+    target = workdir / TWO.name
+    (workdir / (TWO.name + ".ori")).mkdir()
+    code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", target)
+    assert (code, out) == (2, b"")
+    assert err.endswith(f"\nistio-patch: error: {target}.ori: is a directory, so the backup of {target} cannot be kept there; no file was changed\n")
+    assert target.read_bytes() == TWO.read_bytes()
+    assert leftovers(workdir) == []
+
+
+def test_backup_suffix_with_a_slash_is_a_usage_error(capsysbinary, workdir, stand_in):
+    target = workdir / TWO.name
+    code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", "/x", target)
+    assert (code, out) == (2, b"")
+    assert err.splitlines()[0] == "istio-patch apply: --backup takes a suffix without '/', e.g. .ori (the backup stays beside its file)"
+    assert target.read_bytes() == TWO.read_bytes()
+    assert leftovers(workdir) == []
+
+
+def test_backup_that_is_also_edited_is_refused(capsysbinary, workdir, stand_in):
+    target, other = workdir / TWO.name, workdir / (TWO.name + ".ori")
+    shutil.copy(TWO, other)
+    code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", target, other)
+    assert code == 2
+    assert err.endswith(f"\nistio-patch: error: {other}: is both written and the backup of {target}; no file was changed\n")
+    assert target.read_bytes() == TWO.read_bytes() and other.read_bytes() == TWO.read_bytes()
+    assert leftovers(workdir) == []
+
+
+def test_backup_exists_before_the_original_is_replaced(capsysbinary, workdir, monkeypatch, stand_in):
+    target = workdir / TWO.name
+    backup = workdir / (TWO.name + ".ori")
+    real_replace = os.replace
+    seen = []
+
+    def watching(src, dst):
+        if os.fspath(dst) == str(target):
+            seen.append(backup.read_bytes() if backup.exists() else None)
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", watching)
+    assert run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", target)[0] == 0
+    assert seen == [TWO.read_bytes()]
+    assert backup.read_bytes() == TWO.read_bytes() and target.read_bytes() == nodeport_text(TWO)
+    assert leftovers(workdir) == []
+
+
+def test_a_failure_after_the_backups_puts_back_files_and_old_backups(capsysbinary, workdir, monkeypatch, stand_in):
+    first, second = workdir / TWO.name, workdir / CRLF.name
+    old_backup = workdir / (TWO.name + ".ori")
+    old_backup.write_bytes(b"an older backup\n")
+    real_replace = os.replace
+
+    def failing(src, dst):
+        if os.fspath(dst) == str(second):
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", first, second)
+    assert code == 2
+    assert err.endswith(f"\nistio-patch: error: {second}: Permission denied; no file was changed\n")
+    assert first.read_bytes() == TWO.read_bytes() and second.read_bytes() == CRLF.read_bytes()
+    assert old_backup.read_bytes() == b"an older backup\n"
+    assert not (workdir / (CRLF.name + ".ori")).exists()
+    assert leftovers(workdir) == []
+
+
+def test_a_backup_that_cannot_be_made_changes_nothing(capsysbinary, workdir, monkeypatch, stand_in):
+    target = workdir / TWO.name
+    real_replace = os.replace
+
+    def failing(src, dst):
+        if os.fspath(dst).endswith(".ori"):
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", target)
+    assert code == 2
+    assert err.endswith(f"\nistio-patch: error: {target}.ori: Permission denied; no file was changed\n")
+    assert target.read_bytes() == TWO.read_bytes()
+    assert sorted(p.name for p in workdir.iterdir()) == sorted([TWO.name, CLEAN.name, CRLF.name])
+
+
+# --------------------------------------------------------------------------------------------------------
+# -i keeps owner and group, and writes a file named twice once
+# --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file to another owner needs root")
+def test_in_place_keeps_owner_group_and_mode(capsysbinary, workdir, stand_in):
+    target = workdir / TWO.name
+    os.chown(target, 12345, 23456)
+    target.chmod(0o640)
+    assert run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", target)[0] == 0
+    assert target.read_bytes() == nodeport_text(TWO)
+    info = target.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (12345, 23456, 0o640)
+
+
+@pytest.mark.parametrize("spelling", ["same", "dot-slash", "symlink"])
+def test_in_place_writes_a_file_named_twice_once(capsysbinary, workdir, monkeypatch, stand_in, spelling):
+    monkeypatch.chdir(workdir)
+    (workdir / "link.yaml").symlink_to(TWO.name)
+    other = {"same": TWO.name, "dot-slash": f"./{TWO.name}", "symlink": "link.yaml"}[spelling]
+    code, out, _ = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", "--backup", ".ori", TWO.name, other)
+    assert (code, out) == (0, b"")
+    assert (workdir / TWO.name).read_bytes() == nodeport_text(TWO)
+    assert (workdir / (TWO.name + ".ori")).read_bytes() == TWO.read_bytes()
+    assert leftovers(workdir) == []
+
+
+# --------------------------------------------------------------------------------------------------------
+# --check never writes; errors name the user's files, never a temporary file
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_check_in_place_writes_nothing(capsysbinary, workdir, stand_in):
+    target = workdir / TWO.name
+    code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", "--check", "-i", "--backup", ".ori", target)
+    assert (code, out) == (1, b"")
+    assert err.endswith(f"istio-patch: {target}: would change\n")
+    assert target.read_bytes() == TWO.read_bytes()
+    assert sorted(p.name for p in workdir.iterdir()) == sorted([TWO.name, CLEAN.name, CRLF.name])
+    assert run(capsysbinary, "apply", "--preset", "bare-metal", "--check", "-i", workdir / CLEAN.name)[:2] == (0, b"")
+
+
+@pytest.mark.parametrize("where", ["out.yaml", "-"])
+def test_check_with_an_output_writes_nothing(capsysbinary, tmp_path, monkeypatch, stand_in, where):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", "--check", "-o", where, TWO)
+    assert (code, out) == (1, b"")
+    assert err.endswith(f"istio-patch: {TWO}: would change\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_into_a_missing_folder_names_the_output(capsysbinary, tmp_path):
+    target = tmp_path / "missing" / "out.yaml"
+    code, out, err = run(capsysbinary, "apply", CRLF, "-o", target)
+    assert (code, out, err) == (2, b"", f"istio-patch: error: {target}: No such file or directory; no file was changed\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_temporary_file_is_reported_as_its_target(tmp_path):
+    target = tmp_path / "out.yaml"
+    done = cli_process("apply", EXAMPLE, "-o", target, limit=1000, stdout=subprocess.PIPE)
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr == f"istio-patch: error: {target}: File too large; no file was changed\n".encode()
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------------------------------------
+# inputs that are not regular files
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_a_fifo_can_be_read(capsysbinary, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(CRLF.read_bytes()), daemon=True)
+    writer.start()
+    assert run(capsysbinary, "apply", fifo) == (0, CRLF.read_bytes(), "")
+    writer.join(10)
+
+
+def test_dev_stdin_reads_stdin(capsysbinary, monkeypatch):
+    code, out, err = run(capsysbinary, "apply", "/dev/stdin", stdin=CRLF.read_bytes(), monkeypatch=monkeypatch)
+    assert (code, out, err) == (0, CRLF.read_bytes(), "")
+
+
+def test_dev_stdin_reads_a_socket():
+    import socket
+
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        ours.sendall(CRLF.read_bytes())
+        ours.shutdown(socket.SHUT_WR)
+        done = subprocess.run([sys.executable, "-m", "istio_patch", "apply", "/dev/stdin"], stdin=theirs, capture_output=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, CRLF.read_bytes(), b"")
+
+
+def test_stdin_under_two_names_is_read_once(capsysbinary):
+    code, out, err = run(capsysbinary, "apply", "-", "/dev/stdin")
+    assert (code, out) == (2, b"")
+    assert err.splitlines()[0] == "istio-patch: stdin ('-') can be read only once"
+
+
+def test_in_place_refuses_stdin_by_any_name(capsysbinary):
+    code, out, err = run(capsysbinary, "apply", "-i", "/dev/stdin")
+    assert (code, out) == (2, b"")
+    assert err.splitlines()[0] == "istio-patch apply: -i/--in-place needs files (stdin cannot be edited in place)"
+
+
+def test_in_place_refuses_a_device(capsysbinary):
+    code, out, err = run(capsysbinary, "apply", "-i", "/dev/null")
+    assert (code, out) == (2, b"")
+    assert err == "istio-patch: error: /dev/null: is a character device, not a regular file: -i cannot edit it in place; no file was changed\n"
+
+
+def test_in_place_refuses_a_fifo_before_writing_anything(workdir):
+    fifo = workdir / "fifo.yaml"
+    os.mkfifo(fifo)
+    # the FIFO has no writer: reading it would wait forever, hence the time limit
+    done = subprocess.run([sys.executable, "-m", "istio_patch", "apply", "--mirror", "docker.io=mirror.example", "-i", str(workdir / TWO.name), str(fifo)],
+                          capture_output=True, timeout=20)
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr == f"istio-patch: error: {fifo}: is a FIFO, not a regular file: -i cannot edit it in place; no file was changed\n".encode()
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert (workdir / TWO.name).read_bytes() == TWO.read_bytes()
+    assert leftovers(workdir) == []
+
+
+def test_in_place_refuses_a_directory(capsysbinary, tmp_path):
+    code, out, err = run(capsysbinary, "apply", "-i", tmp_path)
+    assert (code, out, err) == (2, b"", f"istio-patch: error: {tmp_path}: is a directory; name the manifest files in it\n")
+
+
+def test_plan_kustomize_out_must_be_a_folder(capsysbinary, tmp_path, stand_in):
+    taken = tmp_path / "taken"
+    taken.write_bytes(b"x\n")
+    code, out, err = run(capsysbinary, "plan", "--preset", "bare-metal", "--format", "kustomize", "--out", taken, TWO)
+    assert (code, out) == (2, b"")
+    assert err.endswith(f"\nistio-patch: error: {taken}: exists and is not a folder; nothing was written\n")
+    code, _, err = run(capsysbinary, "plan", "--preset", "bare-metal", "--format", "kustomize", "--out", taken / "overlay", TWO)
+    assert code == 2
+    assert err.endswith(f"\nistio-patch: error: {taken / 'overlay'}: Not a directory; nothing was written\n")
+    assert taken.read_bytes() == b"x\n"

@@ -65,3 +65,14 @@ def test_errors_survive_pickling() -> None:
     assert (type(back), str(back), back.byte_offset) == (DecodeError, str(err), 7)
     edit = EditError("y", pointer="/a/b", document=3)
     assert str(pickle.loads(pickle.dumps(edit))) == "<string>: y (document 4, at /a/b)"
+
+
+def test_file_error_is_an_os_error_that_names_the_file() -> None:
+    from istio_patch._errors import FileError
+
+    err = FileError("No space left on device; no file was changed", source="out.yaml", errno=28)
+    assert isinstance(err, IstioPatchError) and isinstance(err, OSError)
+    assert (str(err), err.location, err.errno) == ("out.yaml: No space left on device; no file was changed", "out.yaml", 28)
+    assert str(FileError("No space left on device")) == "No space left on device"  # no file to name: no "<string>"
+    back = pickle.loads(pickle.dumps(err))
+    assert (type(back), str(back), back.errno) == (FileError, str(err), 28)

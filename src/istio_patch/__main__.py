@@ -1,5 +1,5 @@
 """``python -m istio_patch``: the command line (see ``istio_patch._cli``)."""
 
-from ._cli import main
+from ._cli import main_entry
 
-raise SystemExit(main())
+main_entry()

@@ -2,7 +2,9 @@
 
 A thin layer over the library with the habits of kubectl (``TYPE/NAME``, ``-n``), sed (``-i``, a backup
 suffix) and diff (``--check``, exit 1). Exit codes: 0 success, 1 ``--check``/``check``/``validate`` found
-something, 2 usage or input errors. Errors go to stderr as ``istio-patch: error: FILE:LINE:COL: message``.
+something, 2 usage, input or output errors, 141 when the reader of stdout left, 128 + N when signal N
+stopped the run. Errors go to stderr as ``istio-patch: error: FILE:LINE:COL: message``. Reading inputs
+and writing results (safely: see docs/cli.md) is ``cli._output``'s work.
 
 Only what a command needs is imported: startup time is part of every call (and of every helm install).
 """
@@ -10,13 +12,20 @@ Only what a command needs is imported: startup time is part of every call (and o
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import re
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
 
+from ._errors import FileError
+from .cli import _output
+from .cli._output import Source as _Input
+
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from ._manifest import Document, KubeObject, Manifest
     from ._recipe import StepSpec
     from .transforms import Result, Step
@@ -24,8 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["main", "main_entry"]
 
 PROG = "istio-patch"
-STDIN = "<stdin>"
+STDIN = _output.STDIN
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # the reader of stdout left: what a shell reports for a writer killed by SIGPIPE
 
 
 class UsageError(Exception):
@@ -44,6 +54,12 @@ class _Failure(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        if file is not None:
+            super().print_help(file)
+        else:  # argparse would ignore a failed write to stdout; ours raises FileError
+            _out(self.format_help())
 
 
 class _Event(argparse.Action):
@@ -300,7 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
-        return _main(list(sys.argv[1:] if argv is None else argv))
+        with _output.stop_on_signals():  # SIGTERM and SIGHUP too: a write in progress is undone, not cut off
+            return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt as exc:  # a signal as the run ended
+        return _interrupted(exc)
     finally:
         gc.set_threshold(*thresholds)
 
@@ -311,6 +330,7 @@ def _main(argv: list[str]) -> int:
         try:
             args = _parser().parse_args(argv)
         except SystemExit as exc:  # --help, or argparse's own exit
+            _output.flush_stdout()  # the help text must reach stdout, or the exit code say it did not
             return int(exc.code or 0)
         if args.version:
             from . import __version__
@@ -319,19 +339,20 @@ def _main(argv: list[str]) -> int:
             return EXIT_OK
         if args.command is None:
             raise UsageError(f"{PROG}: say which command to run: apply, images, plan, check, summary or validate (see --help)")
-        return _COMMANDS[args.command](args)
+        code = _COMMANDS[args.command](args)
+        _output.flush_stdout()
+        return code
     except UsageError as exc:
         _err(f"{exc}\n{_usage_hint(argv)}")
         return EXIT_ERROR
     except _Failure as exc:
         _err(f"{PROG}: error: {exc}")
         return EXIT_ERROR
-    except BrokenPipeError:  # `istio-patch images | head -1`: the reader left; nothing more to say
-        _quiet_broken_pipe()
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        _err(f"{PROG}: interrupted")
-        return 130
+    except FileError as exc:  # `istio-patch images | head -1`, a full disk, a closed stream
+        _err(f"{PROG}: error: {exc}")
+        return EXIT_BROKEN_PIPE if exc.errno == errno.EPIPE else EXIT_ERROR
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback unless asked
         from ._errors import IstioPatchError
 
@@ -353,7 +374,19 @@ def _main(argv: list[str]) -> int:
 
 def main_entry() -> None:
     """The ``istio-patch`` console script."""
-    raise SystemExit(main())
+    try:
+        code = main()
+    except KeyboardInterrupt:  # after main() gave Python its own handlers back: the run was over
+        _err(f"{PROG}: interrupted")
+        code = 130
+    raise SystemExit(code)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """One line for SIGINT, SIGTERM or SIGHUP (with what an interrupted write left), and 128 + its number."""
+    stop = exc if isinstance(exc, _output.Interrupted) else _output.Interrupted()
+    _err(f"{PROG}: interrupted by {stop.name}{'; ' + stop.outcome if stop.outcome else ''}")
+    return stop.exit_code
 
 
 def _usage_hint(argv: Sequence[str]) -> str:
@@ -362,32 +395,15 @@ def _usage_hint(argv: Sequence[str]) -> str:
 
 
 def _out(text: str | bytes) -> None:
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is not None:
-        sys.stdout.flush()
-        buffer.write(data)
-        buffer.flush()
-    else:  # a text-only stream (some test harnesses): newlines are passed through unchanged
-        sys.stdout.write(data.decode("utf-8"))
-        sys.stdout.flush()
+    _output.write_stdout(text.encode("utf-8") if isinstance(text, str) else text)
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(text.rstrip("\n") + "\n")
-    sys.stderr.flush()
+    _output.write_stderr(text.rstrip("\n") + "\n")
 
 
 def _warn(text: str) -> None:
     _err(f"{PROG}: warning: {text}")
-
-
-def _quiet_broken_pipe() -> None:
-    try:  # keep Python from complaining again when it flushes stdout at exit
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -395,32 +411,11 @@ def _quiet_broken_pipe() -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Input:
-    name: str  # as the user wrote it, for messages
-    path: str | None  # None for stdin
-    data: bytes
-
-
 def _read_inputs(files: Sequence[str]) -> list[_Input]:
     names = list(files) or ["-"]
-    if names.count("-") > 1:
+    if sum(map(_output.is_stdin, names)) > 1:
         raise UsageError(f"{PROG}: stdin ('-') can be read only once")
-    inputs = []
-    for name in names:
-        if name == "-":
-            stream = getattr(sys.stdin, "buffer", None)
-            data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
-            inputs.append(_Input(STDIN, None, data))
-            continue
-        try:
-            with open(name, "rb") as handle:
-                inputs.append(_Input(name, name, handle.read()))
-        except IsADirectoryError:
-            raise _Failure(f"{name}: is a directory; name the manifest files in it") from None
-        except OSError as exc:
-            raise _Failure(f"{name}: {exc.strerror or exc}") from None
-    return inputs
+    return _output.read_inputs(names)
 
 
 def _load_all(inputs: Sequence[_Input], *, build_every_document: bool = True) -> list[Manifest]:
@@ -610,10 +605,34 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         raise UsageError(f"{PROG} apply: --backup needs -i/--in-place")
     if args.backup == "":
         raise UsageError(f"{PROG} apply: --backup needs a suffix, e.g. .ori")
-    if args.in_place and (not args.files or "-" in args.files):
+    if args.backup is not None and "/" in args.backup:
+        raise UsageError(f"{PROG} apply: --backup takes a suffix without '/', e.g. .ori (the backup stays beside its file)")
+    if args.output == "":
+        raise UsageError(f"{PROG} apply: -o needs a file name ('-' for stdout)")
+    if args.in_place and (not args.files or any(map(_output.is_stdin, args.files))):
         raise UsageError(f"{PROG} apply: -i/--in-place needs files (stdin cannot be edited in place)")
     steps = _steps(args)  # recipes and options are refused before any input is read
+    if args.in_place:
+        with _output.InPlace(args.files) as edit:  # locked from before they are read until they are written
+            outputs = _apply_steps(args, steps, edit.sources)
+            if not args.check:  # --check only tells
+                edit.write(outputs, backup=args.backup)
+            return _verdict(args, edit.sources, outputs)
     inputs = _read_inputs(args.files)
+    outputs = _apply_steps(args, steps, inputs)
+    if args.diff:
+        _out(_diff(inputs, outputs, _use_color(args.color)))
+    elif args.check:
+        pass
+    elif args.output:
+        _output.write_output(args.output, _concatenate(outputs))
+    else:
+        _out(_concatenate(outputs))
+    return _verdict(args, inputs, outputs)
+
+
+def _apply_steps(args: argparse.Namespace, steps: Sequence[tuple[StepSpec, Step]], inputs: Sequence[_Input]) -> list[bytes]:
+    """The new text of every input, after reporting warnings (and changes, with -v)."""
     manifests = _load_all(inputs, build_every_document=False)
     run = _run_steps(manifests, steps)
     for warning in run.warnings:
@@ -627,19 +646,11 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     for item, data in zip(inputs, outputs):
         if item.data and not data:  # a post-renderer consumer would apply nothing: never hand it that
             raise _Failure(f"{item.name}: the transforms left nothing of a non-empty input; nothing was written")
-    changed = [item for item, data in zip(inputs, outputs) if data != item.data]
+    return outputs
 
-    if args.diff:
-        _out(_diff(inputs, outputs, _use_color(args.color)))
-    elif args.in_place:
-        pairs = [(item.path, data) for item, data in zip(inputs, outputs) if data != item.data and item.path]
-        _write_files(pairs, backup=args.backup)
-    elif args.check:
-        pass
-    elif args.output:
-        _write_files([(args.output, _concatenate(outputs))], backup=None, create=True)
-    else:
-        _out(_concatenate(outputs))
+
+def _verdict(args: argparse.Namespace, inputs: Sequence[_Input], outputs: Sequence[bytes]) -> int:
+    changed = [item for item, data in zip(inputs, outputs) if data != item.data]
     if args.check and changed:
         for item in changed:
             _err(f"{PROG}: {item.name}: would change")
@@ -689,91 +700,6 @@ def _diff(inputs: Sequence[_Input], outputs: Sequence[bytes], color: bool) -> st
                     line = f"\x1b[{code}m{line.rstrip(chr(10))}\x1b[0m\n"
             chunks.append(line)
     return "".join(chunks)
-
-
-def _write_files(pairs: Sequence[tuple[str, bytes]], *, backup: str | None, create: bool = False) -> None:
-    """Write every file or none: temporary files beside the targets first, then renames.
-
-    The originals stay byte-identical until every new text exists on disk; a failing rename puts back the
-    ones already done. File modes are kept; a symlink's target is edited, not the link.
-    """
-    import stat
-    import tempfile
-
-    temps: list[tuple[str, str]] = []  # (temporary, target)
-    saved: list[tuple[str, str]] = []  # (hard link to the original, target)
-    done: list[str] = []
-    try:
-        for path, data in pairs:
-            target = os.path.realpath(path)
-            try:
-                mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
-            except FileNotFoundError:
-                if not create:
-                    raise
-                mode = None
-            folder = os.path.dirname(target) or "."
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-            temps.append((temp, target))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if mode is None:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            os.chmod(temp, mode)
-        for temp, target in temps:
-            if (backup is not None or len(temps) > 1) and os.path.lexists(target):
-                keep = _link_beside(target)
-                saved.append((keep, target))
-        for temp, target in temps:
-            os.replace(temp, target)
-            done.append(target)
-    except OSError as exc:
-        originals = {target: keep for keep, target in saved}
-        for target in done:  # put back what was replaced; take away what was created
-            try:
-                if target in originals:
-                    os.replace(originals[target], target)
-                else:
-                    os.unlink(target)
-            except OSError:
-                pass
-        for keep, _ in saved:
-            _remove_quietly(keep)
-        for temp, _ in temps:
-            _remove_quietly(temp)
-        raise _Failure(f"{exc.filename or ''}: {exc.strerror or exc}; no file was changed".lstrip(": ")) from None
-    for keep, target in saved:
-        if backup is not None:
-            os.replace(keep, target + backup)
-        else:
-            _remove_quietly(keep)
-
-
-def _link_beside(target: str) -> str:
-    """A hidden second name for the original (a hard link, or a copy where links are not possible)."""
-    import shutil
-    import tempfile
-
-    folder = os.path.dirname(target) or "."
-    fd, keep = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".orig")
-    os.close(fd)
-    os.unlink(keep)
-    try:
-        os.link(target, keep)
-    except OSError:
-        shutil.copy2(target, keep)
-    return keep
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -831,8 +757,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         _out(json.dumps(listing, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     files = overlay_files(manifests, per_file)
-    os.makedirs(args.out, exist_ok=True)
-    _write_files([(os.path.join(args.out, name), text.encode("utf-8")) for name, text in files.items()], backup=None, create=True)
+    _output.make_folder(args.out)
+    _output.write_files([(os.path.join(args.out, name), text.encode("utf-8")) for name, text in files.items()], backup=None, create=True)
     return EXIT_OK
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "ModelValidationError",
     "SelectorError",
     "OptionsError",
+    "FileError",
 ]
 
 
@@ -157,3 +158,26 @@ class SelectorError(IstioPatchError, LookupError):
 
 class OptionsError(IstioPatchError, ValueError):
     """Transform options or a recipe are invalid or contradict each other."""
+
+
+class FileError(IstioPatchError, OSError):
+    """A file, stdin or stdout cannot be read or written as the command line was asked to.
+
+    ``source`` names the file as the user wrote it (``<stdin>``, ``<stdout>`` for the streams), never a
+    temporary file; the message says what was left behind (``no file was changed``, ``the output is
+    incomplete``). ``errno`` is the system's error number when there is one (``errno.EPIPE``: the reader left).
+    """
+
+    def __init__(self, message: str, *, errno: int | None = None, **where: object) -> None:
+        super().__init__(message, **where)  # type: ignore[arg-type]
+        self.errno = errno
+
+    @property
+    def location(self) -> str:
+        return self.source or ""
+
+    def headline(self) -> str:
+        return f"{self.source}: {self.message}" if self.source else self.message
+
+    def _fields(self) -> dict[str, object]:
+        return {**super()._fields(), "errno": self.errno}
