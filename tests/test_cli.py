@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from istio_patch import SelectorError, load
-from istio_patch._cli import main
+from istio_patch.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "cli"
@@ -334,8 +334,8 @@ def test_not_utf8_names_the_byte_offset(capsysbinary, monkeypatch):
         (["apply", "-i"], "istio-patch apply: -i/--in-place needs files (stdin cannot be edited in place)"),
         (["apply", "-i", "-"], "istio-patch apply: -i/--in-place needs files (stdin cannot be edited in place)"),
         (["apply", "-i", "-o", "y", "x.yaml"], "istio-patch apply: argument -o/--output: not allowed with argument -i/--in-place"),
-        (["apply", "--container", "discovery", "x.yaml"], "istio-patch apply: --container belongs after --host-ports or --strip-resources"),
-        (["apply", "--node-port", "svc/a", "--mode", "comment"], "istio-patch apply: --mode belongs after --strip-resources or --to-daemonset"),
+        (["apply", "--container", "discovery", "x.yaml"], "istio-patch apply: --container belongs after --host-ports or --strip-resources, or a preset that runs it"),
+        (["apply", "--node-port", "svc/a", "--mode", "comment"], "istio-patch apply: --mode belongs after --strip-resources or --to-daemonset, or a preset that runs it"),
         (["apply", "--mirror", "gcr.io", "x.yaml"], "istio-patch apply: --mirror takes FROM=TO, e.g. gcr.io/istio-release=docker.io/istio"),
         (["plan", "--format", "kustomize"], "istio-patch plan: --format kustomize needs --out DIR"),
         (["plan", "--out", "d"], "istio-patch plan: --out goes with --format kustomize"),
@@ -411,7 +411,7 @@ def test_a_selector_must_match_in_one_file_at_least(capsysbinary, monkeypatch):
     assert code == 0 and out == CLEAN.read_bytes() + b"---\n" + nodeport_text(TWO)
     code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", CLEAN, CRLF)
     assert (code, out) == (2, b"")
-    assert err == f"istio-patch: error: {CLEAN}: no object matches Service/api; Service objects here: web (in none of the 2 files)\n"
+    assert err == f"istio-patch: error: {CLEAN}: --preset bare-metal: no object matches Service/api; Service objects here: web (in none of the 2 files)\n"
 
 
 def test_selector_errors_surface_as_the_librarys_error():
@@ -640,7 +640,7 @@ def test_entry_point_in_place(tmp_path):
 def _after_runs(*argvs: list[str]) -> tuple[list[int], set[str]]:
     """Exit codes of ``main(argv)`` run in order in a fresh interpreter, and the typed models whose validators it built."""
     code = (
-        "import sys, json, inspect; from istio_patch._cli import main; "
+        "import sys, json, inspect; from istio_patch.cli import main; "
         f"codes = [main(argv) for argv in {[list(map(str, a)) for a in argvs]!r}]; sys.stdout.flush(); "
         "m = sys.modules.get('istio_patch._models'); "
         "built = [n for n, c in vars(m).items() if inspect.isclass(c) and issubclass(c, m.KubeModel) and c.__pydantic_complete__] if m else []; "
@@ -878,7 +878,7 @@ def test_validate_refuses_an_unreadable_version_before_reading(capsysbinary):
 
 def test_validate_without_the_extra_says_how_to_install_it():
     code = (
-        "import sys; sys.modules['kubernetes_validate'] = None; from istio_patch._cli import main; "
+        "import sys; sys.modules['kubernetes_validate'] = None; from istio_patch.cli import main; "
         f"sys.exit(main(['validate', '--kubernetes-version', '1.25', {str(CLEAN)!r}]))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -990,7 +990,7 @@ def _bad_inputs() -> dict[str, str]:
 @pytest.mark.parametrize("text", [*SYNTAX_CASES.values(), *_bad_inputs().values()], ids=[*SYNTAX_CASES, *_bad_inputs()])
 def test_quick_syntax_check_raises_what_check_syntax_raises(text):
     from istio_patch import check_syntax
-    from istio_patch._cli import _check_syntax_quickly
+    from istio_patch._syntax import check_syntax_quickly as _check_syntax_quickly
 
     assert _verdict(_check_syntax_quickly, text) == _verdict(check_syntax, text)
 
@@ -998,7 +998,7 @@ def test_quick_syntax_check_raises_what_check_syntax_raises(text):
 @pytest.mark.parametrize("relative", ["istio-1.2.3/istio-demo.yaml", "istio-1.0.0/istio-demo.yaml", "istio-1.0.0/crds.yaml",
                                       "kubeadm-1.15/kube-apiserver.yaml"])
 def test_quick_syntax_check_accepts_the_corpus(relative):
-    from istio_patch._cli import _check_syntax_quickly
+    from istio_patch._syntax import check_syntax_quickly as _check_syntax_quickly
 
     assert _verdict(_check_syntax_quickly, corpus_file(relative).read_text(encoding="utf-8")) == "ok"
 

@@ -1,5 +1,5 @@
-"""``python -m istio_patch``: the command line (see ``istio_patch._cli``)."""
+"""``python -m istio_patch``: the command line (see ``istio_patch.cli``)."""
 
-from ._cli import main_entry
+from .cli import main_entry
 
 main_entry()

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pydantic is imported when a typed object is first asked for
 
     M = TypeVar("M", bound=KubeObjectModel)
 
-__all__ = ["Manifest", "Document", "KubeObject", "load", "load_path", "check_syntax", "copy_data"]
+__all__ = ["Manifest", "Document", "KubeObject", "load", "load_path", "check_syntax", "copy_data", "concatenate"]
 
 
 class _Parsed:
@@ -303,6 +303,10 @@ class Manifest:
             raise SelectorError(f"{len(found)} objects match {kind}/{name}{where}: {places}; say which", source=self.source)
         return self.typed(found[0], registry=registry)
 
+    def has_objects(self) -> bool:
+        """Whether the stream holds a Kubernetes object, parsing documents only until the first one is found."""
+        return any(True for doc in self.documents for _ in _objects_of(doc))
+
     def duplicates(self) -> tuple[tuple[int, Duplicate], ...]:
         """(document index, duplicate) for every repeated key in the stream."""
         return tuple((doc.index, dup) for doc in self.documents for dup in doc.duplicates)
@@ -431,6 +435,27 @@ def load_path(path: str | os.PathLike[str]) -> Manifest:
     """Read a file into a Manifest (its name becomes the source in every message)."""
     with open(path, "rb") as handle:
         return load(handle.read(), source=os.fspath(path))
+
+
+def concatenate(streams: Sequence[bytes]) -> bytes:
+    """Several streams (files' bytes) as one: each starts a new document, the first one byte for byte.
+
+    A stream that does not start with ``---`` gets one; a stream that starts with a directive (``%YAML``) needs the
+    document before it closed by ``...`` instead, as YAML requires; byte-order marks after the first are dropped.
+    """
+    parts: list[bytes] = []
+    for data in streams:
+        if parts:
+            if parts[-1] and not parts[-1].endswith(b"\n"):
+                parts.append(b"\n")
+            if data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+            if data.startswith(b"%"):
+                parts.append(b"...\n")
+            elif not data.startswith(b"---"):
+                parts.append(b"---\n")
+        parts.append(data)
+    return b"".join(parts)
 
 
 def check_syntax(manifest: Manifest) -> None:

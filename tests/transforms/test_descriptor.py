@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from istio_patch import OptionsError, load
-from istio_patch._cli import main
+from istio_patch.cli import main
 from istio_patch._recipe import build_steps, json_schema, parse_recipe
 from istio_patch.models import ConfigMap
 from istio_patch.transforms import (

@@ -90,7 +90,7 @@ def test_the_function_lists_its_options() -> None:
     import inspect
 
     assert list(inspect.signature(node_port).parameters) == [
-        "manifest", "options", "selector", "namespace", "node_ports", "node_port_range", "allow_no_match",
+        "manifest", "options", "selector", "namespace", "node_ports", "node_port_range", "all_namespaces", "allow_no_match",
     ]
 
 

@@ -75,7 +75,7 @@ def test_unknown_options_are_refused() -> None:
     with pytest.raises(OptionsError) as info:
         NodePortOptions.validate({"colour": "red"})
     assert str(info.value) == (
-        "NodePortOptions: colour: no such option (the options are: allow_no_match, selector, node_ports, node_port_range)"
+        "NodePortOptions: colour: no such option (the options are: allow_no_match, all_namespaces, selector, node_ports, node_port_range)"
     )
     assert info.value.__cause__.errors()[0]["loc"] == ("colour",)
     with pytest.raises(OptionsError, match="NodePortOptions"):
@@ -107,7 +107,7 @@ def test_bounds_reach_the_json_schema() -> None:
 
 def test_field_types_resolve_the_annotations() -> None:
     types = field_types(StripResourcesOptions)
-    assert list(types) == ["allow_no_match", "selector", "containers", "resources", "mode"]
+    assert list(types) == ["allow_no_match", "all_namespaces", "selector", "containers", "resources", "mode"]
     assert types["selector"] is Selector and types["allow_no_match"] is bool
 
 

@@ -41,7 +41,16 @@ from typing import Annotated, Any, Sequence
 from .._errors import OptionsError
 from .._manifest import Manifest
 from .._models import Container, Pod
-from ._base import Edit, Plan, Result, Selector, TransformOptions, select, typed
+from ._base import (
+    Edit,
+    Plan,
+    Result,
+    SelectingOptions,
+    Selector,
+    one_namespace,
+    select,
+    typed,
+)
 from ._descriptor import Flag, Transform
 from ._options import Bounds, FieldError, trusted
 
@@ -58,7 +67,7 @@ with trusted():
 
 
 @dataclass(frozen=True, kw_only=True)
-class AdmissionPluginsOptions(TransformOptions):
+class AdmissionPluginsOptions(SelectingOptions):
     """Options of :func:`admission_plugins`."""
 
     plugins: Annotated[list[str], Bounds(min_length=1)]
@@ -95,7 +104,9 @@ def plan_admission_plugins(manifest: Manifest, options: AdmissionPluginsOptions)
     edits = []
     warnings: list[str] = []
     notes: list[str] = []
-    for obj in select(manifest, options.selector, allow_no_match=options.allow_no_match, what="admission_plugins"):
+    found = select(manifest, options.selector, allow_no_match=options.allow_no_match, what="admission_plugins")
+    one_namespace(found, options.selector, options, what="admission_plugins", source=manifest.source)
+    for obj in found:
         if obj.kind != "Pod":
             raise OptionsError(f"admission_plugins: {obj.describe()} is not a Pod", source=obj.source, line=obj.line)
         pod = typed(manifest, obj, Pod)
@@ -192,13 +203,14 @@ def admission_plugins(
     plugins: Sequence[str] | None = None,
     selector: Selector | str | None = None,
     namespace: str | None = None,
+    all_namespaces: bool | None = None,
     allow_no_match: bool | None = None,
 ) -> Result:
     """Enable admission plugins in a kube-apiserver static Pod (:func:`plan_admission_plugins`); ``options`` or keywords.
 
     ``selector`` is a Selector or kubectl's ``TYPE/NAME`` (with ``namespace``); by default ``pod/kube-apiserver``.
     """
-    keywords = dict(plugins=plugins, selector=selector, namespace=namespace, allow_no_match=allow_no_match)
+    keywords = dict(plugins=plugins, selector=selector, namespace=namespace, all_namespaces=all_namespaces, allow_no_match=allow_no_match)
     return TRANSFORM.call(manifest, options, keywords)
 
 

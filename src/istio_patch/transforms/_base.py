@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+    TypeVar,
+)
 
 from .._errors import EditError, OptionsError, SelectorError
 from .._kinds import KIND_ALIASES, canonical_kind, split_ref
@@ -40,6 +49,8 @@ __all__ = [
     "ingress_gateway",
     "typed",
     "canonical_kind",
+    "SelectingOptions",
+    "one_namespace",
 ]
 
 
@@ -144,6 +155,31 @@ def ingress_gateway(kind: str | None = None) -> Selector:
     """``istio-system/istio-ingressgateway`` (of ``kind``, or any kind): the guide's target, the defaults' too."""
     with trusted():  # a constant: its types are right
         return Selector(kind=kind, namespace="istio-system", name="istio-ingressgateway")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SelectingOptions(TransformOptions):
+    """Base of the options of transforms that pick objects by a ``selector``.
+
+    A selector that names an object but no namespace, and matches objects of that name in several namespaces,
+    is an error (kubectl looks in one namespace unless told ``-A``), unless ``all_namespaces``.
+    """
+
+    all_namespaces: bool = False
+
+
+def one_namespace(found: Sequence[KubeObject], selector: Selector, options: SelectingOptions, *, what: str, source: str) -> None:
+    """SelectorError when ``selector`` names objects without a namespace and ``found`` spans several namespaces."""
+    if selector.namespace is not None or selector.name is None or options.all_namespaces:
+        return
+    namespaces = sorted({obj.namespace or "default" for obj in found})
+    if len(namespaces) > 1:
+        places = ", ".join(f"{obj.describe()} (line {obj.line})" for obj in found)
+        raise SelectorError(
+            f"{what}: {selector.describe()} matches objects in {len(namespaces)} namespaces: {places}; "
+            "say which with namespace=NAME, or all_namespaces=True for every one of them",
+            source=source,
+        )
 
 
 def typed(manifest: Manifest, obj: KubeObject, model: type[M] | None = None) -> M:

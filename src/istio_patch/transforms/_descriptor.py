@@ -139,6 +139,13 @@ class Transform:
     exports: tuple[type, ...] = ()
     doc: str = field(default="", repr=False)
 
+    @property
+    def selects(self) -> bool:
+        """Whether the transform picks its objects with a ``selector`` (and so takes a ``namespace`` beside it)."""
+        import dataclasses
+
+        return any(f.name == "selector" for f in dataclasses.fields(self.options))
+
     def apply(self, manifest: Manifest, options: TransformOptions) -> Result:
         """Run the transform with ``options``."""
         if self.run is not None:
@@ -246,7 +253,7 @@ def reference() -> str:
     """The transform reference of docs/transforms.md, written from the descriptors (a test keeps the docs current).
 
     Every transform also takes ``allow_no_match`` (``--allow-no-match``), and those with a ``selector`` take
-    ``namespace`` beside it (``-n``); the table leaves them out.
+    ``namespace`` beside it (``-n``) and ``all_namespaces`` (``-A``); the table leaves them out.
     """
     import dataclasses
 
@@ -261,7 +268,7 @@ def reference() -> str:
         options = [
             f"`{f.name}`" + (f" (`{default}`)" if (default := _shown_default(f)) is not None else " (required)")
             for f in dataclasses.fields(transform.options)
-            if f.name != "allow_no_match"
+            if f.name not in ("allow_no_match", "all_namespaces")
         ]
         lines.append(f"| `{transform.name}` | {'<br>'.join(flags) or '-'} | {', '.join(options)} | {transform.summary} |")
     return "\n".join(lines) + "\n"

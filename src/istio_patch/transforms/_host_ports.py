@@ -44,8 +44,30 @@ from typing import Annotated, Any, Sequence, Union
 from .._errors import ModelValidationError, OptionsError, SelectorError
 from .._manifest import Manifest
 from .._manifest import _objects_of as objects_of
-from .._models import WORKLOAD_KINDS, Container, ContainerPort, HorizontalPodAutoscaler, HostPortClaim, KubeObjectModel, Service, Workload
-from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, ingress_gateway, might_mention, objects_matching, select, typed
+from .._models import (
+    WORKLOAD_KINDS,
+    Container,
+    ContainerPort,
+    HorizontalPodAutoscaler,
+    HostPortClaim,
+    KubeObjectModel,
+    Service,
+    Workload,
+)
+from ._base import (
+    AUTOSCALERS,
+    Edit,
+    Plan,
+    Result,
+    SelectingOptions,
+    Selector,
+    ingress_gateway,
+    might_mention,
+    objects_matching,
+    one_namespace,
+    select,
+    typed,
+)
 from ._descriptor import Flag, Modifier, Transform
 from ._options import Bounds, Checked
 
@@ -64,7 +86,7 @@ class PortMapping(Checked):
 
 
 @dataclass(frozen=True, kw_only=True)
-class HostPortsOptions(TransformOptions):
+class HostPortsOptions(SelectingOptions):
     """Options of :func:`host_ports`."""
 
     ALIASES = {"target": "selector"}
@@ -98,11 +120,9 @@ def plan_host_ports(manifest: Manifest, options: HostPortsOptions) -> Plan:
     container the workloads do not have, and for an existing different hostPort.
     """
     wanted = options.host_port_of()
-    workloads = [
-        w
-        for w in (typed(manifest, obj) for obj in objects_matching(manifest, options.selector) if obj.kind in WORKLOAD_KINDS)
-        if isinstance(w, Workload) and w.pod_spec() is not None
-    ]
+    candidates = [obj for obj in objects_matching(manifest, options.selector) if obj.kind in WORKLOAD_KINDS]
+    one_namespace(candidates, options.selector, options, what="host_ports", source=manifest.source)
+    workloads = [w for w in (typed(manifest, obj) for obj in candidates) if isinstance(w, Workload) and w.pod_spec() is not None]
     if not workloads:
         if options.allow_no_match:
             return Plan("host_ports")
@@ -304,6 +324,7 @@ def host_ports(
     namespace: str | None = None,
     ports: Sequence[int | PortMapping | dict[str, int]] | None = None,
     containers: Sequence[str] | None = None,
+    all_namespaces: bool | None = None,
     allow_no_match: bool | None = None,
 ) -> Result:
     """Open container ports on the node's address (:func:`plan_host_ports`); ``options`` or keywords.
@@ -311,7 +332,7 @@ def host_ports(
     ``selector`` is a Selector or kubectl's ``TYPE/NAME`` (with ``namespace``); by default the Istio ingress
     gateway, of any workload kind; ``ports`` are container ports (hostPort = containerPort) or mappings.
     """
-    keywords = dict(selector=selector, namespace=namespace, ports=ports, containers=containers, allow_no_match=allow_no_match)
+    keywords = dict(selector=selector, namespace=namespace, ports=ports, containers=containers, all_namespaces=all_namespaces, allow_no_match=allow_no_match)
     return TRANSFORM.call(manifest, options, keywords)
 
 

@@ -49,7 +49,17 @@ from .._errors import SelectorError
 from .._manifest import Manifest
 from .._models import Namespace
 from .._pointer import escape
-from ._base import Change, Edit, Plan, Result, Selector, TransformOptions, execute, objects_matching, typed
+from ._base import (
+    Change,
+    Edit,
+    Plan,
+    Result,
+    Selector,
+    TransformOptions,
+    execute,
+    objects_matching,
+    typed,
+)
 from ._descriptor import Flag, Modifier, Transform
 from ._options import Bounds, FieldError, trusted
 

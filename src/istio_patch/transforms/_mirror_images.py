@@ -53,8 +53,8 @@ from .._errors import OptionsError, SelectorError
 from .._manifest import Manifest
 from ._base import Edit, Plan, Result, TransformOptions, might_mention
 from ._descriptor import Flag, Transform
-from ._options import Bounds, Checked, FieldError
 from ._images import StringValue, string_values
+from ._options import Bounds, Checked, FieldError
 from ._reference import DOCKER_HUB, Found, Reference, find_references, is_registry
 
 __all__ = ["MirrorRule", "MirrorImagesOptions", "plan_mirror_images", "mirror_images", "TRANSFORM"]

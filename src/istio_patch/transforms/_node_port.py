@@ -36,7 +36,18 @@ from typing import Any, Mapping
 from .._errors import ModelValidationError, OptionsError
 from .._manifest import Manifest
 from .._models import Service
-from ._base import Edit, Plan, Result, Selector, TransformOptions, ingress_gateway, objects_matching, select, typed
+from ._base import (
+    Edit,
+    Plan,
+    Result,
+    SelectingOptions,
+    Selector,
+    ingress_gateway,
+    objects_matching,
+    one_namespace,
+    select,
+    typed,
+)
 from ._descriptor import Flag, Modifier, Transform
 from ._options import FieldError, trusted
 
@@ -56,7 +67,7 @@ with trusted():
 
 
 @dataclass(frozen=True, kw_only=True)
-class NodePortOptions(TransformOptions):
+class NodePortOptions(SelectingOptions):
     """Options of :func:`node_port`."""
 
     ALIASES = {"target": "selector"}
@@ -89,6 +100,7 @@ def plan_node_port(manifest: Manifest, options: NodePortOptions) -> Plan:
     ModelValidationError for a Service whose fields do not have Kubernetes' types.
     """
     found = select(manifest, options.selector, allow_no_match=options.allow_no_match, what="node_port")
+    one_namespace(found, options.selector, options, what="node_port", source=manifest.source)
     services: list[Service] = []
     for obj in found:
         if obj.kind != "Service":
@@ -187,6 +199,7 @@ def node_port(
     namespace: str | None = None,
     node_ports: Mapping[int, int] | None = None,
     node_port_range: tuple[int, int] | None = None,
+    all_namespaces: bool | None = None,
     allow_no_match: bool | None = None,
 ) -> Result:
     """Make Services NodePort (:func:`plan_node_port`); pass ``options`` or the options as keywords.
@@ -194,7 +207,7 @@ def node_port(
     ``selector`` is a Selector or kubectl's ``TYPE/NAME`` (with ``namespace``); by default the Istio ingress
     gateway's Service.
     """
-    keywords = dict(selector=selector, namespace=namespace, node_ports=node_ports, node_port_range=node_port_range, allow_no_match=allow_no_match)
+    keywords = dict(selector=selector, namespace=namespace, node_ports=node_ports, node_port_range=node_port_range, all_namespaces=all_namespaces, allow_no_match=allow_no_match)
     return TRANSFORM.call(manifest, options, keywords)
 
 

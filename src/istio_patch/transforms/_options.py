@@ -223,7 +223,9 @@ def canonical_names(cls: type[Checked], data: Mapping[str, Any]) -> dict[str, An
 
 @functools.lru_cache(maxsize=None)
 def _adapter(cls: type[Checked]) -> Any:
-    from pydantic import TypeAdapter  # the first checked construction pays for pydantic, and only it
+    from pydantic import (
+        TypeAdapter,  # the first checked construction pays for pydantic, and only it
+    )
 
     return TypeAdapter(cls)
 

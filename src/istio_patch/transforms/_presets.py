@@ -24,23 +24,24 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from .._errors import OptionsError
 from ._base import Selector, Step, ingress_gateway
 from ._descriptor import unknown
-from ._host_ports import HostPortsOptions
 from ._host_ports import TRANSFORM as HOST_PORTS
-from ._node_port import NodePortOptions
+from ._host_ports import HostPortsOptions
 from ._node_port import TRANSFORM as NODE_PORT
+from ._node_port import NodePortOptions
 from ._options import trusted
-from ._strip_resources import StripResourcesOptions
 from ._strip_resources import TRANSFORM as STRIP_RESOURCES
+from ._strip_resources import StripResourcesOptions
 from ._to_daemonset import TRANSFORM as TO_DAEMONSET
 from ._to_daemonset import ToDaemonSetOptions
 
-__all__ = ["PRESETS", "preset", "ISTIO_NAMESPACE"]
+__all__ = ["PRESETS", "preset", "preset_transforms", "ISTIO_NAMESPACE"]
 
 # Where Istio's charts install their objects; a preset's -n / namespace moves its selectors elsewhere.
 ISTIO_NAMESPACE = "istio-system"
@@ -60,7 +61,9 @@ def _bare_metal(allow_no_match: bool, namespace: str | None) -> list[Step]:
 
 
 def _cn_mirror(allow_no_match: bool, namespace: str | None) -> list[Step]:
-    from ._mirror_images import TRANSFORM as MIRROR_IMAGES  # loaded only when this preset is used
+    from ._mirror_images import (
+        TRANSFORM as MIRROR_IMAGES,  # loaded only when this preset is used
+    )
     from ._mirror_images import MirrorImagesOptions, MirrorRule
 
     rules = [
@@ -85,7 +88,9 @@ def _small_nodes(allow_no_match: bool, namespace: str | None) -> list[Step]:
 
 
 def _admission_webhooks(allow_no_match: bool, namespace: str | None) -> list[Step]:
-    from ._admission_plugins import TRANSFORM as ADMISSION_PLUGINS  # loaded only when this preset is used
+    from ._admission_plugins import (
+        TRANSFORM as ADMISSION_PLUGINS,  # loaded only when this preset is used
+    )
     from ._admission_plugins import AdmissionPluginsOptions
 
     options = AdmissionPluginsOptions(
@@ -106,12 +111,19 @@ PRESETS: Mapping[str, Callable[[bool, "str | None"], list[Step]]] = MappingProxy
 )
 
 
-def preset(name: str, *, allow_no_match: bool = False, namespace: str | None = None) -> list[Step]:
+def preset(
+    name: str,
+    *,
+    allow_no_match: bool = False,
+    namespace: str | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Step]:
     """The steps of the preset ``name``, in order; OptionsError naming the known presets for another name.
 
     With ``allow_no_match``, a manifest without the preset's targets passes through unchanged instead of
     raising SelectorError (for pipelines that run one list of presets over many files). ``namespace`` is where
-    Istio is installed (``istio-system`` by default): the presets' selectors look there.
+    Istio is installed (``istio-system`` by default): the presets' selectors look there. ``overrides`` changes
+    options of the preset's transforms: ``{"to_daemonset": {"keep_hpa": True}}`` (checked like any options).
 
     Example:
         >>> len(preset("small-nodes"))
@@ -123,4 +135,29 @@ def preset(name: str, *, allow_no_match: bool = False, namespace: str | None = N
     if namespace is not None and (not isinstance(namespace, str) or not namespace):
         raise OptionsError(f"preset {name}: the namespace is a non-empty name, not {namespace!r}")
     with trusted():  # constants, checked by the tests: building them need not import pydantic
-        return factory(allow_no_match, namespace)
+        steps = factory(allow_no_match, namespace)
+    if not overrides:
+        return steps
+    names = [_transform_of(step).name for step in steps]
+    unknown_names = [t for t in overrides if t not in names]
+    if unknown_names:
+        raise OptionsError(f"preset {name} has no {unknown_names[0]} step (its steps: {', '.join(names)})")
+    changed = []
+    for step in steps:
+        transform = _transform_of(step)
+        if transform.name in overrides:
+            options = step.keywords["options"]  # type: ignore[attr-defined]
+            fields = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
+            step = transform.step(transform.options.validate({**fields, **overrides[transform.name]}))
+        changed.append(step)
+    return changed
+
+
+def preset_transforms(name: str) -> tuple[Any, ...]:
+    """The transforms the preset ``name`` runs, in order (their descriptors)."""
+    return tuple(_transform_of(step) for step in preset(name))
+
+
+def _transform_of(step: Step) -> Any:
+    """The descriptor of a preset's step (steps are ``Transform.step(options)``, bound to their transform)."""
+    return step.func.__self__  # type: ignore[attr-defined]

@@ -39,7 +39,17 @@ from typing import Any, Literal, Sequence
 from .._errors import OptionsError, SelectorError
 from .._manifest import Manifest
 from .._models import WORKLOAD_KINDS, Workload
-from ._base import Edit, Plan, Result, Selector, TransformOptions, objects_matching, select, typed
+from ._base import (
+    Edit,
+    Plan,
+    Result,
+    SelectingOptions,
+    Selector,
+    objects_matching,
+    one_namespace,
+    select,
+    typed,
+)
 from ._descriptor import Flag, Modifier, Transform
 
 __all__ = ["StripResourcesOptions", "plan_strip_resources", "strip_resources", "TRANSFORM"]
@@ -48,7 +58,7 @@ _KEYS = {"requests": ("requests",), "limits": ("limits",), "both": ("requests", 
 
 
 @dataclass(frozen=True, kw_only=True)
-class StripResourcesOptions(TransformOptions):
+class StripResourcesOptions(SelectingOptions):
     """Options of :func:`strip_resources`."""
 
     ALIASES = {"target": "selector", "which": "resources"}
@@ -65,11 +75,9 @@ def plan_strip_resources(manifest: Manifest, options: StripResourcesOptions) -> 
     Raises SelectorError when no workload matches (unless ``allow_no_match``), OptionsError for a container
     name that none of the selected workloads has.
     """
-    workloads = [
-        w
-        for w in (typed(manifest, obj) for obj in objects_matching(manifest, options.selector) if obj.kind in WORKLOAD_KINDS)
-        if isinstance(w, Workload) and w.pod_spec() is not None
-    ]
+    candidates = [obj for obj in objects_matching(manifest, options.selector) if obj.kind in WORKLOAD_KINDS]
+    one_namespace(candidates, options.selector, options, what="strip_resources", source=manifest.source)
+    workloads = [w for w in (typed(manifest, obj) for obj in candidates) if isinstance(w, Workload) and w.pod_spec() is not None]
     if not workloads:
         if options.allow_no_match:
             return Plan("strip_resources")
@@ -118,13 +126,14 @@ def strip_resources(
     containers: Sequence[str] | None = None,
     resources: Literal["requests", "limits", "both"] | None = None,
     mode: Literal["remove", "comment"] | None = None,
+    all_namespaces: bool | None = None,
     allow_no_match: bool | None = None,
 ) -> Result:
     """Remove or comment out resource requests/limits (:func:`plan_strip_resources`); ``options`` or keywords.
 
     ``selector`` is a Selector or kubectl's ``TYPE/NAME`` (with ``namespace``), e.g. ``"deploy/istio-pilot"``.
     """
-    keywords = dict(selector=selector, namespace=namespace, containers=containers, resources=resources, mode=mode, allow_no_match=allow_no_match)
+    keywords = dict(selector=selector, namespace=namespace, containers=containers, resources=resources, mode=mode, all_namespaces=all_namespaces, allow_no_match=allow_no_match)
     return TRANSFORM.call(manifest, options, keywords)
 
 

@@ -58,9 +58,21 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from .._errors import ModelValidationError
-from .._manifest import KubeObject, Manifest
+from .._manifest import Manifest
 from .._models import DaemonSet, Deployment, DeploymentStrategy, HorizontalPodAutoscaler
-from ._base import AUTOSCALERS, Edit, Plan, Result, Selector, TransformOptions, ingress_gateway, objects_matching, select, typed
+from ._base import (
+    AUTOSCALERS,
+    Edit,
+    Plan,
+    Result,
+    SelectingOptions,
+    Selector,
+    ingress_gateway,
+    objects_matching,
+    one_namespace,
+    select,
+    typed,
+)
 from ._descriptor import Flag, Modifier, Transform
 from ._options import FieldError, trusted
 
@@ -76,7 +88,7 @@ _ON_DELETE_BY_DEFAULT = ("extensions/v1beta1",)
 
 
 @dataclass(frozen=True, kw_only=True)
-class ToDaemonSetOptions(TransformOptions):
+class ToDaemonSetOptions(SelectingOptions):
     """Options of :func:`to_daemonset`."""
 
     ALIASES = {"target": "selector"}
@@ -101,6 +113,7 @@ def plan_to_daemonset(manifest: Manifest, options: ToDaemonSetOptions) -> Plan:
     with trusted():  # the selector was checked when the options were built
         any_kind, deployments = replace(selector, kind=None), replace(selector, kind="Deployment")
     found = [obj for obj in objects_matching(manifest, any_kind) if obj.kind in ("Deployment", "DaemonSet")]
+    one_namespace(found, selector, options, what="to_daemonset", source=manifest.source)
     if not found:
         # no Deployment matched: let select() word the error (or accept the miss when it is allowed)
         select(manifest, deployments, allow_no_match=options.allow_no_match, what="to_daemonset")
@@ -223,6 +236,7 @@ def to_daemonset(
     namespace: str | None = None,
     keep_hpa: bool | None = None,
     mode: Literal["remove", "comment"] | None = None,
+    all_namespaces: bool | None = None,
     allow_no_match: bool | None = None,
 ) -> Result:
     """Make Deployments DaemonSets (:func:`plan_to_daemonset`); pass ``options`` or the options as keywords.
@@ -230,7 +244,7 @@ def to_daemonset(
     ``selector`` is a Selector or kubectl's ``TYPE/NAME`` (with ``namespace``); by default the Istio ingress
     gateway's Deployment.
     """
-    keywords = dict(selector=selector, namespace=namespace, keep_hpa=keep_hpa, mode=mode, allow_no_match=allow_no_match)
+    keywords = dict(selector=selector, namespace=namespace, keep_hpa=keep_hpa, mode=mode, all_namespaces=all_namespaces, allow_no_match=allow_no_match)
     return TRANSFORM.call(manifest, options, keywords)
 
 

@@ -1,0 +1,115 @@
+"""Whether a whole stream is YAML that Kubernetes accepts, paying for libyaml's parser instead of node trees.
+
+``check_syntax`` (in ``_manifest``) builds every document's node tree and Kubernetes view: exact, and the cost of
+reading everything. Commands that read only a few documents (``apply``, ``plan``) still must not write anything
+for a stream with an error in a document they never read; ``check_syntax_quickly`` gives the same verdict, with
+the same error, for a fraction of the cost.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from ._manifest import Manifest, check_syntax
+
+__all__ = ["check_syntax_quickly"]
+
+
+def check_syntax_quickly(manifest: Manifest) -> None:
+    """``check_syntax``'s verdict, paying for libyaml's event parser instead of node trees and views.
+
+    A document the event scan cannot vouch for is built by the core now, so that its error is raised with the
+    core's words and file positions: one whose scan fails, and one with a feature whose errors only composing
+    or the Kubernetes view detect (see ``_scanner``). Every other document is valid YAML whose view cannot fail,
+    and is built only if a transform reads it.
+    """
+    from ._parse import HAS_LIBYAML
+
+    if not HAS_LIBYAML:  # the pure-Python parser would cost as much as building
+        check_syntax(manifest)
+        return
+    from yaml import YAMLError
+    from yaml._yaml import CParser as RawParser
+
+    scan = _scanner()
+    for doc in manifest.documents:
+        if _only_libyaml_can_object(doc.text):
+            try:
+                RawParser(doc.text).raw_parse()  # libyaml alone, no Python per event: the common case
+                continue
+            except (YAMLError, UnicodeError):
+                pass  # the core parses it again below and says what is wrong, in its words
+        if not scan(doc.text):
+            _ = doc.is_empty  # builds the node tree and the view, raising the core's error if there is one
+
+
+# A document whose text has none of these cannot hold what only composing or the Kubernetes view refuses:
+# anchors (&), aliases (*), tags (!), complex keys (?), merge keys (<<), collections as keys (`]:` or `}:`),
+# nesting near the view's limit. A level of block nesting takes a column of indentation or an inline dash,
+# a flow level a bracket: under 120 + 20 + 20 (plus one mapping) levels stay below the view's limit of 200.
+_CORE_ONLY = re.compile(r"[&*!?]|<<|[\]}][ \t]*:|^ {120,}|(?:-[ \t]+){20,}", re.MULTILINE)
+
+
+def _only_libyaml_can_object(text: str) -> bool:
+    return len(text) < 1_000_000 and text.count("[") + text.count("{") < 20 and not _CORE_ONLY.search(text)
+
+
+def _scanner() -> Callable[[str], bool]:
+    """A function telling whether libyaml parses a document's text without error and without anything that
+    composing or the Kubernetes view may refuse.
+
+    The view refuses aliases that recurse or expand too far, bad explicit tags (``!!int abc``), collections
+    as keys, merge keys of the wrong shape, nesting deeper than its limit and documents of more values than
+    its budget; composing refuses undefined aliases and a second document. A document with any anchor, alias,
+    tag, collection key, ``<<`` key or second document, or at either limit, is therefore left to the core.
+    """
+    from yaml import YAMLError
+    from yaml.cyaml import CParser
+    from yaml.events import (
+        AliasEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+    )
+
+    from ._kube import EXPANSION_BUDGET, MAX_DEPTH
+
+    def scan(text: str) -> bool:
+        parser = CParser(text)
+        open_collections: list[int] = []  # per open collection: nodes seen so far in a mapping, -1 in a sequence
+        values = documents = 0
+        try:
+            while parser.check_event():
+                event = parser.get_event()
+                kind = type(event)
+                if kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
+                    if event.anchor is not None or event.tag is not None:
+                        return False
+                    values += 1
+                    if open_collections and open_collections[-1] >= 0:  # in a mapping: keys and values alternate
+                        if open_collections[-1] % 2 == 0 and (kind is not ScalarEvent or event.value == "<<"):
+                            return False
+                        open_collections[-1] += 1
+                    if kind is not ScalarEvent:
+                        open_collections.append(0 if kind is MappingStartEvent else -1)
+                        if len(open_collections) >= MAX_DEPTH:
+                            return False
+                elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                    open_collections.pop()
+                elif kind is AliasEvent:
+                    return False
+                elif kind is DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        return False
+        except (YAMLError, UnicodeError):  # the core parses it again and says what is wrong, in its words
+            return False
+        finally:
+            parser.dispose()
+        return values <= EXPANSION_BUDGET
+
+    return scan

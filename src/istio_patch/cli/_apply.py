@@ -1,0 +1,203 @@
+"""``apply`` and ``plan``: run the transforms, then write the result, a diff, the plan, or a kustomize overlay."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Sequence
+
+from ._common import EXIT_FOUND, EXIT_OK, PROG, Failure, UsageError, err, out, warn
+from ._files import make_folder, write_files, write_output
+from ._inputs import InPlace, Source, is_stdin
+from ._run import inputs_of, load_all, run_steps, steps_of
+
+if TYPE_CHECKING:
+    from .._recipe import StepSpec
+    from ..transforms import Step
+    from ._run import Run
+
+__all__ = ["apply", "plan"]
+
+
+def apply(args: argparse.Namespace) -> int:
+    _refuse_contradictions(args)
+    steps = steps_of(args)  # recipes and options are refused before any input is read
+    if args.in_place:
+        with InPlace(list(args.files) + list(args.more_files)) as edit:  # locked from before they are read until written
+            outputs = _apply_steps(args, steps, edit.sources)
+            if not args.check:  # --check only tells
+                edit.write(outputs, backup=args.backup)
+            return _verdict(args, edit.sources, outputs)
+    inputs = inputs_of(args)
+    outputs = _apply_steps(args, steps, inputs)
+    if args.diff:
+        out(_diff(inputs, outputs, _use_color(args.color)))
+    elif args.check:
+        pass
+    elif args.output:
+        write_output(args.output, _concatenate(outputs))
+    else:
+        out(_concatenate(outputs))
+    return _verdict(args, inputs, outputs)
+
+
+def _refuse_contradictions(args: argparse.Namespace) -> None:
+    command = f"{PROG} apply"
+    if args.backup is not None and not args.in_place:
+        raise UsageError(f"{command}: --backup needs -i/--in-place")
+    if args.backup == "":
+        raise UsageError(f"{command}: --backup needs a suffix, e.g. .ori")
+    if args.backup is not None and "/" in args.backup:
+        raise UsageError(f"{command}: --backup takes a suffix without '/', e.g. .ori (the backup stays beside its file)")
+    if args.output == "":
+        raise UsageError(f"{command}: -o needs a file name ('-' for stdout)")
+    if args.output in ("yaml", "json", "name", "wide") and not os.path.exists(args.output):
+        raise UsageError(
+            f"{command}: -o {args.output} would write a file named {args.output!r}: here -o names the output file "
+            "(kubectl's -o is an output format); the result is YAML as it was written. Write -o ./"
+            f"{args.output} for a file of that name"
+        )
+    names = list(args.files) + list(args.more_files)
+    if args.in_place and (not names or any(map(is_stdin, names))):
+        raise UsageError(f"{command}: -i/--in-place needs files (stdin cannot be edited in place)")
+
+
+def _apply_steps(args: argparse.Namespace, steps: Sequence[tuple[StepSpec, Step]], inputs: Sequence[Source]) -> list[bytes]:
+    """The new text of every input, after reporting warnings (and changes, with -v)."""
+    run = run_steps(load_all(inputs, build_every_document=False), steps)
+    report(args, run)
+    outputs = [m.to_bytes() for m in run.manifests]
+    for item, data in zip(inputs, outputs):
+        if item.data and not data:  # a post-renderer consumer would apply nothing: never hand it that
+            raise Failure(f"{item.name}: the transforms left nothing of a non-empty input; nothing was written")
+    return outputs
+
+
+def report(args: argparse.Namespace, run: Run) -> None:
+    """Warnings (collapsed when identical, none with -q); with -v, every change and what was found done."""
+    from collections import Counter
+
+    from ._hints import on_the_command_line
+
+    if not getattr(args, "quiet", False):
+        counts = Counter(run.warnings)
+        for warning, count in counts.items():
+            warn(on_the_command_line(warning) + (f" ({count} times)" if count > 1 else ""))
+    if getattr(args, "verbose", False):
+        for results in run.results:
+            for result in results:
+                for change in result.changes:
+                    err(str(change))
+        for note in run.notes:
+            err(f"{PROG}: {note}")
+
+
+def _verdict(args: argparse.Namespace, inputs: Sequence[Source], outputs: Sequence[bytes]) -> int:
+    changed = [item for item, data in zip(inputs, outputs) if data != item.data]
+    if args.check and changed:
+        for item in changed:
+            err(f"{PROG}: {item.name}: would change")
+        return EXIT_FOUND
+    return EXIT_OK
+
+
+def _concatenate(outputs: Sequence[bytes]) -> bytes:
+    from .._manifest import concatenate
+
+    return concatenate(outputs)
+
+
+def _use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(sys.stdout, "isatty", lambda: False)())
+
+
+def _diff(inputs: Sequence[Source], outputs: Sequence[bytes], color: bool) -> str:
+    import difflib
+
+    chunks: list[str] = []
+    for item, data in zip(inputs, outputs):
+        if data == item.data:
+            continue
+        old = item.data.decode("utf-8", errors="replace").splitlines(keepends=True)
+        new = data.decode("utf-8", errors="replace").splitlines(keepends=True)
+        name = item.name
+        for line in difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"):
+            if not line.endswith("\n"):
+                line += "\n\\ No newline at end of file\n"
+            if color:
+                code = "1" if line.startswith(("---", "+++")) else "36" if line.startswith("@@") else "31" if line.startswith("-") else "32" if line.startswith("+") else ""
+                if code:
+                    line = f"\x1b[{code}m{line.rstrip(chr(10))}\x1b[0m\n"
+            chunks.append(line)
+    return "".join(chunks)
+
+
+def plan(args: argparse.Namespace) -> int:
+    from .._overlay import object_plans, overlay_files, refuse_duplicates
+
+    if args.format == "kustomize" and not args.out:
+        raise UsageError(f"{PROG} plan: --format kustomize needs --out DIR")
+    if args.out and args.format != "kustomize":
+        raise UsageError(f"{PROG} plan: --out goes with --format kustomize")
+    steps = steps_of(args)
+    inputs = inputs_of(args)
+    manifests = load_all(inputs, build_every_document=False)
+    if args.format == "kustomize":
+        refuse_duplicates(manifests)
+    run = run_steps(manifests, steps)
+    report(args, run)
+    per_file = [object_plans(manifest, results, final) for manifest, results, final in zip(manifests, run.results, run.manifests)]
+    if args.format == "json":
+        import json
+
+        listing = [p.to_json() for plans, _ in per_file for p in plans]
+        out(json.dumps(listing, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    files = overlay_files(manifests, per_file)
+    _write_overlay(args.out, files, force=args.force)
+    return EXIT_OK
+
+
+def _write_overlay(folder: str, files: dict[str, str], *, force: bool) -> None:
+    """Write an overlay's files; an earlier export's files go, and what istio-patch did not write stays unless --force."""
+    from .._overlay import OVERLAY_MARKER
+
+    make_folder(folder)
+    kustomization = os.path.join(folder, "kustomization.yaml")
+    stale: list[str] = []
+    if os.path.exists(kustomization):
+        with open(kustomization, encoding="utf-8", errors="replace") as handle:
+            written = handle.read()
+        if not written.startswith(OVERLAY_MARKER) and not force:
+            raise Failure(
+                f"{kustomization}: this kustomization.yaml was not written by istio-patch; nothing was written "
+                "(--force overwrites it, or choose another --out)"
+            )
+        if written.startswith(OVERLAY_MARKER):
+            stale = [name for name in _generated_patches(written) if name not in files]
+    write_files([(os.path.join(folder, name), text.encode("utf-8")) for name, text in files.items()], backup=None, create=True)
+    for name in stale:
+        try:
+            os.unlink(os.path.join(folder, name))
+        except FileNotFoundError:
+            pass
+
+
+def _generated_patches(kustomization: str) -> list[str]:
+    """The patch files an earlier export listed in its kustomization (JSON after the marker line)."""
+    import json
+
+    try:
+        data = json.loads(kustomization.split("\n", 1)[1])
+    except (IndexError, ValueError):
+        return []
+    return [
+        p["path"]
+        for p in data.get("patches", ())
+        if isinstance(p, dict) and isinstance(p.get("path"), str) and p["path"].startswith("patch-") and "/" not in p["path"]
+    ]
