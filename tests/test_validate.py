@@ -134,7 +134,7 @@ def test_says_how_to_install_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         _validate._folders.cache_clear()
     assert caught.value.message == (
-        "validate: the kubernetes-validate package is not installed; install it with: pip install 'istio-patch[validate]'"
+        "validate: the kubernetes-validate package is not installed; install it with: pip install 'kubernetes-validate>=1.28' (in istio-patch's environment; the extra 'validate' of its source)"
     )
 
 

@@ -200,7 +200,12 @@ def build_steps(specs: Sequence[StepSpec]) -> list[tuple[StepSpec, Step]]:
                 raise spec.error(_unknown("preset", name, preset_names()), ("preset",))
             loose = {"allow_no_match": True} if spec.options.get("allow_no_match") else {}
             where = {"namespace": spec.options["namespace"]} if spec.options.get("namespace") else {}
-            steps.extend((spec, step) for step in transforms.preset(name, **loose, **where))
+            try:
+                overrides = {"overrides": spec.options["overrides"]} if spec.options.get("overrides") else {}
+                made = transforms.preset(name, **loose, **where, **overrides)
+            except OptionsError as exc:
+                raise spec.error(exc.message) from None
+            steps.extend((spec, step) for step in made)
             continue
         transform = transforms.transform_named(spec.transform)
         options = validate_options(spec)

@@ -1,6 +1,6 @@
 """Offline checks of a manifest's objects against the OpenAPI schemas of one Kubernetes release.
 
-The schemas come from the optional ``kubernetes-validate`` package (``pip install 'istio-patch[validate]'``),
+The schemas come from the optional ``kubernetes-validate`` package (``pip install 'kubernetes-validate>=1.28'``),
 which ships the JSON schemas of every release it supports; nothing is fetched from the network and no
 cluster is needed. Each object is checked against the schema of its apiVersion and kind:
 
@@ -35,7 +35,8 @@ from ._versions import parse_kubernetes_version
 
 __all__ = ["Problem", "validate", "available_versions"]
 
-_INSTALL_HINT = "pip install 'istio-patch[validate]'"
+# istio-patch is installed from its source, so the extra's one package is what can be installed by name
+_INSTALL_HINT = "pip install 'kubernetes-validate>=1.28' (in istio-patch's environment; the extra 'validate' of its source)"
 
 # Groups of built-in APIs that recent schemas may no longer mention at all (every version removed).
 _LEGACY_BUILT_IN_GROUPS = frozenset(

@@ -35,7 +35,7 @@ def test_created_namespaces_are_reported_where_they_start() -> None:
     case = cases("label_namespaces")[0].parent / "create-missing"
     result = label_namespaces(load_path(case / "input.yaml"), LabelNamespacesOptions.validate(options_of(case)))
     assert [(c.document, c.line, c.object, c.op, c.pointer, c.reason) for c in result.changes] == [
-        (0, 2, "Namespace bookinfo", "add", "/metadata/labels", "labels istio-injection=enabled"),
+        (0, 4, "Namespace bookinfo", "add", "/metadata/labels", "labels istio-injection=enabled"),  # under metadata:
         (1, 9, "Namespace default", "add", "", "created with its labels"),
         (2, 16, "Namespace staging", "add", "", "created with its labels"),
     ]

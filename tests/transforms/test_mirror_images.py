@@ -48,7 +48,7 @@ def test_reports_each_string_with_what_changed() -> None:
         (
             "replace",
             "/data/config",
-            1,
+            7,
             "ConfigMap istio-system/istio-sidecar-injector",
             "gcr.io/istio-release/proxy_init:1.0.0 -> docker.io/istio/proxy_init:1.0.0, "
             "gcr.io/istio-release/proxyv2:1.0.0 -> docker.io/istio/proxyv2:1.0.0",

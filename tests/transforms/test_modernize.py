@@ -272,3 +272,15 @@ def test_corpus_crds_convert_cleanly() -> None:
     assert result.warnings == ()
     assert {o.api_version for o in result.manifest.objects()} == {"apiextensions.k8s.io/v1"}
     assert all(len(o.data["spec"]["versions"]) == 1 and "version" not in o.data["spec"] for o in result.manifest.objects())
+
+
+def test_one_note_about_several_objects_is_one_warning() -> None:
+    text = "".join(
+        f"---\napiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {{name: d{i}}}\nspec:\n  template:\n"
+        "    metadata:\n      labels: {app: x}\n"
+        for i in range(3)
+    )
+    warnings = modernize(load(text, source="d.yaml"), kubernetes_version="1.25").warnings
+    assert len(warnings) == 1
+    assert warnings[0].startswith("modernize: 3 objects: apps/v1 requires spec.selector: added matchLabels")
+    assert warnings[0].endswith(": Deployment d0 (d.yaml:2), Deployment d1 (d.yaml:10), Deployment d2 (d.yaml:18)")

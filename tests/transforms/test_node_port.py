@@ -28,11 +28,11 @@ def test_reports_each_change_with_its_object_and_pointer() -> None:
     case = FIXTURES / "node_port" / "load-balancer"
     result = node_port(load_path(case / "input.yaml"), NodePortOptions.validate(options_of(case)))
     assert sorted((c.op, c.pointer, c.line, c.object) for c in result.changes) == [
-        ("add", "/spec/ports/1/nodePort", 2, "Service istio-system/istio-ingressgateway"),
-        ("remove", "/spec/allocateLoadBalancerNodePorts", 2, "Service istio-system/istio-ingressgateway"),
-        ("remove", "/spec/loadBalancerIP", 2, "Service istio-system/istio-ingressgateway"),
-        ("remove", "/spec/loadBalancerSourceRanges", 2, "Service istio-system/istio-ingressgateway"),
-        ("replace", "/spec/type", 2, "Service istio-system/istio-ingressgateway"),
+        ("add", "/spec/ports/1/nodePort", 25, "Service istio-system/istio-ingressgateway"),  # the lines that change
+        ("remove", "/spec/allocateLoadBalancerNodePorts", 15, "Service istio-system/istio-ingressgateway"),
+        ("remove", "/spec/loadBalancerIP", 11, "Service istio-system/istio-ingressgateway"),
+        ("remove", "/spec/loadBalancerSourceRanges", 12, "Service istio-system/istio-ingressgateway"),
+        ("replace", "/spec/type", 10, "Service istio-system/istio-ingressgateway"),
     ]
 
 

@@ -45,7 +45,7 @@ def test_bare_metal_reports_the_removed_hpa() -> None:
     result = apply(load_path(INPUT), preset("bare-metal"))
     assert result.warnings == (
         f"to_daemonset: removed HorizontalPodAutoscaler istio-system/istio-ingressgateway ({INPUT}:95): an HPA "
-        "cannot scale a DaemonSet (the keep_hpa option, --keep-hpa on the command line, keeps it)",
+        "cannot scale a DaemonSet (keep_hpa=True keeps it)",
     )
     assert [p.transform for p in result.plans] == ["node_port", "to_daemonset", "host_ports"]
 

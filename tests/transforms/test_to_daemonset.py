@@ -35,7 +35,7 @@ def test_warns_about_what_cannot_be_carried_and_the_removed_hpa() -> None:
         "to_daemonset: Deployment istio-system/istio-ingressgateway: maxUnavailable 0 dropped: a DaemonSet without "
         "surge must take a pod down to replace it (the default, 1, applies)",
         f"to_daemonset: removed HorizontalPodAutoscaler istio-system/istio-ingressgateway ({path}:26): an HPA cannot "
-        "scale a DaemonSet (the keep_hpa option, --keep-hpa on the command line, keeps it)",
+        "scale a DaemonSet (keep_hpa=True keeps it)",
     )
 
 

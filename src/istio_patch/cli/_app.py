@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     debug = "--debug" in argv
     try:
+        _refuse_habits_of_other_tools(argv)
         try:
             args = build(_command_in(argv)).parse_args(argv)
         except SystemExit as exc:  # --help, or argparse's own exit
@@ -113,6 +114,15 @@ def _interrupted(exc: KeyboardInterrupt) -> int:
     stop = exc if isinstance(exc, Interrupted) else Interrupted()
     err(f"{PROG}: interrupted by {stop.name}{'; ' + stop.outcome if stop.outcome else ''}")
     return stop.exit_code
+
+
+def _refuse_habits_of_other_tools(argv: Sequence[str]) -> None:
+    """What sed and kubectl users write and this tool reads otherwise gets a hint, not a surprise."""
+    for arg in argv:
+        if arg == "--":
+            return
+        if arg.startswith("-i") and len(arg) > 2 and not arg.startswith("--"):
+            raise UsageError(f"{PROG}: {arg}: sed's -iSUFFIX is written -i --backup {arg[2:]} here")
 
 
 def _command_in(argv: Sequence[str]) -> str | None:

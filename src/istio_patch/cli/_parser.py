@@ -78,7 +78,7 @@ examples:
 """
 
 VALIDATE_EPILOG = """\
-examples (will the result install on today's clusters? offline, with `pip install 'istio-patch[validate]'`):
+examples (will the result install on today's clusters? offline, with `pip install 'kubernetes-validate>=1.28'`):
   istio-patch apply --preset bare-metal --modernize 1.25 istio-demo.yaml | istio-patch validate --kubernetes-version 1.25
   istio-patch validate --kubernetes-version 1.25 --strict istio-demo.yaml
   (kinds that only a CustomResourceDefinition defines, such as Istio's Gateway, are reported as skipped)

@@ -82,7 +82,7 @@ def run_steps(manifests: list[Manifest], steps: Sequence[tuple[StepSpec, Step]])
                 continue
             run.manifests[i] = result.manifest
             run.results[i].append(result)
-            run.warnings.extend(w for w in result.warnings if w not in run.warnings)
+            run.warnings.extend(result.warnings)  # the same warning from two files is said once, with a count
             run.notes.extend(n for n in result.notes if n not in run.notes)
         if misses and len(misses) == len(live):
             exc = misses[0]

@@ -407,12 +407,14 @@ def execute(manifest: Manifest, plan: Plan) -> Result:
                 continue
             if not edit.operations:
                 continue
-            doc = doc.apply(edit.operations, base=edit.pointer)
+            original = manifest.documents[document]
             changes.extend(
-                Change(plan.transform, manifest.source, document, edit.line, edit.object, op["op"], edit.pointer + op["path"], edit.reason)
+                Change(plan.transform, original.source, document, _line_of(original, edit.pointer + op["path"]), edit.object, op["op"],
+                       edit.pointer + op["path"], edit.reason)
                 for op in edit.operations
                 if op["op"] != "test"
             )
+            doc = doc.apply(edit.operations, base=edit.pointer)
         texts[document] = None if doc is None else doc.text
     ordered = [
         change
@@ -421,6 +423,18 @@ def execute(manifest: Manifest, plan: Plan) -> Result:
         for change in group
     ]
     return Result(manifest.edited(texts), tuple(ordered), plan.warnings, (plan,), plan.notes)
+
+
+def _line_of(document: Document, pointer: str) -> int:
+    """The line an operation at ``pointer`` changes, in the input: its member's (key) line, or for an addition
+    the line of the nearest member that exists."""
+    from .._pointer import resolve, tokens
+
+    parts = tokens(pointer)
+    found = resolve(document.node, parts, key=True)
+    if not found.complete:
+        found = resolve(document.node, parts[: found.depth], key=True)
+    return document.line + (found.node.start_mark.line if found.node is not None else 0) + 1
 
 
 def _removes_object(edit: Edit) -> bool:

@@ -154,7 +154,7 @@ def plan_modernize(manifest: Manifest, options: ModernizeOptions) -> Plan:
     """
     target = options.target
     edits: list[Edit] = []
-    warnings: list[str] = []
+    said: dict[str, list[KubeObject]] = {}  # each note once, with the objects it is about
     for obj in manifest.objects():
         if not _concerns(obj, target):
             continue
@@ -162,8 +162,18 @@ def plan_modernize(manifest: Manifest, options: ModernizeOptions) -> Plan:
         ops, notes = _operations(model, target)
         if ops:
             edits.append(Edit.on(model, ops, _reason(obj, target)))
-        warnings.extend(f"modernize: {obj.describe()} ({obj.source}:{obj.line}): {note}" for note in notes)
-    return Plan("modernize", tuple(edits), tuple(warnings))
+        for note in notes:
+            said.setdefault(note, []).append(obj)
+    return Plan("modernize", tuple(edits), tuple(_warning(note, objects) for note, objects in said.items()))
+
+
+def _warning(note: str, objects: list[KubeObject]) -> str:
+    """One warning per note: about one object, or about several at once (a chart's twelve Deployments)."""
+    if len(objects) == 1:
+        obj = objects[0]
+        return f"modernize: {obj.describe()} ({obj.source}:{obj.line}): {note}"
+    listed = ", ".join(f"{obj.describe()} ({obj.source}:{obj.line})" for obj in objects)
+    return f"modernize: {len(objects)} objects: {note}: {listed}"
 
 
 def modernize(

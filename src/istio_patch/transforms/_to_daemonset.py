@@ -145,7 +145,7 @@ def plan_to_daemonset(manifest: Manifest, options: ToDaemonSetOptions) -> Plan:
                 edits.append(Edit.on(hpa, [{"op": "remove", "path": ""}], f"an HPA cannot scale DaemonSet {workload.name}"))
                 warnings.append(
                     f"to_daemonset: removed {hpa.describe()} ({origin}): an HPA cannot scale a DaemonSet "
-                    "(the keep_hpa option, --keep-hpa on the command line, keeps it)"
+                    "(keep_hpa=True keeps it)"
                 )
     return Plan("to_daemonset", tuple(edits), tuple(warnings), tuple(notes))
 

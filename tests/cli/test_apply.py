@@ -1,0 +1,63 @@
+"""``apply`` with the habits of kubectl and sed: -f, -o, -iSUFFIX, -q, -v."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from istio_patch.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "istio-demo-mini.yaml"
+
+
+def run(capsysbinary: pytest.CaptureFixture[bytes], *argv: object) -> tuple[int, bytes, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsysbinary.readouterr()
+    return code, out, err.decode()
+
+
+def test_f_names_a_file_as_kubectl_takes_it(capsysbinary) -> None:
+    assert run(capsysbinary, "apply", "-f", EXAMPLE)[:2] == (0, EXAMPLE.read_bytes())
+    code, out, _ = run(capsysbinary, "summary", "-f", EXAMPLE)
+    assert code == 0 and b"istio-ingressgateway" in out
+
+
+@pytest.mark.parametrize("word", ["yaml", "json", "name"])
+def test_o_with_a_kubectl_output_format_is_refused_with_a_hint(capsysbinary, tmp_path, monkeypatch, word) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsysbinary, "apply", "-o", word, EXAMPLE)
+    assert (code, out) == (2, b"") and not (tmp_path / word).exists()
+    assert err.startswith(f"istio-patch apply: -o {word} would write a file named '{word}': here -o names the output file")
+    assert run(capsysbinary, "apply", "-o", f"./{word}", EXAMPLE)[0] == 0 and (tmp_path / word).exists()
+
+
+def test_sed_style_in_place_suffix_gets_a_hint(capsysbinary) -> None:
+    code, _, err = run(capsysbinary, "apply", "-i.ori", "--preset", "bare-metal", EXAMPLE)
+    assert code == 2 and err.startswith("istio-patch: -i.ori: sed's -iSUFFIX is written -i --backup .ori here\n")
+
+
+def test_q_silences_warnings_and_v_says_what_was_done_already(capsysbinary, tmp_path) -> None:
+    assert "warning" in run(capsysbinary, "apply", "--preset", "bare-metal", EXAMPLE)[2]
+    code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-q", EXAMPLE)
+    assert (code, err) == (0, "")
+    once = tmp_path / "once.yaml"
+    once.write_bytes(run(capsysbinary, "apply", "--preset", "bare-metal", EXAMPLE)[1])
+    code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-v", once)
+    assert code == 0
+    assert "istio-patch: node_port: Service istio-system/istio-ingressgateway is already NodePort" in err
+    assert "istio-patch: to_daemonset: DaemonSet istio-system/istio-ingressgateway is a DaemonSet already" in err
+
+
+def test_v_reports_the_line_each_change_edits(capsysbinary) -> None:
+    code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-v", "-q", EXAMPLE)
+    assert code == 0
+    assert f"{EXAMPLE}:56: node_port: Service istio-system/istio-ingressgateway: replace /spec/type (Service type NodePort)" in err.splitlines()
+
+
+def test_identical_warnings_are_said_once_with_a_count(capsysbinary, tmp_path) -> None:
+    copies = tmp_path / "three.yaml"
+    copies.write_text("".join(f"---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{a: b}}\n" for i in range(3)))
+    code, _, err = run(capsysbinary, "apply", "--mirror", "quay.io=q.example.com", "--allow-no-match", copies, copies)
+    assert code == 0
+    assert err.count("warning") == 1 and err.rstrip().endswith("(2 times)")
