@@ -1,4 +1,4 @@
-"""Golden cases of the workload transforms: a folder per case with input.yaml, options.json, expected.yaml."""
+"""Shared helpers of the transforms' tests: fixture folders, the shared corpus and its reference checker."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from istio_patch import load_path
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "transforms"
@@ -44,18 +43,3 @@ def oracle() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def assert_golden(case: Path, transform: Any, options_class: Any) -> None:
-    """The transform turns the case's input.yaml into its expected.yaml, byte for byte."""
-    result = transform(load_path(case / "input.yaml"), options_class.validate(options_of(case)))
-    assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
-
-
-def assert_idempotent(case: Path, transform: Any, options_class: Any) -> None:
-    """Applying the transform to its own output changes nothing and reports nothing."""
-    options = options_class.validate(options_of(case))
-    once = transform(load_path(case / "input.yaml"), options).manifest
-    again = transform(once, options)
-    assert not again.changes
-    assert again.manifest.render() == once.render()

@@ -17,12 +17,6 @@ WEBHOOKS = ["MutatingAdmissionWebhook", "ValidatingAdmissionWebhook"]
 
 
 @pytest.mark.parametrize("case", cases("admission_plugins"), ids=lambda p: p.name)
-def test_golden(case: Path) -> None:
-    result = admission_plugins(load_path(case / "input.yaml"), AdmissionPluginsOptions.validate(options_of(case)))
-    assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
-
-
-@pytest.mark.parametrize("case", cases("admission_plugins"), ids=lambda p: p.name)
 def test_idempotent_and_one_line(case: Path) -> None:
     options = AdmissionPluginsOptions.validate(options_of(case))
     before = load_path(case / "input.yaml")

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import doctest
-from pathlib import Path
 
 import pytest
-from _transform_cases import assert_golden, assert_idempotent, cases
 
 from istio_patch import OptionsError, SelectorError, load
 from istio_patch.transforms import HostPortsOptions, Selector, host_ports, plan_host_ports
 from istio_patch.transforms import _host_ports
-
-
-@pytest.mark.parametrize("case", cases("host_ports"), ids=lambda p: p.name)
-def test_golden(case: Path) -> None:
-    assert_golden(case, host_ports, HostPortsOptions)
-
-
-@pytest.mark.parametrize("case", cases("host_ports"), ids=lambda p: p.name)
-def test_idempotent(case: Path) -> None:
-    assert_idempotent(case, host_ports, HostPortsOptions)
 
 
 def test_default_ports_and_target() -> None:

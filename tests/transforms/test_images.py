@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import doctest
-import json
 from dataclasses import asdict
-from pathlib import Path
 
 import pytest
-from _transform_cases import CORPUS, FIXTURES
+from _transform_cases import CORPUS
 
 from istio_patch import load, load_path
 from istio_patch.transforms import ImageUse, images
@@ -17,12 +15,6 @@ from istio_patch.transforms import _images
 
 def _listing(uses: tuple[ImageUse, ...]) -> list[dict[str, object]]:
     return [{"reference": u.reference, "pulled": u.pulled, "places": [asdict(p) for p in u.places]} for u in uses]
-
-
-@pytest.mark.parametrize("case", sorted(p for p in (FIXTURES / "images").iterdir() if p.is_dir()), ids=lambda p: p.name)
-def test_golden(case: Path) -> None:
-    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
-    assert _listing(images(load_path(case / "input.yaml"))) == expected
 
 
 def test_the_guides_file_names_13_images_in_20_places() -> None:

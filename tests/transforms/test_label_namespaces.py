@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import doctest
-from pathlib import Path
 
 import pytest
 from _transform_cases import cases, options_of
@@ -14,21 +13,6 @@ from istio_patch.transforms import LabelNamespacesOptions, label_namespaces, pla
 from istio_patch.transforms import _label_namespaces
 
 INJECT = {"istio-injection": "enabled"}
-
-
-@pytest.mark.parametrize("case", cases("label_namespaces"), ids=lambda p: p.name)
-def test_golden(case: Path) -> None:
-    result = label_namespaces(load_path(case / "input.yaml"), LabelNamespacesOptions.validate(options_of(case)))
-    assert result.manifest.to_bytes() == (case / "expected.yaml").read_bytes()
-
-
-@pytest.mark.parametrize("case", cases("label_namespaces"), ids=lambda p: p.name)
-def test_idempotent(case: Path) -> None:
-    options = LabelNamespacesOptions.validate(options_of(case))
-    once = label_namespaces(load_path(case / "input.yaml"), options).manifest
-    again = label_namespaces(once, options)
-    assert again.changes == ()
-    assert again.manifest.render() == once.render()
 
 
 def test_created_namespaces_are_reported_where_they_start() -> None:

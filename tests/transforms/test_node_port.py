@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import doctest
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from _transform_cases import FIXTURES, assert_golden, assert_idempotent, cases, options_of
+from _transform_cases import FIXTURES, options_of
 
 from istio_patch import OptionsError, SelectorError, load, load_path
 from istio_patch.transforms import NodePortOptions, Selector, node_port, plan_node_port
 from istio_patch.transforms import _node_port
-
-
-@pytest.mark.parametrize("case", cases("node_port"), ids=lambda p: p.name)
-def test_golden(case: Path) -> None:
-    assert_golden(case, node_port, NodePortOptions)
-
-
-@pytest.mark.parametrize("case", cases("node_port"), ids=lambda p: p.name)
-def test_idempotent(case: Path) -> None:
-    assert_idempotent(case, node_port, NodePortOptions)
 
 
 def test_reports_each_change_with_its_object_and_pointer() -> None:

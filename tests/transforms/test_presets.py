@@ -27,20 +27,6 @@ def test_an_unknown_preset_names_the_known_ones() -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["bare-metal", "small-nodes"])
-def test_golden(name: str) -> None:
-    result = apply(load_path(INPUT), preset(name))
-    assert result.manifest.to_bytes() == (PRESET_DIR / f"expected-{name}.yaml").read_bytes()
-
-
-@pytest.mark.parametrize("name", ["bare-metal", "small-nodes"])
-def test_idempotent(name: str) -> None:
-    once = apply(load_path(INPUT), preset(name)).manifest
-    again = apply(once, preset(name))
-    assert not again.changes
-    assert again.manifest.render() == once.render()
-
-
 def test_bare_metal_reports_the_removed_hpa() -> None:
     result = apply(load_path(INPUT), preset("bare-metal"))
     assert result.warnings == (

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import doctest
-from pathlib import Path
 
 import pytest
-from _transform_cases import assert_golden, assert_idempotent, cases
 
 from istio_patch import OptionsError, SelectorError, load
 from istio_patch.transforms import Selector, StripResourcesOptions, plan_strip_resources, strip_resources
 from istio_patch.transforms import _strip_resources
-
-
-@pytest.mark.parametrize("case", cases("strip_resources"), ids=lambda p: p.name)
-def test_golden(case: Path) -> None:
-    assert_golden(case, strip_resources, StripResourcesOptions)
-
-
-@pytest.mark.parametrize("case", cases("strip_resources"), ids=lambda p: p.name)
-def test_idempotent(case: Path) -> None:
-    assert_idempotent(case, strip_resources, StripResourcesOptions)
 
 
 POD = """\

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import doctest
-from pathlib import Path
 
 import pytest
-from _transform_cases import FIXTURES, assert_golden, assert_idempotent, cases, options_of
+from _transform_cases import FIXTURES, options_of
 
 from istio_patch import ModelValidationError, OptionsError, SelectorError, load, load_path
 from istio_patch.transforms import Selector, ToDaemonSetOptions, plan_to_daemonset, to_daemonset
 from istio_patch.transforms import _to_daemonset
-
-
-@pytest.mark.parametrize("case", cases("to_daemonset"), ids=lambda p: p.name)
-def test_golden(case: Path) -> None:
-    assert_golden(case, to_daemonset, ToDaemonSetOptions)
-
-
-@pytest.mark.parametrize("case", cases("to_daemonset"), ids=lambda p: p.name)
-def test_idempotent(case: Path) -> None:
-    assert_idempotent(case, to_daemonset, ToDaemonSetOptions)
 
 
 def _warnings(name: str) -> tuple[str, ...]:
