@@ -5,18 +5,25 @@ An overlay keeps the manifests as they are (its resources) and says the edits as
 then builds the objects ``istio-patch apply`` writes. Cluster-scoped objects (ClusterRole, webhook
 configurations, CRDs, and the kinds a CRD of the manifest declares ``scope: Cluster``) are targeted without a
 namespace even when the file gives them one, since kustomize ignores it for them and would match nothing.
+
+kustomize reads YAML with its own reader, which misreads one construct Kubernetes reads right: a folded block
+scalar (``>``) with a more-indented line gains a line break before that line. Each object holding one gets
+a patch that first puts such values back (``replace``), whether or not a transform edits the object.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from ._errors import IstioPatchError
 from ._kinds import CLUSTER_SCOPED
-from ._manifest import KubeObject, Manifest, _objects_of
+from ._manifest import Document, KubeObject, Manifest, _objects_of
+from ._parse import ScalarNode
+from ._pointer import join, resolve, tokens
 
 __all__ = ["ObjectPlan", "object_plans", "kustomize_overlay", "overlay_files", "OVERLAY_MARKER", "OverlayError"]
 
@@ -108,7 +115,7 @@ def kustomize_overlay(manifest: Manifest, steps: Sequence[Any]) -> dict[str, str
     """The kustomize overlay that makes ``steps``' edits of ``manifest``: file name -> text.
 
     The manifest is the overlay's one resource (named after its source), each edited object gets a JSON 6902
-    patch, and ``kustomization.yaml`` lists them. Raises OverlayError when kustomize cannot say the edits:
+    patch (as does an object holding a value kustomize misreads), and ``kustomization.yaml`` lists them. Raises OverlayError when kustomize cannot say the edits:
     duplicate keys (kustomize refuses such input), documents the steps add, objects without kind or name.
 
     Example:
@@ -118,7 +125,7 @@ def kustomize_overlay(manifest: Manifest, steps: Sequence[Any]) -> dict[str, str
         >>> sorted(kustomize_overlay(m, transforms.preset("bare-metal", allow_no_match=True)))
         ['gw.yaml', 'kustomization.yaml', 'patch-001-service-istio-ingressgateway.yaml']
     """
-    from .transforms import apply
+    from .transforms._base import apply
 
     refuse_duplicates([manifest])
     result = apply(manifest, steps)
@@ -144,7 +151,12 @@ def refuse_duplicates(manifests: Sequence[Manifest]) -> None:
 
 
 def overlay_files(manifests: Sequence[Manifest], per_file: Sequence[tuple[list[ObjectPlan], list[int]]]) -> dict[str, str]:
-    """The overlay's files for several manifests and their object plans (see :func:`object_plans`)."""
+    """The overlay's files for several manifests and their object plans (see :func:`object_plans`).
+
+    Patches are numbered in the order of the objects in the inputs. An object's patch first puts back the values
+    kustomize misreads (see :func:`_restores`), then makes the plan's operations, which were planned on the
+    values Kubernetes reads.
+    """
     resources: list[str] = []
     patches: list[dict[str, Any]] = []
     files: dict[str, str] = {}
@@ -159,19 +171,29 @@ def overlay_files(manifests: Sequence[Manifest], per_file: Sequence[tuple[list[O
                 "the transforms add documents; write them with `istio-patch apply` (kustomize overlays here only patch)",
                 source=manifest.source,
             )
-        for plan in plans:
-            obj = plan.obj
-            if obj is None or not obj.kind or not obj.name:
-                raise OverlayError("an edited document is not a named object; kustomize cannot target it", source=manifest.source, line=plan.line)
+        by_object = {(plan.document, plan.pointer): plan for plan in plans}
+        restores = _restores(manifest)
+        for key in sorted(by_object.keys() | restores.keys()):
+            plan = by_object.get(key)
+            if plan is not None:
+                obj = plan.obj
+                if obj is None or not obj.kind or not obj.name:
+                    raise OverlayError("an edited document is not a named object; kustomize cannot target it", source=manifest.source, line=plan.line)
+            else:
+                obj = restores[key][0]
+                if not obj.kind or not obj.name:
+                    continue  # kustomize refuses the whole file for an object without a name: nothing to restore
             scoped = _namespace_of(obj, cluster_kinds)
             patch_name = f"patch-{len(patches) + 1:03d}-{obj.kind.lower()}-{obj.name}.yaml"
-            if plan.removes_object:
+            if plan is not None and plan.removes_object:
                 metadata = {"name": obj.name, **({"namespace": scoped} if scoped else {})}
                 body = {"$patch": "delete", "apiVersion": obj.api_version, "kind": obj.kind, "metadata": metadata}
                 files[patch_name] = json.dumps(body, indent=2) + "\n"
                 patches.append({"path": patch_name})
                 continue
-            ops = [{k: v for k, v in op.items() if k != "comment"} for op in plan.operations]
+            ops = list(restores[key][1]) if key in restores else []
+            if plan is not None:
+                ops.extend({k: v for k, v in op.items() if k != "comment"} for op in plan.operations)
             files[patch_name] = json.dumps(ops, indent=2, ensure_ascii=False) + "\n"
             patches.append({"path": patch_name, "target": _target(obj, scoped)})
     kustomization: dict[str, Any] = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": resources}
@@ -179,6 +201,49 @@ def overlay_files(manifests: Sequence[Manifest], per_file: Sequence[tuple[list[O
         kustomization["patches"] = patches
     files["kustomization.yaml"] = OVERLAY_MARKER + "\n" + json.dumps(kustomization, indent=2) + "\n"
     return files
+
+
+# The header of a folded block scalar (`key: >`, `- >-`, `--- >2`, with an optional comment): only documents that
+# have one are read for values kustomize would misread.
+_FOLDED_HEADER = re.compile(r"(?:^|[ \t])>[-+1-9]{0,2}[ \t]*(?:#[^\r\n]*)?\r?$", re.MULTILINE)
+
+
+def _restores(manifest: Manifest) -> dict[tuple[int, str], tuple[KubeObject, list[dict[str, Any]]]]:
+    """Per object (document, pointer): ``replace`` operations that give back the values kustomize misreads.
+
+    kustomize reads YAML with go-yaml v3, which adds a line break before each more-indented line of a folded
+    block scalar (go-yaml/yaml#827): Istio 1.2's cleanup Job runs ``... do\\n  ns=...`` where kustomize builds
+    ``... do\\n\\n  ns=...``. A value set by a patch is written back as it is, so replacing such a value with
+    the one Kubernetes reads makes the build right. A ``kind: List`` is not built itself: its items are.
+    """
+    found: dict[tuple[int, str], tuple[KubeObject, list[dict[str, Any]]]] = {}
+    for doc in manifest.documents:
+        if not _FOLDED_HEADER.search(doc.text):
+            continue
+        for obj in _objects_of(doc):
+            if obj.kind == "List" and obj.pointer == "":
+                continue
+            ops = [{"op": "replace", "path": path, "value": value} for path, value in _misread(doc, obj)]
+            if ops:
+                found[(obj.document, obj.pointer)] = (obj, ops)
+    return found
+
+
+def _misread(doc: Document, obj: KubeObject) -> Iterator[tuple[str, str]]:
+    """(pointer relative to ``obj``, value) of each folded scalar of ``obj`` with a more-indented line."""
+    base = tokens(obj.pointer)
+    stack: list[tuple[list[str], Any]] = [([], obj.data)]
+    while stack:
+        parts, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((parts + [key], item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((parts + [str(i)], item) for i, item in reversed(list(enumerate(value))))
+        elif isinstance(value, str) and ("\n " in value or "\n\t" in value):
+            found = resolve(doc.node, base + parts)
+            # a value reached through a merge key (`<<`) has no node of its own here: restoring it is harmless
+            if not found.complete or (isinstance(found.node, ScalarNode) and found.node.style == ">"):
+                yield join(parts), value
 
 
 def _cluster_scoped_kinds(manifests: Sequence[Manifest]) -> set[tuple[str | None, str]]:
