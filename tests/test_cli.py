@@ -1463,3 +1463,24 @@ def test_plan_kustomize_out_must_be_a_folder(capsysbinary, tmp_path, stand_in):
     assert code == 2
     assert err.endswith(f"\nistio-patch: error: {taken / 'overlay'}: Not a directory; nothing was written\n")
     assert taken.read_bytes() == b"x\n"
+
+
+def test_post_renderer_script_finds_istio_patch_without_an_activated_environment(tmp_path):
+    # right after the Quick start nothing is on PATH but the system's tools: the script uses the project's .venv,
+    # or ISTIO_PATCH, or says what is missing
+    script_path = ROOT / "examples" / "post-render.sh"
+    bare = {"PATH": "/usr/bin:/bin"}
+    venv = ROOT / ".venv" / "bin" / "istio-patch"
+    if venv.exists():
+        done = subprocess.run([str(script_path)], input=EXAMPLE.read_bytes(), capture_output=True, timeout=60, env=bare)
+        assert done.returncode == 0 and b"type: NodePort" in done.stdout
+    chosen = dict(bare, ISTIO_PATCH=str(Path(sys.executable).parent / "istio-patch"))
+    if Path(chosen["ISTIO_PATCH"]).exists():
+        done = subprocess.run([str(script_path)], input=EXAMPLE.read_bytes(), capture_output=True, timeout=60, env=chosen)
+        assert done.returncode == 0 and b"type: NodePort" in done.stdout
+    copy = tmp_path / "post-render.sh"
+    copy.write_bytes(script_path.read_bytes())
+    copy.chmod(0o755)
+    missing = subprocess.run([str(copy)], input=b"", capture_output=True, timeout=60, env=bare)
+    assert (missing.returncode, missing.stdout) == (127, b"")
+    assert missing.stderr == b"post-render.sh: istio-patch is not installed here: install it, or set ISTIO_PATCH to its path\n"
