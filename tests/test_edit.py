@@ -240,6 +240,64 @@ def test_anchor_without_alias_is_editable() -> None:
     assert edit("p: &s {a: 1}\n", {"op": "replace", "path": "/p/a", "value": 2}) == "p: &s {a: 2}\n"
 
 
+# A block that ends in an alias ends where the alias is written, not at the anchor the alias names.
+ENDS_IN_ALIAS = "defs:\n  r: &res\n    cpu: 1\nspec:\n  containers:\n  - name: a\n    resources: *res\nother: 1\n"
+
+
+@pytest.mark.parametrize(
+    ("op", "expected"),
+    [
+        ({"op": "remove", "path": "/spec/containers/0"}, "spec:\n  containers: []\nother: 1\n"),
+        ({"op": "remove", "path": "/spec"}, "other: 1\n"),
+        ({"op": "replace", "path": "/spec", "value": {"x": 1}}, "spec:\n  x: 1\nother: 1\n"),
+        ({"op": "add", "path": "/spec/z", "value": 1}, "spec:\n  containers:\n  - name: a\n    resources: *res\n  z: 1\nother: 1\n"),
+        (
+            {"op": "add", "path": "/spec/containers/-", "value": {"name": "b"}},
+            "spec:\n  containers:\n  - name: a\n    resources: *res\n  - name: b\nother: 1\n",
+        ),
+    ],
+)
+def test_a_block_ending_in_an_alias_ends_at_the_alias(op: dict[str, Any], expected: str) -> None:
+    assert edit(ENDS_IN_ALIAS, op) == "defs:\n  r: &res\n    cpu: 1\n" + expected
+
+
+@pytest.mark.parametrize(
+    ("text", "op", "expected"),
+    [
+        ("a: &n 1\ns:\n- q: [1]\n  k: *n\n- 2\n", {"op": "remove", "path": "/s/0"}, "a: &n 1\ns:\n- 2\n"),
+        ("a: &n 1\ns: [*n, 2]\n", {"op": "remove", "path": "/s/0"}, "a: &n 1\ns: [2]\n"),
+        ("a: &n 1\ns: [2, *n]\n", {"op": "add", "path": "/s/-", "value": 3}, "a: &n 1\ns: [2, *n, 3]\n"),
+        ("a: &n 1\ns: {k: *n}\n", {"op": "add", "path": "/s/j", "value": 3}, "a: &n 1\ns: {k: *n, j: 3}\n"),
+        ("a: &n 1\ns: {k: *n, j: 2}\n", {"op": "remove", "path": "/s/j"}, "a: &n 1\ns: {k: *n}\n"),
+        ("a: &n 1\ns:\n  - *n\n  - x\n", {"op": "replace", "path": "/s/1", "value": {"z": 1}}, "a: &n 1\ns:\n  - *n\n  - z: 1\n"),
+        ("k: &k name\nm:\n  *k : 1\n  b: 2\n", {"op": "remove", "path": "/m/name"}, "k: &k name\nm:\n  b: 2\n"),
+    ],
+)
+def test_aliases_are_placed_where_they_are_written(text: str, op: dict[str, Any], expected: str) -> None:
+    assert edit(text, op) == expected
+
+
+def test_small_nodes_on_requests_that_end_in_an_alias() -> None:
+    text = "m: &mem 1Gi\nresources:\n  requests:\n    cpu: 1\n    memory: *mem\n  limits: {}\n"
+    op = {"op": "remove", "path": "/resources/requests", "comment": True}
+    assert edit(text, op) == "m: &mem 1Gi\nresources:\n  # requests:\n    # cpu: 1\n    # memory: *mem\n  limits: {}\n"
+
+
+def test_taking_away_an_anchor_that_an_alias_uses_is_refused() -> None:
+    text = "r:\n  requests:\n    memory: &mem 1Gi\n  limits:\n    memory: *mem\n"
+    err = refused(text, {"op": "remove", "path": "/r/requests"})
+    assert str(err) == (
+        "f.yaml:3:13: this value holds the anchor &mem that an alias elsewhere refers to; write the alias out first "
+        "(document 1, at /r/requests)\n"
+        "        memory: &mem 1Gi\n"
+        "                ^"
+    )
+    refused(text, {"op": "replace", "path": "/r/requests", "value": {}})
+    refused("a: [&x 1, *x]\n", {"op": "remove", "path": "/a/0"})
+    # an anchor whose aliases all go with it may go
+    assert edit("a:\n  b: &x 1\n  c: *x\nd: 2\n", {"op": "remove", "path": "/a"}) == "d: 2\n"
+
+
 def test_merge_key_members_are_refused() -> None:
     text = "p: &s {a: 1}\nq:\n  <<: *s\n  b: 2\n"
     err = refused(text, {"op": "replace", "path": "/q/a", "value": 2})

@@ -209,6 +209,86 @@ def test_position_finds_values_keys_and_the_nearest_ancestor() -> None:
     assert doc.position("") == (2, 1)
 
 
+# Blocks that end in an alias (`resources: *labels`, `memory: *memory`): edits around them end at the alias.
+ENDS_IN_ALIASES = (
+    "apiVersion: v1\n"
+    "kind: Service\n"
+    "metadata:\n"
+    "  name: istio-ingressgateway\n"
+    "  namespace: istio-system\n"
+    "  labels: &labels\n"
+    "    app: istio-ingressgateway\n"
+    "spec:\n"
+    "  type: LoadBalancer\n"
+    "  selector: *labels\n"
+    "  ports:\n"
+    "  - port: 80\n"
+    "---\n"
+    "apiVersion: extensions/v1beta1\n"
+    "kind: Deployment\n"
+    "metadata:\n"
+    "  name: istio-ingressgateway\n"
+    "  namespace: istio-system\n"
+    "spec:\n"
+    "  replicas: 1\n"
+    "  template:\n"
+    "    metadata:\n"
+    "      labels: &labels\n"
+    "        app: istio-ingressgateway\n"
+    "    spec:\n"
+    "      containers:\n"
+    "      - name: istio-proxy\n"
+    "        ports:\n"
+    "        - containerPort: 80\n"
+    "        - containerPort: 443\n"
+    "        resources: *labels\n"
+    "---\n"
+    "apiVersion: extensions/v1beta1\n"
+    "kind: Deployment\n"
+    "metadata:\n"
+    "  name: istio-pilot\n"
+    "  namespace: istio-system\n"
+    "  annotations:\n"
+    "    memory: &memory 2048Mi\n"
+    "spec:\n"
+    "  template:\n"
+    "    spec:\n"
+    "      containers:\n"
+    "      - name: discovery\n"
+    "        resources:\n"
+    "          requests:\n"
+    "            cpu: 500m\n"
+    "            memory: *memory\n"
+    "      - name: istio-proxy\n"
+)
+
+
+def test_presets_edit_blocks_that_end_in_an_alias() -> None:
+    from istio_patch.transforms import apply, preset
+
+    manifest = load(ENDS_IN_ALIASES)
+    bare_metal = apply(manifest, preset("bare-metal")).manifest.render()
+    assert bare_metal == (
+        ENDS_IN_ALIASES.replace("type: LoadBalancer", "type: NodePort")
+        .replace("kind: Deployment\nmetadata:\n  name: istio-ingressgateway", "kind: DaemonSet\nmetadata:\n  name: istio-ingressgateway")
+        .replace("spec:\n  replicas: 1\n", "spec:\n")
+        .replace("- containerPort: 80\n", "- containerPort: 80\n          hostPort: 80\n")
+        .replace("- containerPort: 443\n", "- containerPort: 443\n          hostPort: 443\n")
+        .replace("resources: *labels\n", "resources: *labels\n  updateStrategy:\n    type: RollingUpdate\n")
+    )
+    small_nodes = apply(manifest, preset("small-nodes")).manifest.render()
+    assert small_nodes == ENDS_IN_ALIASES.replace(
+        "        resources:\n          requests:\n            cpu: 500m\n            memory: *memory\n",
+        "        # resources:\n          # requests:\n            # cpu: 500m\n            # memory: *memory\n",
+    )
+
+
+def test_position_of_an_alias_is_where_it_is_written() -> None:
+    doc = load(ENDS_IN_ALIASES).documents[1]
+    assert doc.position("/spec/template/spec/containers/0/resources") == (31, 20)
+    assert doc.position("/spec/template/spec/containers/0/resources/app") == (24, 14)  # inside: the anchored text
+
+
 def test_a_plain_ruamel_round_trip_is_the_failure_this_core_avoids() -> None:
     """Pins the reason for the design: ruamel.yaml's load-and-dump rewrites lines and loses the last duplicate."""
     import difflib

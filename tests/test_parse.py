@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from istio_patch import YAMLSyntaxError
-from istio_patch._parse import PLAIN, MappingNode, compose
+from istio_patch._parse import PLAIN, MappingNode, aliases, compose
 
 
 def _error(text: str, first_line: int = 0) -> YAMLSyntaxError:
@@ -67,3 +67,13 @@ def test_control_character() -> None:
 def test_nesting_beyond_libyaml_limit_is_a_syntax_error() -> None:
     err = _error("[" * 20_000 + "]" * 20_000)
     assert err.message == "exceeded maximum nesting depth (while increasing flow level)"
+
+
+def test_aliases_are_placed_where_they_are_written() -> None:
+    text = "a: &x {k: 1}\nb: [*x, 2, *x]\nc: *x\n"
+    root = compose(text, source="f", document=0, first_line=0)
+    found = aliases(text, root)
+    b, c = root.value[1][1], root
+    assert [(a.parent, a.slot, text[a.start : a.end]) for a in found] == [(b, 0, "*x"), (b, 2, "*x"), (c, 5, "*x")]
+    assert all(a.target is root.value[0][1] for a in found)  # the anchored node, whose marks are the anchor's
+    assert aliases("a: &x 1\n", compose("a: &x 1\n", source="f", document=0, first_line=0)) == []

@@ -26,9 +26,9 @@ import jsonpatch
 import jsonpointer
 
 from ._emit import Layout, after_dash, after_key, double_quoted, flow_text, key_text, literal_block, root_text, scalar_text, single_quoted
-from ._errors import EditError, IstioPatchError, PatchTestFailed
+from ._errors import EditError, IstioPatchError, PatchTestFailed, YAMLSyntaxError
 from ._kube import build_view, is_merge_key, mapping_key, scalar_value
-from ._parse import PLAIN, MappingNode, Node, ScalarNode, SequenceNode, compose
+from ._parse import PLAIN, MappingNode, Node, ScalarNode, SequenceNode, aliases, compose
 
 __all__ = ["apply_operations", "parse_pointer", "same_data"]
 
@@ -80,6 +80,42 @@ class _Text:
         self.text = text
         self.root = root if root is not None else compose(text, source=self.source, document=self.document, first_line=self.line)
         self._shared: set[int] | None = None
+        self._aliases: dict[tuple[int, int], Alias] | None = None
+
+    def alias_at(self, parent: Node, slot: int) -> tuple[int, int] | None:
+        """(start, end) of the alias written at ``slot`` of ``parent`` (see ``alias_spans``), or None.
+
+        An alias is the anchored node itself in the tree, whose marks are the anchor's: every position of
+        a child that may be an alias is asked of this first.
+        """
+        alias = self.aliases().get((id(parent), slot))
+        return (alias.start, alias.end) if alias else None
+
+    def aliases(self) -> dict[tuple[int, int], Alias]:
+        """The document's aliases by ``(id(parent), slot)``."""
+        if self._aliases is None:
+            self._aliases = {(id(a.parent), a.slot): a for a in aliases(self.text, self.root)}
+        return self._aliases
+
+    def item_start(self, seq: SequenceNode, i: int) -> int:
+        alias = self.alias_at(seq, i)
+        return alias[0] if alias else seq.value[i].start_mark.index
+
+    def item_value_start(self, seq: SequenceNode, i: int) -> int:
+        alias = self.alias_at(seq, i)
+        return alias[0] if alias else self.value_start(seq.value[i])
+
+    def item_end(self, seq: SequenceNode, i: int) -> int:
+        alias = self.alias_at(seq, i)
+        return alias[1] if alias else self.tight_end(seq.value[i])
+
+    def key_start(self, mapping: MappingNode, i: int) -> int:
+        alias = self.alias_at(mapping, 2 * i)
+        return alias[0] if alias else mapping.value[i][0].start_mark.index
+
+    def key_end(self, mapping: MappingNode, i: int) -> int:
+        alias = self.alias_at(mapping, 2 * i)
+        return alias[1] if alias else mapping.value[i][0].end_mark.index
 
     # ---- positions -------------------------------------------------------------------------------------
     def line_start(self, pos: int) -> int:
@@ -126,16 +162,24 @@ class _Text:
                 return node.end_mark.index
             if node.flow_style or not node.value:
                 return node.end_mark.index
-            last = node.value[-1]
+            last = len(node.value) - 1
             if isinstance(node, MappingNode):
-                key, value = last
+                alias = self.alias_at(node, 2 * last + 1)
+                if alias:
+                    return alias[1]
+                value = node.value[last][1]
                 if value.start_mark.index == value.end_mark.index and isinstance(value, ScalarNode):
-                    return max(key.end_mark.index, self._colon_after(key) + 1)
+                    key_end = self.key_end(node, last)
+                    return max(key_end, self._colon_after(key_end) + 1)
                 node = value
             else:
-                if isinstance(last, ScalarNode) and last.start_mark.index == last.end_mark.index:
-                    return last.end_mark.index
-                node = last
+                alias = self.alias_at(node, last)
+                if alias:
+                    return alias[1]
+                item = node.value[last]
+                if isinstance(item, ScalarNode) and item.start_mark.index == item.end_mark.index:
+                    return item.end_mark.index
+                node = item
 
     def _block_scalar_end(self, node: ScalarNode) -> int:
         start = node.start_mark.index
@@ -149,20 +193,29 @@ class _Text:
             pos -= 1
         return max(pos, header_end)
 
-    def _colon_after(self, key: Node) -> int:
-        pos = self.text.find(":", key.end_mark.index)
-        return pos if pos >= 0 else key.end_mark.index
+    def _colon_after(self, key_end: int) -> int:
+        pos = self.text.find(":", key_end)
+        return pos if pos >= 0 else key_end
 
-    def entry_end(self, key: Node, value: Node) -> int:
+    def colon_of(self, mapping: MappingNode, i: int) -> int:
+        """Offset of the ``:`` after the key of pair ``i``."""
+        return self._colon_after(self.key_end(mapping, i))
+
+    def entry_end(self, mapping: MappingNode, i: int) -> int:
+        """Where pair ``i`` of a mapping ends: after its value, or after its key when the value is empty."""
+        alias = self.alias_at(mapping, 2 * i + 1)
+        if alias:
+            return alias[1]
+        value = mapping.value[i][1]
         if isinstance(value, ScalarNode) and value.start_mark.index == value.end_mark.index:
-            return max(key.end_mark.index, value.end_mark.index)
+            return max(self.key_end(mapping, i), value.end_mark.index)
         return self.tight_end(value)
 
     def dash_of(self, seq: SequenceNode, i: int) -> int:
         """Offset of the dash of item ``i`` of a block sequence."""
         if i == 0:
             return seq.start_mark.index
-        pos = self.tight_end(seq.value[i - 1])
+        pos = self.item_end(seq, i - 1)
         text = self.text
         while pos < len(text):
             ch = text[pos]
@@ -178,22 +231,33 @@ class _Text:
     def shared(self) -> set[int]:
         """ids of nodes that more than one place refers to (anchors with aliases)."""
         if self._shared is None:
-            counts: Counter[int] = Counter()
-            stack = [self.root] if self.root is not None else []
-            seen: set[int] = set()
-            while stack:
-                node = stack.pop()
-                if id(node) in seen:
-                    continue
-                seen.add(id(node))
-                children = node.value if isinstance(node, SequenceNode) else ([v for pair in node.value for v in pair] if isinstance(node, MappingNode) else [])
-                for child in children:
-                    counts[id(child)] += 1
-                    stack.append(child)
-            self._shared = {ident for ident, n in counts.items() if n > 1}
+            self._shared = {id(alias.target) for alias in self.aliases().values()}
         return self._shared
 
-    def locate(self, tokens: Sequence[str], *, for_edit: bool = True) -> _Slot:
+    def refuse_lost_anchor(self, spans: Sequence[tuple[int, int]], tokens: Sequence[str]) -> None:
+        """Raise EditError when taking the text of ``spans`` away would leave an alias without its anchor."""
+        if not self.aliases():
+            return
+
+        def inside(pos: int) -> bool:
+            return any(start <= pos < end for start, end in spans)
+
+        lost = [a.target for a in self.aliases().values() if inside(a.target.start_mark.index) and not inside(a.start)]
+        if not lost:
+            return
+        anchored = min(lost, key=lambda node: node.start_mark.index)
+        props = self.text[anchored.start_mark.index : self.value_start(anchored)]
+        name = re.search(r"&[0-9A-Za-z_-]+", props)  # libyaml's anchor names are made of these
+        raise self.error(
+            f"this value holds the anchor {name.group(0) if name else ''} that an alias elsewhere refers to; "
+            "write the alias out first",
+            tokens,
+            anchored,
+        )
+
+    def locate(self, tokens: Sequence[str], *, for_edit: bool = True, alias_ok: bool = False) -> _Slot:
+        """The node at ``tokens``; ``for_edit`` refuses a node shared through aliases, or a path through one,
+        except that with ``alias_ok`` the node may be an alias written at that place (to be taken away whole)."""
         node, parent, index = self.root, None, None
         if node is None:
             raise self.error("the document is empty", tokens)
@@ -226,7 +290,7 @@ class _Text:
                 parent, index, node = node, int(token), node.value[int(token)]
             else:
                 raise self.error("a scalar has no members", tokens[: depth + 1], node)
-        if for_edit and id(node) in shared:
+        if for_edit and id(node) in shared and not (alias_ok and parent is not None and self._alias_slot(parent, index)):
             raise self.error(
                 "this node is shared through an anchor and aliases; edit the anchored node's text, "
                 "or write the alias out, first",
@@ -234,6 +298,11 @@ class _Text:
                 node,
             )
         return _Slot(node, parent, index, list(tokens))
+
+    def _alias_slot(self, parent: Node, index: int | None) -> bool:
+        if index is None:
+            return False
+        return self.alias_at(parent, 2 * index + 1 if isinstance(parent, MappingNode) else index) is not None
 
     def error(self, message: str, tokens: Sequence[str], node: Node | None = None, cls: type[EditError] = EditError) -> EditError:
         line = column = None
@@ -255,7 +324,9 @@ class _Text:
             node = stack.pop()
             budget -= 1
             if isinstance(node, MappingNode) and not node.flow_style:
-                for key, value in node.value:
+                for i, (key, value) in enumerate(node.value):
+                    if self.alias_at(node, 2 * i) or self.alias_at(node, 2 * i + 1):
+                        continue  # its marks are the anchor's, elsewhere
                     if isinstance(value, MappingNode) and not value.flow_style and value.value:
                         steps[value.value[0][0].start_mark.column - key.start_mark.column] += 1
                         stack.append(value)
@@ -282,7 +353,17 @@ def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
         if op["op"] in ("move", "copy"):
             moved = copy.deepcopy(_get(current, expected, op["from"]))
         expected = _run_jsonpatch(current, expected, op)
-        _splice(current, op, moved)
+        try:
+            _splice(current, op, moved)
+        except YAMLSyntaxError as exc:  # a splice that breaks the text is a bug here, never the caller's
+            raise EditError(
+                f"the edit would leave text that is not YAML ({exc.message}); nothing was changed "
+                "(please report this with the document)",
+                source=doc.source,
+                document=doc.index,
+                line=doc.line + 1,
+                pointer=op["path"],
+            ) from None
     actual, _ = build_view(current.root)
     if not same_data(actual, expected):
         raise EditError(
@@ -362,11 +443,12 @@ def _remove(current: _Text, tokens: list[str], comment: bool = False) -> None:
     if not tokens:
         raise current.error("removing the whole document is done by the manifest, not inside it", tokens)
     while True:
-        slot = current.locate(tokens)
+        slot = current.locate(tokens, alias_ok=True)  # an alias goes as any value does; its anchor stays
         parent = slot.parent
         assert parent is not None and slot.index is not None
         if isinstance(parent, MappingNode):
             writings = [i for i, (k, _) in enumerate(parent.value) if not is_merge_key(k) and mapping_key(k) == tokens[-1]]
+            current.refuse_lost_anchor([(current.key_start(parent, i), current.entry_end(parent, i)) for i in writings], tokens)
             if len(parent.value) == len(writings):
                 _replace_slot(current, current.locate(tokens[:-1]), {})
                 return
@@ -374,6 +456,7 @@ def _remove(current: _Text, tokens: list[str], comment: bool = False) -> None:
             if len(writings) == 1:
                 return
         else:
+            current.refuse_lost_anchor([(current.item_start(parent, slot.index), current.item_end(parent, slot.index))], tokens)
             if len(parent.value) == 1:
                 _replace_slot(current, current.locate(tokens[:-1]), [])
                 return
@@ -403,20 +486,20 @@ def _comment_line(line: str) -> str:
 
 
 def _remove_entry(current: _Text, mapping: MappingNode, i: int, comment: bool = False) -> None:
-    key, value = mapping.value[i]
-    start = key.start_mark.index
-    end = current.entry_end(key, value)
+    start = current.key_start(mapping, i)
+    end = current.entry_end(mapping, i)
     if mapping.flow_style:
         if i > 0:
-            prev_key, prev_value = mapping.value[i - 1]
-            _write(current, current.entry_end(prev_key, prev_value), end, "")
+            _write(current, current.entry_end(mapping, i - 1), end, "")
         else:
-            _write(current, start, current.value_start(mapping.value[1][0]), "")
+            following_key = mapping.value[1][0]
+            alias = current.alias_at(mapping, 2)
+            _write(current, start, alias[0] if alias else current.value_start(following_key), "")
         return
     if current.first_on_line(start):
         _cut_lines(current, start, max(end - 1, start), comment)
         return
-    following = mapping.value[i + 1][0].start_mark.index
+    following = current.key_start(mapping, i + 1)
     kept = ""
     if comment:
         # the entry shares its line with a dash: its lines go, and come back as comments above that line
@@ -433,15 +516,14 @@ def _remove_entry(current: _Text, mapping: MappingNode, i: int, comment: bool = 
 
 
 def _remove_item(current: _Text, seq: SequenceNode, i: int, comment: bool = False) -> None:
-    item = seq.value[i]
     if seq.flow_style:
         if i > 0:
-            _write(current, current.tight_end(seq.value[i - 1]), current.tight_end(item), "")
+            _write(current, current.item_end(seq, i - 1), current.item_end(seq, i), "")
         else:
-            _write(current, item.start_mark.index, seq.value[1].start_mark.index, "")
+            _write(current, current.item_start(seq, 0), current.item_start(seq, 1), "")
         return
     dash = current.dash_of(seq, i)
-    end = current.tight_end(item)
+    end = current.item_end(seq, i)
     if current.first_on_line(dash):
         _cut_lines(current, dash, max(end - 1, dash), comment)
     else:
@@ -463,6 +545,8 @@ def _replace(current: _Text, tokens: list[str], value: Any) -> None:
         if isinstance(value, str) and _replace_string_in_place(current, slot, value):
             return
         start = current.value_start(node) if node.tag in (PLAIN, "tag:yaml.org,2002:str") else node.start_mark.index
+        if start != current.value_start(node):
+            current.refuse_lost_anchor([(node.start_mark.index, current.tight_end(node))], tokens)
         _write(current, start, current.tight_end(node), _scalar_like(current, slot, value))
         return
     _replace_slot(current, slot, value)
@@ -623,6 +707,7 @@ def _escape_for(style: str | None, piece: str) -> str | None:
 def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
     """Write ``value`` where ``slot``'s node is, in block or flow style as its place requires."""
     node, parent = slot.node, slot.parent
+    current.refuse_lost_anchor([(node.start_mark.index, current.tight_end(node))], slot.tokens)
     layout = current.layout()
     if parent is None:
         start = current.value_start(node)
@@ -638,12 +723,11 @@ def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
         _write(current, current.value_start(node), current.tight_end(node), flow_text(value))  # flow stays flow
         return
     if isinstance(parent, MappingNode):
-        key = parent.value[slot.index][0]
-        colon = current._colon_after(key)
+        colon = current.colon_of(parent, slot.index)
         start = colon + 1
         empty = isinstance(node, ScalarNode) and node.start_mark.index == node.end_mark.index
         end = colon + 1 if empty else current.tight_end(node)
-        new = after_key(value, current.column(key.start_mark.index), _with_newline(layout, current, start))
+        new = after_key(value, current.column(current.key_start(parent, slot.index)), _with_newline(layout, current, start))
         if new.startswith(("\n", "\r\n")):
             start = _end_of_key_line(current, colon, node, empty)
             line_end = current.line_end(colon)
@@ -680,10 +764,10 @@ def _sibling_layout(current: _Text, seq: SequenceNode, layout: Layout) -> Layout
     """The layout of a sequence's own items: lone dashes or not, and the gap after the dash."""
     lone, gap = layout.lone_dash, layout.dash_gap
     for i, item in enumerate(seq.value):
-        if isinstance(item, ScalarNode) and item.start_mark.index == item.end_mark.index:
+        if isinstance(item, ScalarNode) and item.start_mark.index == item.end_mark.index and not current.alias_at(seq, i):
             continue
         dash = current.dash_of(seq, i)
-        start = current.value_start(item)
+        start = current.item_value_start(seq, i)
         if current.line_start(start) != current.line_start(dash):
             lone = True
         else:
@@ -719,17 +803,15 @@ def _add_entry(current: _Text, mapping: MappingNode, key: str, value: Any) -> No
     if mapping.flow_style or not mapping.value:
         entry = f"{key_text(key, flow=True)}: {flow_text(value)}"
         if mapping.value:
-            last_key, last_value = mapping.value[-1]
-            pos = current.entry_end(last_key, last_value)
+            pos = current.entry_end(mapping, len(mapping.value) - 1)
             _write(current, pos, pos, ", " + entry)
         else:
             brace = current.text.find("{", current.value_start(mapping))
             _write(current, brace + 1, brace + 1, entry)
         return
-    first_key = mapping.value[0][0]
-    column = current.column(first_key.start_mark.index)
-    last_key, last_value = mapping.value[-1]
-    pos = current.line_end(max(current.entry_end(last_key, last_value) - 1, last_key.start_mark.index))
+    column = current.column(current.key_start(mapping, 0))
+    last = len(mapping.value) - 1
+    pos = current.line_end(max(current.entry_end(mapping, last) - 1, current.key_start(mapping, last)))
     layout = _with_newline(current.layout(), current, pos)
     text = f"{layout.newline}{' ' * column}{key_text(key)}:{after_key(value, column, layout)}"
     _write(current, pos, pos, text)
@@ -742,17 +824,17 @@ def _add_item(current: _Text, seq: SequenceNode, index: int, value: Any) -> None
             bracket = current.text.find("[", current.value_start(seq))
             _write(current, bracket + 1, bracket + 1, item)
         elif index >= len(seq.value):
-            pos = current.tight_end(seq.value[-1])
+            pos = current.item_end(seq, len(seq.value) - 1)
             _write(current, pos, pos, ", " + item)
         else:
-            pos = seq.value[index].start_mark.index
+            pos = current.item_start(seq, index)
             _write(current, pos, pos, item + ", ")
         return
     layout = _sibling_layout(current, seq, current.layout())
     column = current.column(seq.start_mark.index)
     body = "-" + after_dash(value, column, layout)
     if index >= len(seq.value):
-        pos = current.line_end(max(current.tight_end(seq.value[-1]) - 1, seq.start_mark.index))
+        pos = current.line_end(max(current.item_end(seq, len(seq.value) - 1) - 1, seq.start_mark.index))
         _write(current, pos, pos, f"{layout.newline}{' ' * column}{body}")
         return
     dash = current.dash_of(seq, index)

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ._errors import LimitError, YAMLSyntaxError
 from ._kube import Duplicate, build_view
-from ._parse import MappingNode, Node, ScalarNode, SequenceNode, compose
+from ._parse import Alias, MappingNode, Node, ScalarNode, SequenceNode, aliases, compose
 from ._text import BOM, decode, split_documents
 
 __all__ = ["Manifest", "Document", "KubeObject", "load", "load_path"]
@@ -18,18 +18,26 @@ __all__ = ["Manifest", "Document", "KubeObject", "load", "load_path"]
 class _Parsed:
     """What parsing a document's text yields; shared by every Document with that same text."""
 
-    __slots__ = ("text", "_node", "_view", "_duplicates", "_parsed", "_built")
+    __slots__ = ("text", "_node", "_view", "_duplicates", "_parsed", "_built", "_aliases")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._parsed = False
         self._built = False
+        self._aliases: dict[tuple[int, int], Alias] | None = None
 
     def node(self, source: str, index: int, line: int) -> Node | None:
         if not self._parsed:
             self._node = compose(self.text, source=source, document=index, first_line=line)
             self._parsed = True
         return self._node
+
+    def aliases(self, source: str, index: int, line: int) -> dict[tuple[int, int], Alias]:
+        """The document's aliases by ``(id(parent), slot)`` (see ``_parse.aliases``)."""
+        if self._aliases is None:
+            found = aliases(self.text, self.node(source, index, line))
+            self._aliases = {(id(alias.parent), alias.slot): alias for alias in found}
+        return self._aliases
 
     def view(self, source: str, index: int, line: int) -> tuple[Any, list]:
         if not self._built:
@@ -119,14 +127,32 @@ class Document:
         """
         node = self.node
         tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+        alias: Alias | None = None  # the alias the last step went through, if it did
         for i, token in enumerate(tokens):
+            parent = node
             step = _child(node, token, key=key and i == len(tokens) - 1)
             if step is None:
                 break
             node = step
+            alias = self._alias_at(parent, token, key=key and i == len(tokens) - 1)
         if node is None:
             return self.line + 1, 1
+        if alias is not None:  # the node is the anchored one, written elsewhere: place the alias itself
+            line0 = self.text.count("\n", 0, alias.start)
+            return self.line + line0 + 1, alias.start - (self.text.rfind("\n", 0, alias.start) + 1) + 1
         return self.line + node.start_mark.line + 1, node.start_mark.column + 1
+
+    def _alias_at(self, parent: Node | None, token: str, *, key: bool) -> Alias | None:
+        """The alias written as member ``token`` of ``parent`` (as ``_child`` finds it), if that member is one."""
+        found = self._parsed.aliases(self.source, self.index, self.line)
+        if not found or parent is None:
+            return None
+        if isinstance(parent, SequenceNode):
+            slot = int(token)
+        else:
+            last = max(i for i, (k, _) in enumerate(parent.value) if isinstance(k, ScalarNode) and k.value == token)
+            slot = 2 * last + (0 if key else 1)
+        return found.get((id(parent), slot))
 
     def apply(self, operations: Sequence[Mapping[str, Any]], *, base: str = "") -> Document:
         """This document with RFC 6902 ``operations`` applied (paths relative to ``base``), at the same place.

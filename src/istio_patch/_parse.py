@@ -7,12 +7,14 @@ own rules, and skipping PyYAML's resolver regexes keeps composing cheap.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ._errors import YAMLSyntaxError
 
-__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "PLAIN", "HAS_LIBYAML"]
+__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "Alias", "aliases", "PLAIN", "HAS_LIBYAML"]
 
 PLAIN = "?"
 HAS_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
@@ -45,6 +47,57 @@ def compose(text: str, *, source: str, document: int, first_line: int) -> Node |
     finally:
         loader.dispose()
     return root
+
+
+class Alias(NamedTuple):
+    """One alias as written: ``text[start:end]`` is ``*name``, at ``slot`` of ``parent``, standing for ``target``."""
+
+    parent: Node
+    slot: int
+    target: Node
+    start: int
+    end: int
+
+
+def aliases(text: str, root: Node | None) -> list[Alias]:
+    """Every alias of the document, in order, with the offsets where it is written in ``text``.
+
+    libyaml's composer makes an alias the anchored node itself, so that node's marks point at the anchor;
+    the places where aliases are written are known only to the event stream. ``slot`` is an item's index
+    in a sequence, ``2 * i`` for the key and ``2 * i + 1`` for the value of pair ``i`` in a mapping. A walk in
+    document order meets an anchored node first where it is defined (aliases follow their anchor), so the
+    n-th node met again is the n-th alias event. Without aliases there is no second parse.
+    """
+    if root is None:
+        return []
+    places: list[tuple[Node, int, Node]] = []
+    seen: set[int] = set()
+    stack: list[tuple[Node, int, Node]] = [(root, 0, root)]
+    while stack:
+        parent, slot, node = stack.pop()
+        if id(node) in seen:
+            places.append((parent, slot, node))
+            continue
+        seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            stack.extend((node, i, item) for i, item in reversed(list(enumerate(node.value))))
+        elif isinstance(node, MappingNode):
+            for i in range(len(node.value) - 1, -1, -1):
+                key, value = node.value[i]
+                stack.append((node, 2 * i + 1, value))
+                stack.append((node, 2 * i, key))
+    if not places:
+        return []
+    loader = _NodeLoader(text)
+    spans: list[tuple[int, int]] = []
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                spans.append((event.start_mark.index, event.end_mark.index))
+    finally:
+        loader.dispose()
+    return [Alias(parent, slot, target, start, end) for (parent, slot, target), (start, end) in zip(places, spans)]
 
 
 def _syntax_error(exc: yaml.YAMLError, text: str, source: str, document: int, first_line: int) -> YAMLSyntaxError:
