@@ -54,7 +54,7 @@ def test_tab_indentation_is_named() -> None:
 
 
 def test_content_after_document_end_in_one_segment() -> None:
-    # load() cuts after every `...`, so only a segment composed by hand can hold this
+    # load() keeps content after `...` in the segment of that `...`, as libyaml reads the stream
     err = _error("a: 1\n...\nb: 2\n")
     assert err.headline() == "f.yaml:3:1: did not find expected <document start> (document 3)"
 
