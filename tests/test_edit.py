@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -220,6 +221,16 @@ def test_test_operation() -> None:
 
 def test_test_tells_types_apart() -> None:
     refused("a: 1\n", {"op": "test", "path": "/a", "value": "1"}, cls=PatchTestFailed)
+
+
+def test_a_long_string_of_identical_references_is_edited_in_linear_time() -> None:
+    old = " ".join(["gcr.io/istio-release/x:1"] * 9_200)  # 230 KB
+    new = old.replace("gcr.io/istio-release", "docker.io/istio")
+    text = f'kind: ConfigMap\ndata:\n  t: "{old}"\n'
+    started = time.perf_counter()
+    out = edit(text, {"op": "replace", "path": "/data/t", "value": new})
+    assert time.perf_counter() - started < 5  # it took 40 s when each reference was counted anew
+    assert out == f'kind: ConfigMap\ndata:\n  t: "{new}"\n'
 
 
 # ---- refusals --------------------------------------------------------------------------------------------

@@ -173,6 +173,29 @@ def test_budget_is_a_parameter() -> None:
         build_view(root, budget=50)
 
 
+def _string_bomb(length: int, copies: int) -> str:
+    """A short document whose aliases repeat one string of ``length`` characters ``copies * 10`` times."""
+    return f"a: &a {'x' * length}\nb: &b [{', '.join(['*a'] * 10)}]\nc: [{', '.join(['*b'] * copies)}]\n"
+
+
+def test_aliases_repeating_a_long_string_are_refused() -> None:
+    text = _string_bomb(100_000, 3)  # 31 values, but 3,000,000 characters added by aliases
+    with pytest.raises(LimitError) as caught:
+        check_syntax(load(text, source="s.yaml"))
+    assert caught.value.headline() == (
+        "s.yaml:3:4: expanding the aliases of this document would repeat more than 2,000,000 characters; "
+        "refusing (an alias bomb?) (document 1)"
+    )
+
+
+def test_the_character_budget_counts_only_what_aliases_add() -> None:
+    assert len(_view(_string_bomb(100_000, 1))["c"]) == 1  # 1,000,000 characters added: fine
+    assert len(_view(f"a: {'x' * 3_000_000}\nb: {'y' * 3_000_000}\n")["a"]) == 3_000_000  # no alias: any size
+    root = compose(_string_bomb(10, 1), source="f", document=0, first_line=0)
+    with pytest.raises(LimitError):
+        build_view(root, characters=50)
+
+
 def test_nesting_deeper_than_the_limit_is_refused() -> None:
     depth = MAX_DEPTH + 1
     with pytest.raises(LimitError) as caught:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import copy
 import difflib
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -590,7 +592,9 @@ def _replace_string_in_place(current: _Text, slot: _Slot, new: str) -> bool:
     """Change only the words of a string scalar that differ; False when the source text does not allow it.
 
     The changed words are found in the scalar's source text by counting occurrences, so escapes or line
-    folding between them make this give up; the caller then writes the whole scalar anew.
+    folding between them make this give up; the caller then writes the whole scalar anew. Each distinct
+    piece is looked for once in the value and once in the source, so that a string holding thousands of
+    the same reference costs a pass over it, not a pass per reference.
     """
     node = slot.node
     old = node.value
@@ -601,6 +605,8 @@ def _replace_string_in_place(current: _Text, slot: _Slot, new: str) -> bool:
     old_words = [w for w in _WORDS.split(old) if w]
     new_words = [w for w in _WORDS.split(new) if w]
     splices: list[tuple[int, int, str]] = []
+    offsets = list(accumulate((len(w) for w in old_words), initial=0))
+    found: dict[str, tuple[list[int], list[int]]] = {}  # piece -> its occurrences in the value and the source
     for i1, i2, j1, j2 in _changed_words(old_words, new_words):
         if i1 == i2:  # a pure insertion: anchor it on the word before (or after)
             if i1 > 0:
@@ -616,12 +622,13 @@ def _replace_string_in_place(current: _Text, slot: _Slot, new: str) -> bool:
         escaped = _escape_for(node.style, new_piece)
         if escaped is None:
             return False
-        offset = len("".join(old_words[:i1]))
-        if _count(old, old_piece) != _count(source, old_piece):
+        if old_piece not in found:
+            found[old_piece] = (_occurrences(old, old_piece), _occurrences(source, old_piece))
+        in_value, in_source = found[old_piece]
+        if len(in_value) != len(in_source):
             return False
-        at = _nth_index(source, old_piece, _count(old[:offset], old_piece))
-        if at < 0:
-            return False
+        # this is the n-th occurrence in the value (those ending before it), so the n-th in the source
+        at = in_source[bisect_right(in_value, offsets[i1] - len(old_piece))]
         splices.append((start + at, start + at + len(old_piece), escaped))
     if not splices:
         return True
@@ -670,26 +677,14 @@ def _changed_words(old: list[str], new: list[str]) -> list[tuple[int, int, int, 
     ]
 
 
-def _count(text: str, piece: str) -> int:
-    """Occurrences of ``piece`` in ``text`` that may overlap (so that none hides inside another)."""
-    count = start = 0
-    while True:
-        at = text.find(piece, start)
-        if at < 0:
-            return count
-        count += 1
-        start = at + 1
-
-
-def _nth_index(text: str, piece: str, n: int) -> int:
-    start = 0
-    at = -1
-    for _ in range(n + 1):
-        at = text.find(piece, start)
-        if at < 0:
-            return -1
-        start = at + 1
-    return at
+def _occurrences(text: str, piece: str) -> list[int]:
+    """Offsets of ``piece`` in ``text``, overlapping ones included (so that none hides inside another)."""
+    found = []
+    at = text.find(piece)
+    while at >= 0:
+        found.append(at)
+        at = text.find(piece, at + 1)
+    return found
 
 
 def _escape_for(style: str | None, piece: str) -> str | None:
