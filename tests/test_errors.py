@@ -62,3 +62,22 @@ def test_errors_survive_pickling() -> None:
     assert (type(back), str(back), back.byte_offset) == (DecodeError, str(err), 7)
     edit = EditError("y", pointer="/a/b", document=3)
     assert str(pickle.loads(pickle.dumps(edit))) == "<string>: y (document 4, at /a/b)"
+
+
+@pytest.mark.parametrize("control", ["\x1b", "\x9b", "\x07", "\x85", "\n", "\x7f", "\ud800"])
+def test_snippets_and_messages_cannot_drive_a_terminal(control: str) -> None:
+    err = EditError(
+        f"no such key 'a{control}[2J'",
+        source=f"f{control}.yaml",
+        line=1,
+        column=4,
+        pointer=f"/a{control}[2J",
+        snippet=f"a{control}[2J: 1",
+    )
+    assert str(err) == "f\ufffd.yaml:1:4: no such key 'a\ufffd[2J' (at /a\ufffd[2J)\n    a\ufffd[2J: 1\n       ^"
+    str(err).encode("utf-8")  # printable on any UTF-8 terminal, lone surrogates included
+    assert err.pointer == f"/a{control}[2J"  # the attribute keeps the pointer as it is
+
+
+def test_tabs_stay_in_messages() -> None:
+    assert EditError("a\tb").message == "a\tb"
