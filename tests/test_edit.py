@@ -233,6 +233,77 @@ def test_a_long_string_of_identical_references_is_edited_in_linear_time() -> Non
     assert out == f'kind: ConfigMap\ndata:\n  t: "{new}"\n'
 
 
+# ---- values Kubernetes reads differently, or that no text can hold ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "op", "expected"),
+    [
+        # Kubernetes reads an integer beyond int64 and uint64 as a float64: so does the edit
+        ("a: 1\n", {"op": "replace", "path": "/a", "value": 10**30}, "a: 1e+30\n"),
+        ("a: 1\n", {"op": "add", "path": "/b", "value": [-(10**30)]}, "a: 1\nb:\n  - -1e+30\n"),
+        ("a: 1e30\n", {"op": "test", "path": "/a", "value": 10**30}, "a: 1e30\n"),
+        # JSON keys are strings
+        ("a: 1\n", {"op": "add", "path": "/b", "value": {1: "x", None: 2, False: 3}}, 'a: 1\nb:\n  "1": x\n  "null": 2\n  "false": 3\n'),
+        ("a: 1\n", {"op": "add", "path": "/b", "value": ("x", 1)}, "a: 1\nb:\n  - x\n  - 1\n"),
+        # `--- x` and `... x` at column 0 would be document markers
+        ("a: 1\n", {"op": "add", "path": "/--- x", "value": 1}, 'a: 1\n"--- x": 1\n'),
+        ("a: 1\n", {"op": "add", "path": "/... x", "value": 1}, 'a: 1\n"... x": 1\n'),
+        ("a: 1\n", {"op": "replace", "path": "", "value": "--- x"}, '"--- x"\n'),
+        # blanks after a replaced value do not trail the last line of a block
+        ("a: 1   \nb: 2\n", {"op": "replace", "path": "/a", "value": {"k": "x\ny\n"}}, "a:\n  k: |\n    x\n    y\nb: 2\n"),
+        ("- 1   \n- 2\n", {"op": "replace", "path": "/0", "value": {"k": "x\ny\n"}}, "- k: |\n    x\n    y\n- 2\n"),
+        ("a: 1   \n", {"op": "replace", "path": "", "value": {"k": "x\ny\n"}}, "k: |\n  x\n  y\n"),
+        ("a: |\n  x\n  y   \nb: 2\n", {"op": "replace", "path": "/a", "value": "p\nq\n"}, "a: |\n  p\n  q\nb: 2\n"),
+        # a comment after an empty value stays once
+        ("a: # c\nb: 1\n", {"op": "replace", "path": "/a", "value": {"x": 1}}, "a: # c\n  x: 1\nb: 1\n"),
+    ],
+)  # fmt: skip
+def test_values_as_kubernetes_reads_them(text: str, op: dict[str, Any], expected: str) -> None:
+    assert edit(text, op) == expected
+
+
+@pytest.mark.parametrize(
+    ("op", "message"),
+    [
+        ({"op": "add", "path": "/b", "value": "x\ud800"}, "operation 1: the value holds a lone surrogate (U+D800), which UTF-8 text cannot hold"),
+        ({"op": "add", "path": "/\udc00", "value": 1}, "operation 1: the pointer holds a lone surrogate, which no YAML text can hold"),
+        ({"op": "add", "path": "/b", "value": b"x"}, "operation 1: a value of type bytes cannot be written as YAML (use str, int, float, bool, None, lists and dicts)"),
+        ({"op": "add", "path": "/b", "value": {(1, 2): 1}}, "operation 1: a key of type tuple cannot be a JSON key"),
+        ({"op": "add", "path": "/b", "value": {1: "x", "1": "y"}}, "operation 1: two keys of the value become the same JSON key '1'"),
+        ({"op": "add", "path": "/b", "value": 10**400}, "operation 1: an integer of 1329 bits is beyond even a float64"),
+        ({"op": "add", "path": "/b", "value": [[[[]]]]}, None),
+    ],
+)  # fmt: skip
+def test_values_no_text_can_hold_are_refused(op: dict[str, Any], message: str | None) -> None:
+    if message is None:  # nesting: refused past the view's limit only
+        assert edit("a: 1\n", op) == "a: 1\nb:\n  - - - []\n"
+        deep: Any = []
+        for _ in range(300):
+            deep = [deep]
+        op = {**op, "value": deep}
+        message = "operation 1: the value nests more than 200 levels deep"
+    assert refused("a: 1\n", op).message == message
+
+
+MERGED_AFTER = "a: 1\n<<: {a: 2, b: 3}\nc: 4\n"  # go-yaml v2 applies the merge after `a: 1`: a is 2
+
+
+@pytest.mark.parametrize("op", [{"op": "remove", "path": "/a"}, {"op": "replace", "path": "/a", "value": 7}])
+def test_a_key_overridden_by_a_later_merge_is_refused(op: dict[str, Any]) -> None:
+    assert refused(MERGED_AFTER, op).headline() == (
+        "f.yaml:2:1: this key's value comes from a merge key (<<) written after it; edit the merged mapping "
+        "(document 1, at /a)"
+    )
+
+
+def test_keys_beside_a_later_merge_are_ordinary() -> None:
+    assert edit(MERGED_AFTER, {"op": "replace", "path": "/c", "value": 5}) == "a: 1\n<<: {a: 2, b: 3}\nc: 5\n"
+    assert edit(MERGED_AFTER, {"op": "add", "path": "/d", "value": 5}) == MERGED_AFTER + "d: 5\n"
+    merged_before = "<<: {a: 2}\na: 1\n"  # written after the merge, the key wins and is editable
+    assert edit(merged_before, {"op": "replace", "path": "/a", "value": 7}) == "<<: {a: 2}\na: 7\n"
+
+
 # ---- refusals --------------------------------------------------------------------------------------------
 
 

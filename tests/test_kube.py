@@ -38,6 +38,14 @@ def test_plain_scalars_resolve_as_go_yaml_v2(text: str, value: object) -> None:
     assert resolved == value and type(resolved) is type(value)
 
 
+def test_a_number_beyond_float64_stays_text_as_in_go_yaml() -> None:
+    # Go's ParseFloat refuses it (Python's float() would say inf), so go-yaml keeps the plain text
+    assert resolve_plain("1e400") == "1e400"
+    assert resolve_plain("1" + "0" * 400) == "1" + "0" * 400
+    assert resolve_plain("1e-400") == 0.0
+    assert _view("a: 1000000000000000000000000000000\n") == {"a": 1e30}
+
+
 def test_nan() -> None:
     assert math.isnan(resolve_plain(".NaN"))
 

@@ -169,6 +169,24 @@ def test_edited_replaces_and_removes_in_one_pass_as_one_edit_at_a_time_would() -
     assert manifest.edited({2: "---\nc: 3\n"}) is manifest
 
 
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (-2, "<string>: there is no document -2 in this stream of 2 (indices 0 to 1)"),
+        (2, "<string>: there is no document 2 in this stream of 2 (indices 0 to 1)"),
+        ("1", "<string>: a document is named by its 0-based index, not by a str"),
+        (True, "<string>: a document is named by its 0-based index, not by a bool"),
+    ],
+)
+def test_apply_to_a_document_that_is_not_there_is_refused(document: object, message: str) -> None:
+    manifest = load("a: 1\n---\nb: 1\n")
+    with pytest.raises(istio_patch.EditError) as caught:
+        manifest.apply([{"op": "replace", "path": "/a", "value": 2}], document=document)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+    with pytest.raises(istio_patch.EditError):
+        manifest.edited({-1: "c: 1\n"})
+
+
 def test_document_apply_keeps_its_place() -> None:
     doc = load("a: 1\n---\nb: 2\n").documents[1]
     new = doc.apply([{"op": "add", "path": "/c", "value": 3}])

@@ -29,7 +29,8 @@ import jsonpointer
 
 from ._emit import Layout, after_dash, after_key, double_quoted, flow_text, key_text, literal_block, root_text, scalar_text, single_quoted
 from ._errors import EditError, IstioPatchError, PatchTestFailed, YAMLSyntaxError
-from ._kube import build_view, is_merge_key, mapping_key, scalar_value
+from ._kube import MAX_DEPTH, build_view, is_merge_key, mapping_key, scalar_value
+from ._kube import key_text as key_name
 from ._parse import PLAIN, MappingNode, Node, ScalarNode, SequenceNode, aliases, compose
 
 __all__ = ["apply_operations", "parse_pointer", "same_data"]
@@ -190,9 +191,14 @@ class _Text:
         end = node.end_mark.index
         if "+" in header.split("#")[0]:
             return max(header_end, end - 1 if end > 0 and self.text[end - 1] == "\n" else end)
-        pos = end
-        while pos > header_end and self.text[pos - 1] in " \t\r\n":
-            pos -= 1
+        pos = end  # back over line breaks and blank lines, but not over spaces that end a line of content
+        while pos > header_end:
+            if self.text[pos - 1] in "\r\n":
+                pos -= 1
+            elif self.text[self.line_start(pos) : pos].strip(" \t") == "":
+                pos = self.line_start(pos)
+            else:
+                break
         return max(pos, header_end)
 
     def _colon_after(self, key_end: int) -> int:
@@ -285,6 +291,13 @@ class _Text:
                     if merged:
                         raise self.error("this key comes from a merge key (<<); edit the merged mapping", tokens[: depth + 1], node)
                     raise self.error("no such key", tokens[: depth + 1], node)
+                merge = _merged_after(node, found, token) if for_edit else None
+                if merge is not None:  # go-yaml v2 applies merges in order: this one overrides the key
+                    raise self.error(
+                        "this key's value comes from a merge key (<<) written after it; edit the merged mapping",
+                        tokens[: depth + 1],
+                        merge,
+                    )
                 parent, index, node = node, found, node.value[found][1]
             elif isinstance(node, SequenceNode):
                 if not token.isdigit() or int(token) >= len(node.value):
@@ -342,6 +355,16 @@ class _Text:
         return Layout(step=max(step, 1), seq_offset=max(offset, 0), newline=self.newline_at(0))
 
 
+def _merged_after(mapping: MappingNode, index: int, token: str) -> Node | None:
+    """The first merge key (<<) after pair ``index`` of ``mapping`` that gives the key ``token`` a value."""
+    for key, value in mapping.value[index + 1 :]:
+        if is_merge_key(key):
+            data, _ = build_view(value)
+            if any(isinstance(source, dict) and token in source for source in (data if isinstance(data, list) else [data])):
+                return key
+    return None
+
+
 def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
     """The text of ``doc`` (a Document) after ``operations``; raises EditError and changes nothing on failure."""
     ops = [_check_shape(op, i) for i, op in enumerate(operations)]
@@ -385,10 +408,67 @@ def _check_shape(op: Mapping[str, Any], i: int) -> dict[str, Any]:
         raise EditError(f"operation {i + 1} ({op['op']}) needs a value", pointer=op["path"])
     if op["op"] in ("move", "copy") and not isinstance(op.get("from"), str):
         raise EditError(f"operation {i + 1} ({op['op']}) needs a 'from' pointer", pointer=op["path"])
-    parse_pointer(op["path"])
-    if "from" in op:
-        parse_pointer(op["from"])
-    return dict(op)
+    for name in ("path", "from"):
+        if name in op:
+            parse_pointer(op[name])
+            if _SURROGATE.search(op[name]):
+                raise EditError(f"operation {i + 1}: the pointer holds a lone surrogate, which no YAML text can hold", pointer=op["path"])
+    out = dict(op)
+    if "value" in out:
+        out["value"] = _as_kubernetes_reads(out["value"], f"operation {i + 1}", op["path"])
+    return out
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_INT_RANGE = (-(1 << 63), 1 << 64)  # what the view reads as an integer (int64, or uint64 when positive)
+
+
+def _as_kubernetes_reads(value: Any, where: str, pointer: str, depth: int = 0) -> Any:
+    """An operation's value as Kubernetes will read it back from the text, or EditError when no text can hold it.
+
+    Keys become strings (JSON's keys, as the view makes them), tuples lists, and an integer beyond int64 and
+    uint64 a float64, as Kubernetes' decoders read such a number. A lone surrogate, a type that is not JSON
+    data, or nesting deeper than the view's limit cannot be written.
+    """
+    if depth > MAX_DEPTH:
+        raise EditError(f"{where}: the value nests more than {MAX_DEPTH} levels deep", pointer=pointer)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if _INT_RANGE[0] <= value < _INT_RANGE[1]:
+            return int(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise EditError(f"{where}: an integer of {value.bit_length()} bits is beyond even a float64", pointer=pointer) from None
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        surrogate = _SURROGATE.search(value)
+        if surrogate:
+            raise EditError(
+                f"{where}: the value holds a lone surrogate (U+{ord(surrogate.group()):04X}), which UTF-8 text cannot hold",
+                pointer=pointer,
+            )
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_as_kubernetes_reads(item, where, pointer, depth + 1) for item in value]
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not (key is None or isinstance(key, (str, int, float))):
+                raise EditError(f"{where}: a key of type {type(key).__name__} cannot be a JSON key", pointer=pointer)
+            name = _as_kubernetes_reads(key, where, pointer, depth + 1)
+            name = key_name(name)
+            if name in out:
+                raise EditError(f"{where}: two keys of the value become the same JSON key {name!r}", pointer=pointer)
+            out[name] = _as_kubernetes_reads(item, where, pointer, depth + 1)
+        return out
+    raise EditError(
+        f"{where}: a value of type {type(value).__name__} cannot be written as YAML "
+        "(use str, int, float, bool, None, lists and dicts)",
+        pointer=pointer,
+    )
 
 
 def _get(current: _Text, data: Any, pointer: str) -> Any:
@@ -436,6 +516,16 @@ def _splice(current: _Text, op: dict[str, Any], moved: Any) -> None:
 
 def _write(current: _Text, start: int, end: int, new: str) -> None:
     current.set(current.text[:start] + new + current.text[end:])
+
+
+def _write_value(current: _Text, start: int, end: int, new: str) -> None:
+    """Write a value in place of ``text[start:end]``. A value of several lines takes the blanks that ended the
+    old value's line with it: they would trail its last line, where a block scalar would read them."""
+    if "\n" in new:
+        line_end = current.line_end(end)
+        if current.text[end:line_end].strip(" \t") == "":
+            end = line_end
+    _write(current, start, end, new)
 
 
 # ---- remove ------------------------------------------------------------------------------------------------
@@ -549,7 +639,7 @@ def _replace(current: _Text, tokens: list[str], value: Any) -> None:
         start = current.value_start(node) if node.tag in (PLAIN, "tag:yaml.org,2002:str") else node.start_mark.index
         if start != current.value_start(node):
             current.refuse_lost_anchor([(node.start_mark.index, current.tight_end(node))], tokens)
-        _write(current, start, current.tight_end(node), _scalar_like(current, slot, value))
+        _write_value(current, start, current.tight_end(node), _scalar_like(current, slot, value))
         return
     _replace_slot(current, slot, value)
 
@@ -708,7 +798,7 @@ def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
         start = current.value_start(node)
         end = current.tight_end(node)
         new = flow_text(value) if getattr(node, "flow_style", False) else root_text(value, _with_newline(layout, current, start))
-        _write(current, start, end, new)
+        _write_value(current, start, end, new)
         return
     if parent.flow_style:
         new = flow_text(value) if isinstance(value, (dict, list)) else scalar_text(value, flow=True)
@@ -730,13 +820,13 @@ def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
                 # a one-line value gives way to a block: its trailing comment stays on the key's line
                 new = current.text[end:line_end] + new
                 end = line_end
-        _write(current, start, end, new)
+        _write_value(current, start, max(start, end), new)  # an empty value's block goes after the key's line
         return
     dash = current.dash_of(parent, slot.index)
     empty = isinstance(node, ScalarNode) and node.start_mark.index == node.end_mark.index
     end = dash + 1 if empty else current.tight_end(node)
     new = after_dash(value, current.column(dash), _sibling_layout(current, parent, layout))
-    _write(current, dash + 1, end, new)
+    _write_value(current, dash + 1, end, new)
 
 
 def _end_of_key_line(current: _Text, colon: int, node: Node, empty: bool) -> int:

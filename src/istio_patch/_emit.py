@@ -49,6 +49,8 @@ def plain_ok(text: str, *, flow: bool = False) -> bool:
         return False
     if ": " in text or " #" in text or text.endswith(":"):
         return False
+    if text[:3] in ("---", "...") and text[3:4] in ("", " "):
+        return False  # at column 0 (a key or value of the root) it would be a document marker
     if flow and (any(ch in _FLOW_FORBIDDEN for ch in text) or ":" in text):
         return False
     if resolve_plain(text) != text or not isinstance(resolve_plain(text), str):

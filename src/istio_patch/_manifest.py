@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from ._errors import LimitError, YAMLSyntaxError
+from ._errors import EditError, LimitError, YAMLSyntaxError
 from ._kube import Duplicate, build_view
 from ._parse import Alias, MappingNode, Node, ScalarNode, SequenceNode, aliases, compose
 from ._text import BOM, decode, split_documents
@@ -255,7 +255,20 @@ class Manifest:
         Returns a new Manifest whose text differs from this one only where the operations require.
         Raises EditError (naming the pointer) when an operation cannot be applied; nothing is half-applied.
         """
+        document = self._index(document)
         return self.replace_text(document, self.documents[document].apply(operations, base=base).text)
+
+    def _index(self, document: Any) -> int:
+        """``document`` as an index of this stream, or EditError (a negative index would edit nothing)."""
+        if not isinstance(document, int) or isinstance(document, bool):
+            raise EditError(f"a document is named by its 0-based index, not by a {type(document).__name__}", source=self.source)
+        if not 0 <= document < len(self.documents):
+            raise EditError(
+                f"there is no document {document} in this stream of {len(self.documents)} "
+                f"(indices 0 to {len(self.documents) - 1})",
+                source=self.source,
+            )
+        return document
 
     def replace_text(self, document: int, text: str) -> Manifest:
         """A new Manifest with one document's text replaced (later documents keep their parses)."""
@@ -271,6 +284,8 @@ class Manifest:
         One pass over the documents whatever the number of edits, so that a plan editing many documents
         costs in proportion to the stream, not to edits times documents. The others keep their parses.
         """
+        for index in texts:
+            self._index(index)
         if all(text is not None and text == self.documents[i].text for i, text in texts.items()):
             return self
         docs: list[Document] = []
