@@ -174,8 +174,8 @@ def test_edited_replaces_and_removes_in_one_pass_as_one_edit_at_a_time_would() -
     [
         (-2, "<string>: there is no document -2 in this stream of 2 (indices 0 to 1)"),
         (2, "<string>: there is no document 2 in this stream of 2 (indices 0 to 1)"),
-        ("1", "<string>: a document is named by its 0-based index, not by a str"),
-        (True, "<string>: a document is named by its 0-based index, not by a bool"),
+        ("1", "<string>: a document is named by its 0-based index (int), not str"),
+        (True, "<string>: a document is named by its 0-based index (int), not bool"),
     ],
 )
 def test_apply_to_a_document_that_is_not_there_is_refused(document: object, message: str) -> None:
@@ -350,3 +350,39 @@ def test_edited_matches_the_same_edits_one_at_a_time(bodies: list[str], data: st
     assert [(d.index, d.line) for d in out.documents] == [(d.index, d.line) for d in one_at_a_time.documents]
     if out.documents:  # every document starts with its "---", so reading the output cuts it the same way
         assert [(d.index, d.line, d.text) for d in out.documents] == [(d.index, d.line, d.text) for d in load(out.render()).documents]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((None,), "<string>: the input must be text (str) or UTF-8 bytes, not NoneType"),
+        ((123,), "<string>: the input must be text (str) or UTF-8 bytes, not int"),
+        ((b"a: 1\n", 123), "<string>: the source names the input: it must be a str, not int"),
+        (("kind: A\nx: \ud800\n", "s.yaml"), "s.yaml:2:4: the text holds a lone surrogate (U+D800), which is not a character UTF-8 can hold"),
+    ],
+)
+def test_load_refuses_what_is_not_text_with_a_message(args: tuple, message: str) -> None:
+    with pytest.raises(istio_patch.DecodeError) as caught:
+        load(*args)
+    assert str(caught.value) == message
+
+
+def test_load_reads_bytearray_memoryview_and_path_sources() -> None:
+    assert load(bytearray(b"a: 1\n")).documents[0].data == {"a": 1}
+    assert load(memoryview(b"a: 1\n")).render() == "a: 1\n"
+    assert load(b"a: 1\n", source=Path("dir/x.yaml")).source == "dir/x.yaml"
+
+
+@pytest.mark.parametrize(
+    ("operations", "base", "message"),
+    [
+        (None, "", "<string>: operations must be a list of RFC 6902 operations, not NoneType"),
+        ({"op": "remove", "path": "/a"}, "", "<string>: operations must be a list of RFC 6902 operations, not dict"),
+        ([{"op": "remove", "path": "/a"}], 3, "<string>: the base must be a JSON pointer (str), not int"),
+        (["remove /a"], "/x", "<string>: operation 1 is not an RFC 6902 operation: 'remove /a'"),
+    ],
+)
+def test_apply_refuses_what_is_not_operations(operations: object, base: object, message: str) -> None:
+    with pytest.raises(istio_patch.EditError) as caught:
+        load("a: 1\n").apply(operations, document=0, base=base)  # type: ignore[arg-type]
+    assert str(caught.value) == message

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from ._errors import EditError, LimitError, YAMLSyntaxError
+from ._errors import DecodeError, EditError, LimitError, YAMLSyntaxError
 from ._kube import Duplicate, build_view
 from ._parse import Alias, MappingNode, Node, ScalarNode, SequenceNode, aliases, compose
 from ._text import BOM, decode, split_documents
@@ -161,7 +161,11 @@ class Document:
         """
         from ._edit import apply_operations
 
-        ops = [_rebase(op, base) for op in operations] if base else list(operations)
+        if isinstance(operations, (str, bytes, Mapping)) or not isinstance(operations, Iterable):
+            raise EditError(f"operations must be a list of RFC 6902 operations, not {type(operations).__name__}", source=self.source)
+        if not isinstance(base, str):
+            raise EditError(f"the base must be a JSON pointer (str), not {type(base).__name__}", source=self.source)
+        ops = [_rebase(op, base) if isinstance(op, Mapping) else op for op in operations] if base else list(operations)
         if not ops:
             return self
         text = apply_operations(self, ops)
@@ -261,7 +265,7 @@ class Manifest:
     def _index(self, document: Any) -> int:
         """``document`` as an index of this stream, or EditError (a negative index would edit nothing)."""
         if not isinstance(document, int) or isinstance(document, bool):
-            raise EditError(f"a document is named by its 0-based index, not by a {type(document).__name__}", source=self.source)
+            raise EditError(f"a document is named by its 0-based index (int), not {type(document).__name__}", source=self.source)
         if not 0 <= document < len(self.documents):
             raise EditError(
                 f"there is no document {document} in this stream of {len(self.documents)} "
@@ -367,11 +371,12 @@ def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None
     )
 
 
-def load(data: str | bytes, source: str = "<string>") -> Manifest:
+def load(data: str | bytes | bytearray | memoryview, source: str | os.PathLike[str] = "<string>") -> Manifest:
     """Read a YAML stream into a Manifest, without parsing any document yet.
 
-    ``data`` is text or UTF-8 bytes (a byte-order mark is kept for rendering). Raises DecodeError for
-    bytes that are not UTF-8. YAML errors surface when a document is first looked at; call
+    ``data`` is text or UTF-8 bytes (a byte-order mark is kept for rendering); ``source`` names it in every
+    message (a path is accepted). Raises DecodeError for bytes that are not UTF-8, text that UTF-8 cannot hold,
+    or arguments of another type. YAML errors surface when a document is first looked at; call
     :func:`validate_syntax` or ``manifest.objects()`` to surface them all at once.
 
     Example:
@@ -379,6 +384,10 @@ def load(data: str | bytes, source: str = "<string>") -> Manifest:
         >>> m.objects()[0].name
         'demo'
     """
+    if isinstance(source, os.PathLike):
+        source = os.fspath(source)
+    if not isinstance(source, str):
+        raise DecodeError(f"the source names the input: it must be a str, not {type(source).__name__}")
     text, bom = decode(data, source)
     docs = []
     line = 0

@@ -24,15 +24,22 @@ _MARKER = re.compile(r"(?:---|\.\.\.)(?=[ \t\n\r\x85\u2028\u2029]|\Z)")
 _LINE = re.compile(r"[^\n\r\x85\u2028\u2029]*(?:\r\n|[\n\r\x85\u2028\u2029])?")
 
 
-def decode(data: bytes | str, source: str) -> tuple[str, bool]:
+def decode(data: bytes | bytearray | memoryview | str, source: str) -> tuple[str, bool]:
     """Return the text without its byte-order mark, and whether it had one.
 
-    Raises DecodeError naming the first byte that is not UTF-8, with its line and column.
+    ``data`` is text, or UTF-8 bytes (``bytearray`` and ``memoryview`` read as bytes). Raises DecodeError
+    naming the first byte that is not UTF-8 (or the first character of text that UTF-8 cannot hold), with its
+    line and column, and for anything that is neither text nor bytes.
     """
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
     if isinstance(data, str):
+        _refuse_surrogates(data, source)
         if data.startswith(BOM):
             return data[1:], True
         return data, False
+    if not isinstance(data, bytes):
+        raise DecodeError(f"the input must be text (str) or UTF-8 bytes, not {type(data).__name__}", source=source)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DecodeError(
             "the input is UTF-16 or UTF-32 (it starts with that byte-order mark); convert it to UTF-8",
@@ -69,6 +76,24 @@ def decode(data: bytes | str, source: str) -> tuple[str, bool]:
             column=column,
         ) from None
     return text, bom
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_surrogates(text: str, source: str) -> None:
+    """A str may hold lone surrogates (from ``surrogateescape``, or a bad ``\\ud800`` decoding); no YAML text can."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return
+    at = found.start()
+    line_start = text.rfind("\n", 0, at) + 1
+    raise DecodeError(
+        f"the text holds a lone surrogate (U+{ord(found.group()):04X}), which is not a character UTF-8 can hold",
+        source=source,
+        line=text.count("\n", 0, at) + 1,
+        column=at - line_start + 1,
+    )
 
 
 def split_documents(text: str) -> list[tuple[int, int]]:
