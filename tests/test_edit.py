@@ -304,6 +304,14 @@ def test_keys_beside_a_later_merge_are_ordinary() -> None:
     assert edit(merged_before, {"op": "replace", "path": "/a", "value": 7}) == "<<: {a: 2}\na: 7\n"
 
 
+def test_a_binary_scalar_is_replaced_by_the_text_it_stands_for() -> None:
+    text = "image: !!binary Z2NyLmlvL2lzdGlvLXJlbGVhc2UvcGlsb3Q6MS4wLjA=\nname: x\n"
+    assert edit(text, {"op": "replace", "path": "/image", "value": "docker.io/istio/pilot:1.0.0"}) == (
+        "image: docker.io/istio/pilot:1.0.0\nname: x\n"
+    )
+    assert edit(text, {"op": "test", "path": "/image", "value": "gcr.io/istio-release/pilot:1.0.0"}) == text
+
+
 # ---- refusals --------------------------------------------------------------------------------------------
 
 

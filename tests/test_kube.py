@@ -46,6 +46,33 @@ def test_a_number_beyond_float64_stays_text_as_in_go_yaml() -> None:
     assert _view("a: 1000000000000000000000000000000\n") == {"a": 1e30}
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a: !!binary aXN0aW8tcGlsb3Q=\n", "istio-pilot"),
+        ("a: !!binary |\n  Z2NyLmlvL2lzdGlv\n  LXJlbGVhc2U=\n", "gcr.io/istio-release"),  # line breaks are ignored
+        ("a: !<tag:yaml.org,2002:binary> eA==\n", "x"),
+        ("a: !!binary /w==\n", "\ufffd"),  # bytes that are not UTF-8 become U+FFFD, as in Kubernetes' JSON
+        ("a: !!binary ''\n", ""),
+    ],
+)
+def test_binary_is_decoded_as_kubernetes_decodes_it(text: str, value: str) -> None:
+    assert _view(text) == {"a": value}
+
+
+@pytest.mark.parametrize("data", ["eA", "e A==", "'***='", "eA="])
+def test_binary_that_is_not_base64_is_refused(data: str) -> None:
+    with pytest.raises(YAMLSyntaxError) as caught:
+        check_syntax(load(f"kind: A\na: !!binary {data}\n", source="b.yaml"))
+    assert caught.value.headline() == "b.yaml:2:4: !!binary value contains invalid base64 data (document 1)"
+
+
+def test_binary_keys_are_decoded_too() -> None:
+    doc = load("a:\n  !!binary a2V5: v\n  0x10: w\n").documents[0]
+    assert doc.data == {"a": {"key": "v", "16": "w"}}
+    assert (doc.position("/a/key"), doc.position("/a/16")) == ((2, 18), (3, 9))
+
+
 def test_nan() -> None:
     assert math.isnan(resolve_plain(".NaN"))
 

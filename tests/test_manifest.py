@@ -386,3 +386,20 @@ def test_apply_refuses_what_is_not_operations(operations: object, base: object, 
     with pytest.raises(istio_patch.EditError) as caught:
         load("a: 1\n").apply(operations, document=0, base=base)  # type: ignore[arg-type]
     assert str(caught.value) == message
+
+
+BINARY = (
+    "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: !!binary aXN0aW8tcGlsb3Q=\n"
+    "  namespace: istio-system\nspec:\n  template:\n    spec:\n      containers:\n      - name: discovery\n"
+    "        image: !!binary Z2NyLmlvL2lzdGlvLXJlbGVhc2UvcGlsb3Q6MS4wLjA=\n"
+)
+
+
+def test_binary_values_are_seen_by_selectors_images_and_mirroring() -> None:
+    from istio_patch.transforms import apply, images, preset
+
+    manifest = load(BINARY)
+    assert [o.name for o in manifest.objects()] == ["istio-pilot"]  # base64 of istio-pilot
+    assert [found.reference for found in images(manifest)] == ["gcr.io/istio-release/pilot:1.0.0"]
+    mirrored = apply(manifest, preset("cn-mirror", allow_no_match=True)).manifest.render()
+    assert mirrored == BINARY.replace("!!binary Z2NyLmlvL2lzdGlvLXJlbGVhc2UvcGlsb3Q6MS4wLjA=", "docker.io/istio/pilot:1.0.0")

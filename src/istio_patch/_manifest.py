@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ._errors import DecodeError, EditError, LimitError, YAMLSyntaxError
-from ._kube import Duplicate, build_view
-from ._parse import Alias, MappingNode, Node, ScalarNode, SequenceNode, aliases, compose
+from ._kube import Duplicate, build_view, is_merge_key, mapping_key
+from ._parse import PLAIN, Alias, MappingNode, Node, ScalarNode, SequenceNode, aliases, compose
 from ._text import BOM, decode, split_documents
 
 __all__ = ["Manifest", "Document", "KubeObject", "load", "load_path"]
@@ -150,7 +151,7 @@ class Document:
         if isinstance(parent, SequenceNode):
             slot = int(token)
         else:
-            last = max(i for i, (k, _) in enumerate(parent.value) if isinstance(k, ScalarNode) and k.value == token)
+            last = max(i for i, (k, _) in enumerate(parent.value) if _is_key(k, token))
             slot = 2 * last + (0 if key else 1)
         return found.get((id(parent), slot))
 
@@ -342,12 +343,28 @@ def _child(node: Node | None, token: str, *, key: bool = False) -> Node | None:
     if isinstance(node, MappingNode):
         found = None
         for k, v in node.value:
-            if isinstance(k, ScalarNode) and k.value == token:
+            if _is_key(k, token):
                 found = k if key else v  # the last writing wins, as in Kubernetes
         return found
     if isinstance(node, SequenceNode) and token.isdigit() and int(token) < len(node.value):
         return node.value[int(token)]
     return None
+
+
+def _is_key(node: Node, token: str) -> bool:
+    """Whether a key node is the JSON key ``token`` as the view reads it (`0x10` is "16", `!!binary` decoded)."""
+    if not isinstance(node, ScalarNode) or is_merge_key(node):
+        return False
+    if node.value == token and node.tag in (PLAIN, "tag:yaml.org,2002:str") and token and not _NOT_ITSELF.match(token):
+        return True  # the common case, without resolving
+    try:
+        return mapping_key(node) == token
+    except YAMLSyntaxError:
+        return False
+
+
+# Plain keys whose JSON key differs from their text: nulls, booleans, numbers.
+_NOT_ITSELF = re.compile(r"[-+.0-9~]|(?:null|true|false|yes|no|on|off|y|n)\Z", re.IGNORECASE)
 
 
 def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None) -> KubeObject:
