@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from istio_patch import YAMLSyntaxError
-from istio_patch._parse import PLAIN, MappingNode, aliases, compose
+from istio_patch import YAMLSyntaxError, load, load_path
+from istio_patch._parse import PLAIN, MappingNode, ScalarNode, SequenceNode, _compose_redefining, _compose_with, aliases, compose
 
 
 def _error(text: str, first_line: int = 0) -> YAMLSyntaxError:
@@ -77,3 +79,44 @@ def test_aliases_are_placed_where_they_are_written() -> None:
     assert [(a.parent, a.slot, text[a.start : a.end]) for a in found] == [(b, 0, "*x"), (b, 2, "*x"), (c, 5, "*x")]
     assert all(a.target is root.value[0][1] for a in found)  # the anchored node, whose marks are the anchor's
     assert aliases("a: &x 1\n", compose("a: &x 1\n", source="f", document=0, first_line=0)) == []
+
+
+def test_an_anchor_defined_again_wins_for_the_aliases_after_it() -> None:
+    # legal YAML, which go-yaml (so Kubernetes) and kustomize accept; PyYAML's composers refuse it
+    text = "kind: A\na: &x 1\nb: &x 2\nc: *x\nd: [&y 3, *y, &y 4, *y]\n"
+    assert load(text).documents[0].data == {"kind": "A", "a": 1, "b": 2, "c": 2, "d": [3, 3, 4, 4]}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x 1\nb: &x 2\nc: *z\n", "f.yaml:3:4: found undefined alias (document 3)"),
+        ("a: &x 1\nb: &x 2\n---\nc: 1\n", "f.yaml:3:1: a second document starts here without a '---' line of its own (document 3)"),
+        ("a: &x 1\nb: &x [2\n", "f.yaml:3:1: did not find expected ',' or ']' (while parsing a flow sequence that starts at line 2, column 7) (document 3)"),
+    ],
+)
+def test_errors_of_a_document_with_an_anchor_defined_again(text: str, message: str) -> None:
+    assert _error(text).headline() == message
+
+
+def _shape(node: object) -> object:
+    """Everything composing decides about a node tree: kinds, tags, values, styles and marks."""
+    if node is None:
+        return None
+    marks = (node.start_mark.index, node.start_mark.line, node.start_mark.column, node.end_mark.index)  # type: ignore[attr-defined]
+    if isinstance(node, ScalarNode):
+        return ("scalar", node.tag, node.value, node.style, marks)
+    if isinstance(node, SequenceNode):
+        return ("seq", node.tag, node.flow_style, marks, [_shape(item) for item in node.value])
+    assert isinstance(node, MappingNode)
+    return ("map", node.tag, node.flow_style, marks, [(_shape(k), _shape(v)) for k, v in node.value])
+
+
+FIXTURES = sorted((Path(__file__).resolve().parent / "fixtures" / "roundtrip").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_the_python_composer_builds_what_libyamls_builds(path: Path) -> None:
+    for doc in load_path(path).documents:
+        expected = _shape(compose(doc.text, source="f", document=0, first_line=0))
+        assert _shape(_compose_with(doc.text, _compose_redefining)) == expected

@@ -7,7 +7,7 @@ own rules, and skipping PyYAML's resolver regexes keeps composing cheap.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -37,16 +37,99 @@ def compose(text: str, *, source: str, document: int, first_line: int) -> Node |
 
     Positions in a raised YAMLSyntaxError are made file-relative with ``first_line`` (0-based).
     """
-    loader = _NodeLoader(text)
     try:
-        root = loader.get_single_node()
+        try:
+            return _compose_with(text, _single_node)
+        except yaml.composer.ComposerError as exc:
+            if "duplicate anchor" not in str(exc.context):
+                raise
+            # PyYAML's composers refuse an anchor defined twice; YAML allows it, and go-yaml (so Kubernetes)
+            # lets the later definition win for the aliases after it. Rare, so composed in Python only then.
+            return _compose_with(text, _compose_redefining)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, source, document, first_line) from None
     except yaml.YAMLError as exc:  # reader errors without marks: control characters and the like
         raise _syntax_error(exc, text, source, document, first_line) from None
+
+
+def _compose_with(text: str, composer: Callable[[Any], Node | None]) -> Node | None:
+    loader = _NodeLoader(text)
+    try:
+        return composer(loader)
     finally:
         loader.dispose()
+
+
+def _single_node(loader: Any) -> Node | None:
+    return loader.get_single_node()  # type: ignore[no-any-return]
+
+
+def _compose_redefining(loader: Any) -> Node | None:
+    """``get_single_node`` over libyaml's events, in Python, with an anchor's later definition replacing it.
+
+    Builds the nodes PyYAML's composer builds (same tags, styles and marks), iteratively, so that nesting
+    up to libyaml's limit cannot exhaust the Python stack.
+    """
+    loader.get_event()  # stream start
+    if loader.check_event(yaml.StreamEndEvent):
+        loader.get_event()
+        return None
+    document = loader.get_event()
+    anchors: dict[str, Node] = {}
+    open_nodes: list[Node] = []  # collections whose end event is still to come
+    root: Node | None = None
+    while True:
+        event = loader.get_event()
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            node = open_nodes.pop()
+            node.end_mark = event.end_mark
+            if isinstance(node, MappingNode):  # children were gathered flat: key, value, key, value ...
+                flat = node.value
+                node.value = list(zip(flat[0::2], flat[1::2]))
+        else:
+            node = _node_of(loader, event, anchors)
+            if open_nodes:
+                open_nodes[-1].value.append(node)
+            else:
+                root = node
+            if isinstance(node, (SequenceNode, MappingNode)) and not isinstance(event, yaml.AliasEvent):
+                open_nodes.append(node)
+                continue
+        if not open_nodes:
+            break
+    loader.get_event()  # document end
+    if not loader.check_event(yaml.StreamEndEvent):
+        event = loader.get_event()
+        raise yaml.composer.ComposerError(
+            "expected a single document in the stream", document.start_mark, "but found another document", event.start_mark
+        )
+    loader.get_event()
     return root
+
+
+def _node_of(loader: Any, event: Any, anchors: dict[str, Node]) -> Node:
+    """The node an event starts (a collection still empty), registering its anchor first, as PyYAML does."""
+    if isinstance(event, yaml.AliasEvent):
+        if event.anchor not in anchors:
+            raise yaml.composer.ComposerError(None, None, "found undefined alias", event.start_mark)
+        return anchors[event.anchor]
+    tag = event.tag
+    node: Node
+    if isinstance(event, yaml.ScalarEvent):
+        if tag is None or tag == "!":
+            tag = loader.resolve(ScalarNode, event.value, event.implicit)
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+    elif isinstance(event, yaml.SequenceStartEvent):
+        if tag is None or tag == "!":
+            tag = loader.resolve(SequenceNode, None, event.implicit)
+        node = SequenceNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+    else:
+        if tag is None or tag == "!":
+            tag = loader.resolve(MappingNode, None, event.implicit)
+        node = MappingNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+    if event.anchor is not None:
+        anchors[event.anchor] = node
+    return node
 
 
 class Alias(NamedTuple):
