@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
+import jsonpatch
 import pytest
 
 from istio_patch import EditError, IstioPatchError, PatchTestFailed, load
@@ -310,6 +312,55 @@ def test_a_binary_scalar_is_replaced_by_the_text_it_stands_for() -> None:
         "image: docker.io/istio/pilot:1.0.0\nname: x\n"
     )
     assert edit(text, {"op": "test", "path": "/image", "value": "gcr.io/istio-release/pilot:1.0.0"}) == text
+
+
+# ---- JSON documents stay JSON -----------------------------------------------------------------------------
+
+JSON_DOC = json.dumps(
+    {"kind": "Deployment", "spec": {"replicas": 1, "ports": [{"containerPort": 80}], "labels": {}}, "name": "x"}, indent=4
+) + "\n"
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        {"op": "add", "path": "/spec/ports/0/hostPort", "value": 80},
+        {"op": "add", "path": "/spec/updateStrategy", "value": {"type": "RollingUpdate", "n": [1, None, True]}},
+        {"op": "add", "path": "/spec/ports/-", "value": {"containerPort": 443, "name": "y"}},
+        {"op": "add", "path": "/spec/ports/0", "value": "no"},
+        {"op": "add", "path": "/spec/labels/app", "value": "on"},
+        {"op": "replace", "path": "/kind", "value": "DaemonSet"},
+        {"op": "replace", "path": "/spec/replicas", "value": "2 \x01\x85\u2028 é 🔐"},
+        {"op": "replace", "path": "/name", "value": "x\x01y"},
+        {"op": "replace", "path": "/spec/ports", "value": []},
+        {"op": "replace", "path": "", "value": {"kind": "List", "items": []}},
+        {"op": "remove", "path": "/spec/replicas"},
+        {"op": "remove", "path": "/name"},
+        {"op": "move", "from": "/spec/replicas", "path": "/replicas"},
+    ],
+)  # fmt: skip
+def test_edits_of_a_json_document_write_json(op: dict[str, Any]) -> None:
+    out = edit(JSON_DOC, op)
+    assert json.loads(out) == jsonpatch.apply_patch(json.loads(JSON_DOC), [op])
+
+
+def test_new_json_members_follow_their_neighbours_lines() -> None:
+    out = edit(JSON_DOC, {"op": "add", "path": "/spec/ports/0/hostPort", "value": 80}, {"op": "add", "path": "/z", "value": [1]})
+    assert '                "containerPort": 80,\n                "hostPort": 80\n' in out
+    assert out.endswith('    "name": "x",\n    "z": [1]\n}\n')
+    one_line = '{"kind": "A", "spec": {"ports": [80]}}'
+    assert edit(one_line, {"op": "add", "path": "/spec/ports/-", "value": 443}, {"op": "add", "path": "/spec/x", "value": "y"}) == (
+        '{"kind": "A", "spec": {"ports": [80, 443], "x": "y"}}'
+    )
+
+
+def test_a_json_document_cannot_hold_nan() -> None:
+    err = refused('{"a": 1}', {"op": "replace", "path": "/a", "value": float("nan")})
+    assert err.headline() == "f.yaml:1: a JSON document cannot hold NaN or an infinite number (document 1, at /a)"
+
+
+def test_flow_mappings_of_yaml_documents_stay_yaml() -> None:
+    assert edit('a: {"k": 1}\n', {"op": "add", "path": "/a/m", "value": "x"}) == 'a: {"k": 1, m: x}\n'
 
 
 # ---- refusals --------------------------------------------------------------------------------------------

@@ -403,3 +403,27 @@ def test_binary_values_are_seen_by_selectors_images_and_mirroring() -> None:
     assert [found.reference for found in images(manifest)] == ["gcr.io/istio-release/pilot:1.0.0"]
     mirrored = apply(manifest, preset("cn-mirror", allow_no_match=True)).manifest.render()
     assert mirrored == BINARY.replace("!!binary Z2NyLmlvL2lzdGlvLXJlbGVhc2UvcGlsb3Q6MS4wLjA=", "docker.io/istio/pilot:1.0.0")
+
+
+def test_a_json_deployment_becomes_a_json_daemonset() -> None:
+    import json
+
+    from istio_patch.transforms import apply
+    from istio_patch.transforms._host_ports import HostPortsOptions, host_ports
+    from istio_patch.transforms._to_daemonset import ToDaemonSetOptions, to_daemonset
+
+    data = {
+        "apiVersion": "extensions/v1beta1",
+        "kind": "Deployment",
+        "metadata": {"name": "gw", "namespace": "istio-system", "annotations": {"lock": "\U0001f510"}},
+        "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "p", "ports": [{"containerPort": 80}]}]}}},
+    }
+    text = json.dumps(data, indent=4) + "\n"  # as kubectl get -o json writes it, with Python's surrogate pairs
+    steps = [
+        lambda m: to_daemonset(m, ToDaemonSetOptions(selector={"kind": "Deployment", "name": "gw"})),
+        lambda m: host_ports(m, HostPortsOptions(selector={"kind": "DaemonSet", "name": "gw"}, ports=[80])),
+    ]
+    out = json.loads(apply(load(text), steps).manifest.render())
+    assert out["kind"] == "DaemonSet" and "replicas" not in out["spec"]
+    assert out["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "hostPort": 80}]
+    assert out["metadata"]["annotations"] == {"lock": "\U0001f510"}

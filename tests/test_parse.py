@@ -120,3 +120,20 @@ def test_the_python_composer_builds_what_libyamls_builds(path: Path) -> None:
     for doc in load_path(path).documents:
         expected = _shape(compose(doc.text, source="f", document=0, first_line=0))
         assert _shape(_compose_with(doc.text, _compose_redefining)) == expected
+
+
+def test_json_surrogate_pairs_and_raw_line_separators_read_as_json_reads_them() -> None:
+    import json
+
+    text = '{"a": "\\ud83d\\udd10 x \\\\ud83d", "b": [1,\n "\\ud83d\\udd10\u2028\x85"], "c": 1}'
+    doc = load(text).documents[0]
+    assert doc.data == json.loads(text) == {"a": "\U0001f510 x \\ud83d", "b": [1, "\U0001f510\u2028\x85"], "c": 1}
+    c = doc.node.value[2][1]
+    assert (c.start_mark.index, c.start_mark.line, c.start_mark.column) == (text.index("1}"), 1, 25)  # marks in the text as written
+    assert doc.position("/b/1") == (2, 2)
+
+
+def test_surrogate_escapes_outside_json_documents_stay_refused() -> None:
+    # YAML's double-quoted escapes name characters, never UTF-16 halves: libyaml and go-yaml refuse them
+    assert _error('a: "\\ud83d\\udd10"\n').message.startswith("found invalid Unicode character escape code")
+    assert _error('{"a": "\\ud83d"}').message.startswith("found invalid Unicode character escape code")  # a lone half

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 import istio_patch
 from istio_patch import EditError, IstioPatchError
-from istio_patch._edit import same_data
+from istio_patch._edit import _as_kubernetes_reads, same_data
 
 # ISTIO_PATCH_EXAMPLES raises the example count for a longer local run (CI keeps the default).
 SETTINGS = settings(max_examples=int(os.environ.get("ISTIO_PATCH_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -153,3 +154,33 @@ def test_any_operation_list_raises_only_our_errors(data: Any, ops: list[dict[str
     except IstioPatchError:
         pass
     assert manifest.render() == text
+
+
+JSON_STRINGS = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)  # astral characters included
+JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(allow_nan=False, allow_infinity=False), JSON_STRINGS),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(KEYS, inner, max_size=3)),
+    max_leaves=8,
+)
+
+
+@SETTINGS
+@given(
+    data=st.dictionaries(KEYS, JSON_VALUES, min_size=1, max_size=5),
+    indent=st.sampled_from([None, 2, 4]),
+    ascii_only=st.booleans(),
+    ops=st.data(),
+)
+def test_edits_of_json_documents_write_json(data: dict[str, Any], indent: int | None, ascii_only: bool, ops: st.DataObject) -> None:
+    text = json.dumps(data, indent=indent, ensure_ascii=ascii_only) + "\n"  # ensure_ascii writes surrogate pairs
+    manifest = istio_patch.load(text)
+    view = manifest.documents[0].data
+    assert same_data(view, _as_kubernetes_reads(json.loads(text), "", ""))  # numbers beyond int64 are floats
+    chosen = ops.draw(operations(view))
+    try:
+        out = manifest.apply(chosen, document=0).render()
+    except EditError as exc:
+        assert manifest.render() == text, str(exc)
+        return
+    expected = _as_kubernetes_reads(jsonpatch.apply_patch(json.loads(text), chosen), "", "")
+    assert same_data(_as_kubernetes_reads(json.loads(out), "", ""), expected)

@@ -27,7 +27,7 @@ from typing import Any, Mapping, Sequence
 import jsonpatch
 import jsonpointer
 
-from ._emit import Layout, after_dash, after_key, double_quoted, flow_text, key_text, literal_block, root_text, scalar_text, single_quoted
+from ._emit import Layout, after_dash, after_key, double_quoted, flow_text, json_text, key_text, literal_block, root_text, scalar_text, single_quoted
 from ._errors import EditError, IstioPatchError, PatchTestFailed, YAMLSyntaxError
 from ._kube import MAX_DEPTH, build_view, is_merge_key, mapping_key, scalar_value
 from ._kube import key_text as key_name
@@ -84,6 +84,28 @@ class _Text:
         self.root = root if root is not None else compose(text, source=self.source, document=self.document, first_line=self.line)
         self._shared: set[int] | None = None
         self._aliases: dict[tuple[int, int], Alias] | None = None
+        root = self.root
+        # a JSON document (kubectl get -o json, json.dump): its root is a flow mapping of double-quoted keys;
+        # new text there is JSON, so that the document stays JSON
+        self.json = (
+            isinstance(root, MappingNode)
+            and bool(root.flow_style)
+            and all(isinstance(key, ScalarNode) and key.style == '"' for key, _ in root.value)
+        )
+
+    def flow_value(self, value: Any) -> str:
+        """``value`` for a place inside a flow collection (JSON in a JSON document)."""
+        if self.json:
+            return json_text(value)
+        return flow_text(value) if isinstance(value, (dict, list)) else scalar_text(value, flow=True)
+
+    def flow_separator(self, neighbour: int) -> str:
+        """What goes between two members of a flow collection, after the style of the member at ``neighbour``:
+        in a JSON document written one member a line, a comma, a line break and that member's indentation."""
+        if self.json and self.first_on_line(neighbour):
+            start = self.line_start(neighbour)
+            return "," + self.newline_at(start) + self.text[start:neighbour]
+        return ", "
 
     def alias_at(self, parent: Node, slot: int) -> tuple[int, int] | None:
         """(start, end) of the alias written at ``slot`` of ``parent`` (see ``alias_spans``), or None.
@@ -380,6 +402,10 @@ def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
         expected = _run_jsonpatch(current, expected, op)
         try:
             _splice(current, op, moved)
+        except EditError as exc:
+            if exc.source is not None:
+                raise
+            raise EditError(exc.message, source=doc.source, document=doc.index, line=doc.line + 1, pointer=op["path"]) from None
         except YAMLSyntaxError as exc:  # a splice that breaks the text is a bug here, never the caller's
             raise EditError(
                 f"the edit would leave text that is not YAML ({exc.message}); nothing was changed "
@@ -631,7 +657,7 @@ def _replace(current: _Text, tokens: list[str], value: Any) -> None:
     if isinstance(node, ScalarNode) and not isinstance(value, (dict, list)):
         if node.start_mark.index == node.end_mark.index:  # an empty (null) value: write after `key:` or `-`
             pos = node.start_mark.index
-            text = scalar_text(value, flow=_in_flow(current, slot))
+            text = json_text(value) if current.json else scalar_text(value, flow=_in_flow(current, slot))
             _write(current, pos, pos, text if current.text[pos - 1 : pos] in (" ", "\t") else " " + text)
             return
         if isinstance(value, str) and _replace_string_in_place(current, slot, value):
@@ -649,7 +675,9 @@ def _in_flow(current: _Text, slot: _Slot) -> bool:
 
 
 def _scalar_like(current: _Text, slot: _Slot, value: Any) -> str:
-    """A new scalar in the style of the one it replaces."""
+    """A new scalar in the style of the one it replaces (JSON in a JSON document)."""
+    if current.json:
+        return json_text(value)
     node = slot.node
     flow = _in_flow(current, slot)
     style = node.style if isinstance(node, ScalarNode) else None
@@ -709,7 +737,7 @@ def _replace_string_in_place(current: _Text, slot: _Slot, new: str) -> bool:
                 return False
         old_piece = "".join(old_words[i1:i2])
         new_piece = "".join(new_words[j1:j2])
-        escaped = _escape_for(node.style, new_piece)
+        escaped = _escape_for(node.style, new_piece, json=current.json)
         if escaped is None:
             return False
         if old_piece not in found:
@@ -777,9 +805,11 @@ def _occurrences(text: str, piece: str) -> list[int]:
     return found
 
 
-def _escape_for(style: str | None, piece: str) -> str | None:
+def _escape_for(style: str | None, piece: str, *, json: bool = False) -> str | None:
     if "\n" in piece or "\r" in piece:
         return None
+    if style == '"' and json:
+        return json_text(piece)[1:-1]
     if style == '"':
         quoted = double_quoted(piece)
         return quoted[1:-1]
@@ -797,15 +827,15 @@ def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
     if parent is None:
         start = current.value_start(node)
         end = current.tight_end(node)
-        new = flow_text(value) if getattr(node, "flow_style", False) else root_text(value, _with_newline(layout, current, start))
+        flow = getattr(node, "flow_style", False) or current.json
+        new = current.flow_value(value) if flow else root_text(value, _with_newline(layout, current, start))
         _write_value(current, start, end, new)
         return
     if parent.flow_style:
-        new = flow_text(value) if isinstance(value, (dict, list)) else scalar_text(value, flow=True)
-        _write(current, node.start_mark.index, current.tight_end(node), new)
+        _write(current, node.start_mark.index, current.tight_end(node), current.flow_value(value))
         return
     if isinstance(node, (MappingNode, SequenceNode)) and node.flow_style and isinstance(value, (dict, list)):
-        _write(current, current.value_start(node), current.tight_end(node), flow_text(value))  # flow stays flow
+        _write(current, current.value_start(node), current.tight_end(node), current.flow_value(value))  # flow stays flow
         return
     if isinstance(parent, MappingNode):
         colon = current.colon_of(parent, slot.index)
@@ -886,10 +916,12 @@ def _add(current: _Text, tokens: list[str], value: Any) -> None:
 
 def _add_entry(current: _Text, mapping: MappingNode, key: str, value: Any) -> None:
     if mapping.flow_style or not mapping.value:
-        entry = f"{key_text(key, flow=True)}: {flow_text(value)}"
+        name = json_text(key) if current.json else key_text(key, flow=True)
+        entry = f"{name}: {current.flow_value(value) if current.json else flow_text(value)}"
         if mapping.value:
-            pos = current.entry_end(mapping, len(mapping.value) - 1)
-            _write(current, pos, pos, ", " + entry)
+            last = len(mapping.value) - 1
+            pos = current.entry_end(mapping, last)
+            _write(current, pos, pos, current.flow_separator(current.key_start(mapping, last)) + entry)
         else:
             brace = current.text.find("{", current.value_start(mapping))
             _write(current, brace + 1, brace + 1, entry)
@@ -904,16 +936,17 @@ def _add_entry(current: _Text, mapping: MappingNode, key: str, value: Any) -> No
 
 def _add_item(current: _Text, seq: SequenceNode, index: int, value: Any) -> None:
     if seq.flow_style or not seq.value:
-        item = flow_text(value) if isinstance(value, (dict, list)) else scalar_text(value, flow=True)
+        item = current.flow_value(value)
         if not seq.value:
             bracket = current.text.find("[", current.value_start(seq))
             _write(current, bracket + 1, bracket + 1, item)
         elif index >= len(seq.value):
-            pos = current.item_end(seq, len(seq.value) - 1)
-            _write(current, pos, pos, ", " + item)
+            last = len(seq.value) - 1
+            pos = current.item_end(seq, last)
+            _write(current, pos, pos, current.flow_separator(current.item_start(seq, last)) + item)
         else:
             pos = current.item_start(seq, index)
-            _write(current, pos, pos, item + ", ")
+            _write(current, pos, pos, item + current.flow_separator(pos))
         return
     layout = _sibling_layout(current, seq, current.layout())
     column = current.column(seq.start_mark.index)

@@ -6,6 +6,7 @@ reads back as the same value both under Kubernetes' rules and under YAML 1.1, an
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ from typing import Any
 
 import yaml
 
+from ._errors import EditError
 from ._kube import resolve_plain
 
-__all__ = ["Layout", "scalar_text", "double_quoted", "single_quoted", "after_key", "after_dash", "flow_text", "literal_block"]
+__all__ = ["Layout", "scalar_text", "double_quoted", "single_quoted", "after_key", "after_dash", "flow_text", "literal_block", "json_text"]
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,24 @@ def flow_text(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(flow_text(v) for v in value) + "]"
     return scalar_text(value, flow=True)
+
+
+# JSON leaves these raw, but libyaml reads them as line breaks (NEL, LS, PS), refuses them (C1 controls, DEL)
+# or takes them for a byte-order mark.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON that libyaml reads back as the same data: for edits inside a JSON document.
+
+    Non-ASCII characters stay as they are, but the few that YAML reads otherwise are escaped. NaN and the
+    infinities, which JSON cannot hold, raise EditError.
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+    except ValueError:
+        raise EditError("a JSON document cannot hold NaN or an infinite number") from None
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def literal_block(text: str, indent: int, newline: str) -> str | None:

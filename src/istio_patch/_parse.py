@@ -7,6 +7,9 @@ own rules, and skipping PyYAML's resolver regexes keeps composing cheap.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from typing import Any, Callable, NamedTuple
 
 import yaml
@@ -37,19 +40,99 @@ def compose(text: str, *, source: str, document: int, first_line: int) -> Node |
 
     Positions in a raised YAMLSyntaxError are made file-relative with ``first_line`` (0-based).
     """
+    readable, shift = _readable(text)
     try:
         try:
-            return _compose_with(text, _single_node)
+            root = _compose_with(readable, _single_node)
         except yaml.composer.ComposerError as exc:
             if "duplicate anchor" not in str(exc.context):
                 raise
             # PyYAML's composers refuse an anchor defined twice; YAML allows it, and go-yaml (so Kubernetes)
             # lets the later definition win for the aliases after it. Rare, so composed in Python only then.
-            return _compose_with(text, _compose_redefining)
+            root = _compose_with(readable, _compose_redefining)
     except yaml.MarkedYAMLError as exc:
+        if shift is not None:
+            exc.problem_mark, exc.context_mark = shift.mark(exc.problem_mark), shift.mark(exc.context_mark)
         raise _syntax_error(exc, text, source, document, first_line) from None
     except yaml.YAMLError as exc:  # reader errors without marks: control characters and the like
         raise _syntax_error(exc, text, source, document, first_line) from None
+    if shift is not None:
+        shift.nodes(root)
+    return root
+
+
+# What JSON allows in a string and libyaml does not read as JSON does: a character beyond U+FFFF escaped as a
+# UTF-16 surrogate pair (Python's json.dump writes them; the backslashes before `u` must be odd in number for
+# the first to start an escape), and raw DEL, C1 controls (libyaml refuses them), NEL, LS and PS (line breaks
+# to libyaml, which folds them into spaces).
+_JSON_ONLY = re.compile(r"(\\+)u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|[\x7f-\x9f\u2028\u2029]")
+
+
+def _readable(text: str) -> tuple[str, _Shift | None]:
+    """``text`` as libyaml can read it, and how to place its marks in ``text`` (None: it is ``text``).
+
+    Kubernetes reads a JSON stream with a JSON decoder. In a document that starts with `{`, what JSON allows
+    and libyaml reads otherwise (see ``_JSON_ONLY``) is rewritten as the escape of the same character:
+    `\\ud83d\\udd10` as `\\U0001f510`, a raw LS as `\\u2028`. Other documents are read as they are.
+    """
+    if not text.lstrip(" \t\r\n").startswith("{"):
+        return text, None
+    parts: list[str] = []
+    length = 0  # of the readable text so far
+    ends: list[int] = []  # in the readable text, where each rewritten piece ends
+    deltas: list[int] = []  # original length minus readable length, for each
+    lines: list[int] = []  # and its 0-based line
+    pos = line = 0
+    for match in _JSON_ONLY.finditer(text):
+        if match.group(1) is not None:
+            if len(match.group(1)) % 2 == 0:
+                continue  # an escaped backslash, then the letters "u", "d", ...
+            high, low = int(match.group(2), 16), int(match.group(3), 16)
+            new = match.group(1) + f"U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+        else:
+            new = f"\\u{ord(match.group()):04x}"
+        piece = text[pos : match.start()] + new
+        parts.append(piece)
+        length += len(piece)
+        ends.append(length)
+        deltas.append(len(match.group()) - len(new))
+        line += text.count("\n", pos, match.start())
+        lines.append(line)
+        pos = match.end()
+    if not parts:
+        return text, None
+    return "".join(parts) + text[pos:], _Shift(ends, deltas, lines)
+
+
+class _Shift:
+    """Places marks of the readable text in the original one, by the length each rewritten piece changed."""
+
+    def __init__(self, ends: list[int], deltas: list[int], lines: list[int]) -> None:
+        self.ends, self.lines = ends, lines
+        self.total = list(accumulate(deltas, initial=0))  # total[i]: the change of the first i pieces
+
+    def mark(self, mark: Any) -> Any:
+        if mark is None:
+            return None
+        before = bisect_right(self.ends, mark.index)
+        first_on_line = bisect_left(self.lines, mark.line, 0, before)
+        index = mark.index + self.total[before]
+        column = mark.column + self.total[before] - self.total[first_on_line]
+        return yaml.error.Mark(mark.name, index, mark.line, column, None, None)
+
+    def nodes(self, root: Node | None) -> None:
+        seen: set[int] = set()
+        stack = [root] if root is not None else []
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            node.start_mark, node.end_mark = self.mark(node.start_mark), self.mark(node.end_mark)
+            if isinstance(node, SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, MappingNode):
+                stack.extend(child for pair in node.value for child in pair)
 
 
 def _compose_with(text: str, composer: Callable[[Any], Node | None]) -> Node | None:
@@ -171,13 +254,17 @@ def aliases(text: str, root: Node | None) -> list[Alias]:
                 stack.append((node, 2 * i, key))
     if not places:
         return []
-    loader = _NodeLoader(text)
+    readable, shift = _readable(text)
+    loader = _NodeLoader(readable)
     spans: list[tuple[int, int]] = []
     try:
         while loader.check_event():
             event = loader.get_event()
             if isinstance(event, yaml.AliasEvent):
-                spans.append((event.start_mark.index, event.end_mark.index))
+                start, end = event.start_mark, event.end_mark
+                if shift is not None:
+                    start, end = shift.mark(start), shift.mark(end)
+                spans.append((start.index, end.index))
     finally:
         loader.dispose()
     return [Alias(parent, slot, target, start, end) for (parent, slot, target), (start, end) in zip(places, spans)]
