@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from istio_patch import YAMLSyntaxError, load, load_path
-from istio_patch._parse import PLAIN, MappingNode, ScalarNode, SequenceNode, _compose_redefining, _compose_with, aliases, compose
+from istio_patch._parse import (
+    PLAIN,
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+    _compose_redefining,
+    _compose_with,
+    aliases,
+    compose,
+)
 
 
 def _error(text: str, first_line: int = 0) -> YAMLSyntaxError:

@@ -31,7 +31,7 @@ from ._emit import Layout, after_dash, after_key, double_quoted, flow_text, json
 from ._errors import EditError, IstioPatchError, PatchTestFailed, YAMLSyntaxError
 from ._kube import MAX_DEPTH, build_view, is_merge_key, mapping_key, scalar_value
 from ._kube import key_text as key_name
-from ._parse import PLAIN, MappingNode, Node, ScalarNode, SequenceNode, aliases, compose
+from ._parse import PLAIN, Alias, MappingNode, Node, ScalarNode, SequenceNode, aliases, compose
 
 __all__ = ["apply_operations", "parse_pointer", "same_data"]
 
@@ -837,6 +837,7 @@ def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
     if isinstance(node, (MappingNode, SequenceNode)) and node.flow_style and isinstance(value, (dict, list)):
         _write(current, current.value_start(node), current.tight_end(node), current.flow_value(value))  # flow stays flow
         return
+    assert slot.index is not None  # a node with a parent has a place in it
     if isinstance(parent, MappingNode):
         colon = current.colon_of(parent, slot.index)
         start = colon + 1

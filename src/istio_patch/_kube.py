@@ -100,9 +100,9 @@ def _resolve_number(text: str) -> Any:
         if -_INT64 <= value < _UINT64:
             return value
     if _GO_FLOAT.match(plain):
-        value = float(plain)
+        number = float(plain)
         # Go's ParseFloat refuses a number beyond float64 (Python says inf): go-yaml then keeps the text
-        return text if math.isinf(value) else value
+        return text if math.isinf(number) else number
     return text
 
 

@@ -10,7 +10,16 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ._errors import DecodeError, EditError, LimitError, YAMLSyntaxError
 from ._kube import Duplicate, build_view, is_merge_key, mapping_key
-from ._parse import PLAIN, Alias, MappingNode, Node, ScalarNode, SequenceNode, aliases, compose
+from ._parse import (
+    PLAIN,
+    Alias,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    aliases,
+    compose,
+)
 from ._text import BOM, decode, split_documents
 
 __all__ = ["Manifest", "Document", "KubeObject", "load", "load_path"]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from itertools import accumulate
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -144,7 +145,8 @@ def _compose_with(text: str, composer: Callable[[Any], Node | None]) -> Node | N
 
 
 def _single_node(loader: Any) -> Node | None:
-    return loader.get_single_node()  # type: ignore[no-any-return]
+    root: Node | None = loader.get_single_node()
+    return root
 
 
 def _compose_redefining(loader: Any) -> Node | None:
