@@ -69,6 +69,9 @@ def compose(text: str, *, source: str, document: int, first_line: int) -> Node |
 _JSON_ONLY = re.compile(r"(\\+)u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|[\x7f-\x9f\u2028\u2029]")
 
 
+_JSON_START = re.compile(r"[ \t\r\n]*\{")
+
+
 def _readable(text: str) -> tuple[str, _Shift | None]:
     """``text`` as libyaml can read it, and how to place its marks in ``text`` (None: it is ``text``).
 
@@ -76,7 +79,7 @@ def _readable(text: str) -> tuple[str, _Shift | None]:
     and libyaml reads otherwise (see ``_JSON_ONLY``) is rewritten as the escape of the same character:
     `\\ud83d\\udd10` as `\\U0001f510`, a raw LS as `\\u2028`. Other documents are read as they are.
     """
-    if not text.lstrip(" \t\r\n").startswith("{"):
+    if not _JSON_START.match(text):
         return text, None
     parts: list[str] = []
     length = 0  # of the readable text so far
