@@ -314,6 +314,45 @@ def test_a_binary_scalar_is_replaced_by_the_text_it_stands_for() -> None:
     assert edit(text, {"op": "test", "path": "/image", "value": "gcr.io/istio-release/pilot:1.0.0"}) == text
 
 
+# ---- found by fuzzing edits of the round-trip fixtures -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "op", "expected"),
+    [
+        # an explicit key starts at its `?`
+        ("a: 1\n? b\n: 2\n", {"op": "remove", "path": "/b"}, "a: 1\n"),
+        ("x:\n- c: 1\n  ? b\n  : 2\n", {"op": "remove", "path": "/x/0/b"}, "x:\n- c: 1\n"),
+        ("{c: 1, ? b : 2}", {"op": "remove", "path": "/b"}, "{c: 1}"),
+        # a block scalar cannot end a text without a final line break, nor come before blank lines holding spaces
+        ("a: 1\nb: 2", {"op": "add", "path": "/c", "value": {"k": "x\ny\n"}}, 'a: 1\nb: 2\nc:\n  k: "x\\ny\\n"'),
+        ("a: |\n  x\n  y", {"op": "replace", "path": "/a", "value": "p\nq\n"}, 'a: "p\\nq\\n"'),
+        ("a:\n- 1", {"op": "add", "path": "/a/-", "value": "x\ny\n"}, 'a:\n- 1\n- "x\\ny\\n"'),
+        ("d:\n  k: v\n    \n", {"op": "add", "path": "/t", "value": "x\ny\n"}, 'd:\n  k: v\nt: "x\\ny\\n"\n    \n'),
+        ("d:\n  k: v\n\n\nz: 1\n", {"op": "add", "path": "/d/t", "value": "x\ny\n"}, "d:\n  k: v\n  t: |\n    x\n    y\n\n\nz: 1\n"),
+        # a comment after a one-line value goes on the block's first line, never into it
+        ("a: {k: 1} # c\nb: 1\n", {"op": "replace", "path": "/a", "value": "p\nq\n"}, "a: | # c\n  p\n  q\nb: 1\n"),
+        ("a: {k: 1} # c\r\nb: 1\r\n", {"op": "replace", "path": "/a", "value": "p\nq\n"}, "a: | # c\r\n  p\r\n  q\r\nb: 1\r\n"),
+        # the comment of a replaced block's last line goes with it
+        ("m:\n  name: x  # c\nb: 1\n", {"op": "replace", "path": "/m", "value": "p\nq\n"}, "m: |\n  p\n  q\nb: 1\n"),
+        # an explicit tag goes when the new value does not fit it; an anchor stays
+        ("a:\n- &f !!str 3\n", {"op": "replace", "path": "/a/0", "value": 1}, "a:\n- 1\n"),
+        ("a:\n- &f !!str 3\n", {"op": "replace", "path": "/a/0", "value": "x"}, "a:\n- &f !!str x\n"),
+        ("a:\n- &f '3'\n", {"op": "replace", "path": "/a/0", "value": 4}, "a:\n- &f 4\n"),
+    ],
+)  # fmt: skip
+def test_fuzzed_edits(text: str, op: dict[str, Any], expected: str) -> None:
+    assert edit(text, op) == expected
+
+
+def test_removing_a_key_that_a_merge_key_also_gives_is_refused() -> None:
+    text = "d: &d {m: 1}\nr:\n  <<: *d\n  m: 2\n"
+    assert refused(text, {"op": "remove", "path": "/r/m"}).headline() == (
+        "f.yaml:3:3: a merge key (<<) gives this key a value too, which removing it here would bring back; "
+        "edit the merged mapping (document 1, at /r/m)"
+    )
+
+
 # ---- JSON documents stay JSON -----------------------------------------------------------------------------
 
 JSON_DOC = json.dumps(

@@ -16,6 +16,7 @@ Choices worth knowing:
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import re
 from bisect import bisect_right
@@ -135,8 +136,17 @@ class _Text:
         return alias[1] if alias else self.tight_end(seq.value[i])
 
     def key_start(self, mapping: MappingNode, i: int) -> int:
+        """Where pair ``i`` starts: at its key, or at the ``?`` that makes the key explicit."""
         alias = self.alias_at(mapping, 2 * i)
-        return alias[0] if alias else mapping.value[i][0].start_mark.index
+        pos = alias[0] if alias else mapping.value[i][0].start_mark.index
+        before = pos
+        while before > 0 and self.text[before - 1] in " \t":
+            before -= 1
+        if before < pos and before > 0 and self.text[before - 1] == "?":
+            ahead = self.text[before - 2 : before - 1]
+            if ahead in ("", " ", "\t", "\n", "\r", "{", ","):
+                return before - 1
+        return pos
 
     def key_end(self, mapping: MappingNode, i: int) -> int:
         alias = self.alias_at(mapping, 2 * i)
@@ -156,6 +166,23 @@ class _Text:
     def after_line(self, pos: int) -> int:
         end = self.text.find("\n", pos)
         return len(self.text) if end < 0 else end + 1
+
+    def block_can_end(self, pos: int) -> bool:
+        """Whether a block scalar written to end at ``pos`` would end there: a line break must follow, and the
+        blank lines after it must be empty (a blank line holding spaces would be read into the block)."""
+        text = self.text
+        at = text.find("\n", pos) + 1
+        if at == 0:
+            return False
+        while at < len(text):
+            end = text.find("\n", at)
+            line = text[at : len(text) if end < 0 else end].rstrip("\r")
+            if line.strip(" \t"):
+                return True
+            if line or end < 0:
+                return not line
+            at = end + 1
+        return True
 
     def first_on_line(self, pos: int) -> bool:
         return self.text[self.line_start(pos) : pos].strip(" \t") == ""
@@ -378,7 +405,8 @@ class _Text:
 
 
 def _merged_after(mapping: MappingNode, index: int, token: str) -> Node | None:
-    """The first merge key (<<) after pair ``index`` of ``mapping`` that gives the key ``token`` a value."""
+    """The first merge key (<<) after pair ``index`` of ``mapping`` (-1: anywhere) that gives the key ``token``
+    a value."""
     for key, value in mapping.value[index + 1 :]:
         if is_merge_key(key):
             data, _ = build_view(value)
@@ -391,7 +419,7 @@ def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
     """The text of ``doc`` (a Document) after ``operations``; raises EditError and changes nothing on failure."""
     ops = [_check_shape(op, i) for i, op in enumerate(operations)]
     current = _Text(doc.text, doc.source, doc.index, doc.line)
-    expected = doc.data  # a fresh copy, ours to change
+    expected = _unshared(doc.data)  # ours to change; what aliases share in the view is a copy in each place here
     for op in ops:
         if op["op"] == "test":
             _run_jsonpatch(current, expected, op)
@@ -425,6 +453,16 @@ def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
             line=doc.line + 1,
         )
     return current.text
+
+
+def _unshared(value: Any) -> Any:
+    """A copy of JSON-like data in which no dict or list appears twice (aliases made them one object in the
+    view): RFC 6902 changes one place, and a move into a shared value would otherwise make a cycle."""
+    if isinstance(value, dict):
+        return {key: _unshared(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unshared(item) for item in value]
+    return value
 
 
 def _check_shape(op: Mapping[str, Any], i: int) -> dict[str, Any]:
@@ -549,8 +587,13 @@ def _write_value(current: _Text, start: int, end: int, new: str) -> None:
     old value's line with it: they would trail its last line, where a block scalar would read them."""
     if "\n" in new:
         line_end = current.line_end(end)
-        if current.text[end:line_end].strip(" \t") == "":
-            end = line_end
+        rest = current.text[end:line_end]
+        if rest.strip(" \t") and current.line_start(start) == current.line_start(end):
+            # a comment after a one-line value: it stays on the first line, never inside a block written last
+            cut = new.index("\n")
+            cut -= 1 if new[cut - 1 : cut] == "\r" else 0
+            new = new[:cut] + rest + new[cut:]
+        end = line_end  # blanks, or a comment of the old value's last line, which goes with it
     _write(current, start, end, new)
 
 
@@ -567,6 +610,14 @@ def _remove(current: _Text, tokens: list[str], comment: bool = False) -> None:
         if isinstance(parent, MappingNode):
             writings = [i for i, (k, _) in enumerate(parent.value) if not is_merge_key(k) and mapping_key(k) == tokens[-1]]
             current.refuse_lost_anchor([(current.key_start(parent, i), current.entry_end(parent, i)) for i in writings], tokens)
+            merge = _merged_after(parent, -1, tokens[-1])
+            if merge is not None:
+                raise current.error(
+                    "a merge key (<<) gives this key a value too, which removing it here would bring back; "
+                    "edit the merged mapping",
+                    tokens,
+                    merge,
+                )
             if len(parent.value) == len(writings):
                 _replace_slot(current, current.locate(tokens[:-1]), {})
                 return
@@ -617,6 +668,9 @@ def _remove_entry(current: _Text, mapping: MappingNode, i: int, comment: bool = 
     if current.first_on_line(start):
         _cut_lines(current, start, max(end - 1, start), comment)
         return
+    if i + 1 == len(mapping.value):  # the last pair, after an explicit key's `?` on its line: its lines go
+        _cut_lines(current, start, max(end - 1, start), comment)
+        return
     following = current.key_start(mapping, i + 1)
     kept = ""
     if comment:
@@ -662,7 +716,10 @@ def _replace(current: _Text, tokens: list[str], value: Any) -> None:
             return
         if isinstance(value, str) and _replace_string_in_place(current, slot, value):
             return
-        start = current.value_start(node) if node.tag in (PLAIN, "tag:yaml.org,2002:str") else node.start_mark.index
+        # an anchor stays, and a tag that still fits the new value: `!!str` before a number would not
+        tagged = "!" in current.text[node.start_mark.index : current.value_start(node)]
+        keep = node.tag in (PLAIN, "tag:yaml.org,2002:str") and (not tagged or isinstance(value, str))
+        start = current.value_start(node) if keep else node.start_mark.index
         if start != current.value_start(node):
             current.refuse_lost_anchor([(node.start_mark.index, current.tight_end(node))], tokens)
         _write_value(current, start, current.tight_end(node), _scalar_like(current, slot, value))
@@ -683,7 +740,8 @@ def _scalar_like(current: _Text, slot: _Slot, value: Any) -> str:
     style = node.style if isinstance(node, ScalarNode) else None
     if isinstance(value, str) and style in ("|", ">"):
         indent = _block_indent(current, node)
-        block = literal_block(value, indent, current.newline_at(node.start_mark.index))
+        block_end = current.block_can_end(current.tight_end(node))
+        block = literal_block(value, indent, current.newline_at(node.start_mark.index), block_end=block_end)
         if block is not None:
             return block
     if isinstance(value, str) and style in ("'", '"'):
@@ -828,7 +886,7 @@ def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
         start = current.value_start(node)
         end = current.tight_end(node)
         flow = getattr(node, "flow_style", False) or current.json
-        new = current.flow_value(value) if flow else root_text(value, _with_newline(layout, current, start))
+        new = current.flow_value(value) if flow else root_text(value, _layout_at(layout, current, start, end))
         _write_value(current, start, end, new)
         return
     if parent.flow_style:
@@ -843,7 +901,7 @@ def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
         start = colon + 1
         empty = isinstance(node, ScalarNode) and node.start_mark.index == node.end_mark.index
         end = colon + 1 if empty else current.tight_end(node)
-        new = after_key(value, current.column(current.key_start(parent, slot.index)), _with_newline(layout, current, start))
+        new = after_key(value, current.column(current.key_start(parent, slot.index)), _layout_at(layout, current, start, end))
         if new.startswith(("\n", "\r\n")):
             start = _end_of_key_line(current, colon, node, empty)
             line_end = current.line_end(colon)
@@ -856,7 +914,8 @@ def _replace_slot(current: _Text, slot: _Slot, value: Any) -> None:
     dash = current.dash_of(parent, slot.index)
     empty = isinstance(node, ScalarNode) and node.start_mark.index == node.end_mark.index
     end = dash + 1 if empty else current.tight_end(node)
-    new = after_dash(value, current.column(dash), _sibling_layout(current, parent, layout))
+    final = dataclasses.replace(layout, block_end=current.block_can_end(end))
+    new = after_dash(value, current.column(dash), _sibling_layout(current, parent, final))
     _write_value(current, dash + 1, end, new)
 
 
@@ -869,11 +928,18 @@ def _end_of_key_line(current: _Text, colon: int, node: Node, empty: bool) -> int
     return line_end
 
 
+def _layout_at(layout: Layout, current: _Text, start: int, end: int) -> Layout:
+    """``layout`` for new text replacing ``text[start:end]``: the line break at ``start``, and whether a block
+    scalar can end at ``end``."""
+    return dataclasses.replace(_with_newline(layout, current, start), block_end=current.block_can_end(end))
+
+
 def _with_newline(layout: Layout, current: _Text, pos: int) -> Layout:
-    nl = current.newline_at(pos)
-    if nl == layout.newline:
+    """``layout`` with the line break of the line at ``pos``, and whether a block scalar can end at ``pos``."""
+    nl, block_end = current.newline_at(pos), current.block_can_end(pos)
+    if nl == layout.newline and block_end == layout.block_end:
         return layout
-    return Layout(layout.step, layout.seq_offset, nl, layout.lone_dash, layout.dash_gap)
+    return dataclasses.replace(layout, newline=nl, block_end=block_end)
 
 
 def _sibling_layout(current: _Text, seq: SequenceNode, layout: Layout) -> Layout:
@@ -889,7 +955,7 @@ def _sibling_layout(current: _Text, seq: SequenceNode, layout: Layout) -> Layout
         else:
             lone, gap = False, max(start - dash - 1, 1)
         break
-    return Layout(layout.step, layout.seq_offset, current.newline_at(seq.start_mark.index), lone, gap)
+    return Layout(layout.step, layout.seq_offset, current.newline_at(seq.start_mark.index), lone, gap, layout.block_end)
 
 
 # ---- add ---------------------------------------------------------------------------------------------------
@@ -951,11 +1017,12 @@ def _add_item(current: _Text, seq: SequenceNode, index: int, value: Any) -> None
         return
     layout = _sibling_layout(current, seq, current.layout())
     column = current.column(seq.start_mark.index)
-    body = "-" + after_dash(value, column, layout)
     if index >= len(seq.value):
         pos = current.line_end(max(current.item_end(seq, len(seq.value) - 1) - 1, seq.start_mark.index))
+        body = "-" + after_dash(value, column, dataclasses.replace(layout, block_end=current.block_can_end(pos)))
         _write(current, pos, pos, f"{layout.newline}{' ' * column}{body}")
         return
+    body = "-" + after_dash(value, column, layout)
     dash = current.dash_of(seq, index)
     if current.first_on_line(dash):
         start = current.line_start(dash)

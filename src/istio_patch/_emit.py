@@ -25,7 +25,10 @@ class Layout:
     """How a document lays out block collections; new text follows it.
 
     step: columns a nested mapping is indented by; seq_offset: columns a sequence's dashes sit right of
-    the key that holds it (0 for the "indentless" style); newline: the document's line break.
+    the key that holds it (0 for the "indentless" style); newline: the document's line break; block_end:
+    False when a block scalar cannot end the new text, because no line break follows it (the block would
+    lose its final line break) or blank lines that hold spaces do (the block would read them as its own);
+    multi-line strings are then quoted.
     """
 
     step: int = 2
@@ -33,6 +36,7 @@ class Layout:
     newline: str = "\n"
     lone_dash: bool = False
     dash_gap: int = 1
+    block_end: bool = True
 
 
 _INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
@@ -149,9 +153,10 @@ def json_text(value: Any) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def literal_block(text: str, indent: int, newline: str) -> str | None:
-    """``text`` as a literal block scalar (header and lines, no final line break), or None when it cannot be one."""
-    if "\r" in text or _NEEDS_ESCAPE.search(text) or "\n" not in text.rstrip("\n"):
+def literal_block(text: str, indent: int, newline: str, *, block_end: bool = True) -> str | None:
+    """``text`` as a literal block scalar (header and lines, no final line break), or None when it cannot be one
+    (and always without ``block_end``: see Layout)."""
+    if not block_end or "\r" in text or _NEEDS_ESCAPE.search(text) or "\n" not in text.rstrip("\n"):
         return None
     body = text.rstrip("\n")
     trailing = len(text) - len(body)
@@ -178,7 +183,7 @@ def after_key(value: Any, column: int, layout: Layout) -> str:
         dash = column + layout.seq_offset
         return "".join(f"{nl}{' ' * dash}-{after_dash(v, dash, layout)}" for v in value)
     if isinstance(value, str) and "\n" in value.rstrip("\n"):
-        block = literal_block(value, column + layout.step, nl)
+        block = literal_block(value, column + layout.step, nl, block_end=layout.block_end)
         if block is not None:
             return " " + block
     return " " + (flow_text(value) if isinstance(value, (dict, list)) else scalar_text(value))
@@ -198,7 +203,7 @@ def after_dash(value: Any, dash_column: int, layout: Layout) -> str:
         items = [f"-{after_dash(v, inner, layout)}" for v in value]
         return gap + f"{nl}{' ' * inner}".join(items)
     if isinstance(value, str) and "\n" in value.rstrip("\n"):
-        block = literal_block(value, inner, nl)
+        block = literal_block(value, inner, nl, block_end=layout.block_end)
         if block is not None:
             return gap + block
     return gap + (flow_text(value) if isinstance(value, (dict, list)) else scalar_text(value))
