@@ -345,6 +345,19 @@ def test_fuzzed_edits(text: str, op: dict[str, Any], expected: str) -> None:
     assert edit(text, op) == expected
 
 
+@pytest.mark.parametrize("brk", ["\r", "\x85", "\u2028", "\u2029"])
+def test_documents_whose_lines_end_in_cr_nel_ls_or_ps_alone_are_edited_with_their_line_break(brk: str) -> None:
+    text = "a:\n  x: 1\nb: |\n  p\n  q\nc: 2\n".replace("\n", brk)
+    out = edit(
+        text,
+        {"op": "add", "path": "/a/z", "value": [1]},
+        {"op": "remove", "path": "/c"},
+        {"op": "add", "path": "/d", "value": "m\nn\n"},
+    )
+    block = "d: |\n  m\n  n\n" if brk in "\r\x85" else 'd: "m\\nn\\n"\n'  # LS and PS are a block's content
+    assert out == ("a:\n  x: 1\n  z:\n    - 1\nb: |\n  p\n  q\n" + block).replace("\n", brk)
+
+
 def test_removing_a_key_that_a_merge_key_also_gives_is_refused() -> None:
     text = "d: &d {m: 1}\nr:\n  <<: *d\n  m: 2\n"
     assert refused(text, {"op": "remove", "path": "/r/m"}).headline() == (

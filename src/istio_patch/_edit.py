@@ -78,7 +78,28 @@ class _Text:
 
     def __init__(self, text: str, source: str, document: int, line: int) -> None:
         self.source, self.document, self.line = source, document, line
+        # Lines end in LF or CRLF here. A document whose lines end in CR, NEL, LS or PS alone (all one character,
+        # as LF is) is edited as the same text with LF, and every splice is made in the text as written too,
+        # with its own line break in the new text.
+        lone = _LONE_BREAK.search(text)
+        self.raw: str | None = text if lone else None
+        self.brk = lone.group() if lone else "\n"
+        self.set(_LONE_BREAK.sub("\n", text) if lone else text)
+
+    def replace(self, splices: Sequence[tuple[int, int, str]]) -> None:
+        """Replace ``text[start:end]`` by ``new`` for each (start, end, new) of ``splices`` (which do not overlap),
+        and parse the result."""
+        text, raw = self.text, self.raw
+        for start, end, new in sorted(splices, reverse=True):
+            text = text[:start] + new + text[end:]
+            if raw is not None:
+                raw = raw[:start] + _NEW_LINE.sub(self.brk, new) + raw[end:]
+        self.raw = raw
         self.set(text)
+
+    def written(self) -> str:
+        """The text as it is written: with the document's own line breaks."""
+        return self.text if self.raw is None else self.raw
 
     def set(self, text: str, root: Node | None = None) -> None:
         self.text = text
@@ -172,8 +193,8 @@ class _Text:
         blank lines after it must be empty (a blank line holding spaces would be read into the block)."""
         text = self.text
         at = text.find("\n", pos) + 1
-        if at == 0:
-            return False
+        if at == 0 or self.brk in "\u2028\u2029":
+            return False  # LS and PS are content of a block scalar, not its line breaks
         while at < len(text):
             end = text.find("\n", at)
             line = text[at : len(text) if end < 0 else end].rstrip("\r")
@@ -443,7 +464,10 @@ def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
                 line=doc.line + 1,
                 pointer=op["path"],
             ) from None
-    actual, _ = build_view(current.root)
+    root = current.root
+    if current.raw is not None:  # the view of the text as written decides
+        root = compose(current.raw, source=doc.source, document=doc.index, first_line=doc.line)
+    actual, _ = build_view(root)
     if not same_data(actual, expected):
         raise EditError(
             "the edit could not be written in place without changing other data; nothing was changed "
@@ -452,7 +476,7 @@ def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
             document=doc.index,
             line=doc.line + 1,
         )
-    return current.text
+    return current.written()
 
 
 def _unshared(value: Any) -> Any:
@@ -578,8 +602,12 @@ def _splice(current: _Text, op: dict[str, Any], moved: Any) -> None:
         _add(current, tokens, moved)
 
 
+_LONE_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+_NEW_LINE = re.compile("(?<!\r)\n")
+
+
 def _write(current: _Text, start: int, end: int, new: str) -> None:
-    current.set(current.text[:start] + new + current.text[end:])
+    current.replace([(start, end, new)])
 
 
 def _write_value(current: _Text, start: int, end: int, new: str) -> None:
@@ -808,17 +836,15 @@ def _replace_string_in_place(current: _Text, slot: _Slot, new: str) -> bool:
         splices.append((start + at, start + at + len(old_piece), escaped))
     if not splices:
         return True
-    before = current.text
-    text = before
-    for s, e, piece in sorted(splices, reverse=True):
-        text = text[:s] + piece + text[e:]
+    before, raw = current.text, current.raw
     try:
-        current.set(text)
+        current.replace(splices)
         check = current.locate(slot.tokens, for_edit=False).node
         if isinstance(check, ScalarNode) and scalar_value(check) == new and check.style == node.style:
             return True
     except IstioPatchError:
         pass
+    current.raw = raw
     current.set(before)
     return False
 
