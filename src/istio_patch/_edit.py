@@ -130,7 +130,7 @@ class _Text:
         return ", "
 
     def alias_at(self, parent: Node, slot: int) -> tuple[int, int] | None:
-        """(start, end) of the alias written at ``slot`` of ``parent`` (see ``alias_spans``), or None.
+        """(start, end) of the alias written at ``slot`` of ``parent`` (see ``_parse.aliases``), or None.
 
         An alias is the anchored node itself in the tree, whose marks are the anchor's: every position of
         a child that may be an alias is asked of this first.
@@ -440,7 +440,7 @@ def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
     """The text of ``doc`` (a Document) after ``operations``; raises EditError and changes nothing on failure."""
     ops = [_check_shape(op, i) for i, op in enumerate(operations)]
     current = _Text(doc.text, doc.source, doc.index, doc.line)
-    expected = _unshared(doc.data)  # ours to change; what aliases share in the view is a copy in each place here
+    expected = _unshared(doc._view()[0])  # ours to change; what aliases share in the view is copied to each place
     for op in ops:
         if op["op"] == "test":
             _run_jsonpatch(current, expected, op)
