@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
+import jsonpatch
 import pytest
 
 from istio_patch import EditError, IstioPatchError, PatchTestFailed, load
@@ -222,6 +225,196 @@ def test_test_tells_types_apart() -> None:
     refused("a: 1\n", {"op": "test", "path": "/a", "value": "1"}, cls=PatchTestFailed)
 
 
+def test_a_long_string_of_identical_references_is_edited_in_linear_time() -> None:
+    old = " ".join(["gcr.io/istio-release/x:1"] * 9_200)  # 230 KB
+    new = old.replace("gcr.io/istio-release", "docker.io/istio")
+    text = f'kind: ConfigMap\ndata:\n  t: "{old}"\n'
+    started = time.perf_counter()
+    out = edit(text, {"op": "replace", "path": "/data/t", "value": new})
+    assert time.perf_counter() - started < 5  # it took 40 s when each reference was counted anew
+    assert out == f'kind: ConfigMap\ndata:\n  t: "{new}"\n'
+
+
+# ---- values Kubernetes reads differently, or that no text can hold ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "op", "expected"),
+    [
+        # Kubernetes reads an integer beyond int64 and uint64 as a float64: so does the edit
+        ("a: 1\n", {"op": "replace", "path": "/a", "value": 10**30}, "a: 1e+30\n"),
+        ("a: 1\n", {"op": "add", "path": "/b", "value": [-(10**30)]}, "a: 1\nb:\n  - -1e+30\n"),
+        ("a: 1e30\n", {"op": "test", "path": "/a", "value": 10**30}, "a: 1e30\n"),
+        # JSON keys are strings
+        ("a: 1\n", {"op": "add", "path": "/b", "value": {1: "x", None: 2, False: 3}}, 'a: 1\nb:\n  "1": x\n  "null": 2\n  "false": 3\n'),
+        ("a: 1\n", {"op": "add", "path": "/b", "value": ("x", 1)}, "a: 1\nb:\n  - x\n  - 1\n"),
+        # `--- x` and `... x` at column 0 would be document markers
+        ("a: 1\n", {"op": "add", "path": "/--- x", "value": 1}, 'a: 1\n"--- x": 1\n'),
+        ("a: 1\n", {"op": "add", "path": "/... x", "value": 1}, 'a: 1\n"... x": 1\n'),
+        ("a: 1\n", {"op": "replace", "path": "", "value": "--- x"}, '"--- x"\n'),
+        # blanks after a replaced value do not trail the last line of a block
+        ("a: 1   \nb: 2\n", {"op": "replace", "path": "/a", "value": {"k": "x\ny\n"}}, "a:\n  k: |\n    x\n    y\nb: 2\n"),
+        ("- 1   \n- 2\n", {"op": "replace", "path": "/0", "value": {"k": "x\ny\n"}}, "- k: |\n    x\n    y\n- 2\n"),
+        ("a: 1   \n", {"op": "replace", "path": "", "value": {"k": "x\ny\n"}}, "k: |\n  x\n  y\n"),
+        ("a: |\n  x\n  y   \nb: 2\n", {"op": "replace", "path": "/a", "value": "p\nq\n"}, "a: |\n  p\n  q\nb: 2\n"),
+        # a comment after an empty value stays once
+        ("a: # c\nb: 1\n", {"op": "replace", "path": "/a", "value": {"x": 1}}, "a: # c\n  x: 1\nb: 1\n"),
+    ],
+)  # fmt: skip
+def test_values_as_kubernetes_reads_them(text: str, op: dict[str, Any], expected: str) -> None:
+    assert edit(text, op) == expected
+
+
+@pytest.mark.parametrize(
+    ("op", "message"),
+    [
+        ({"op": "add", "path": "/b", "value": "x\ud800"}, "operation 1: the value holds a lone surrogate (U+D800), which UTF-8 text cannot hold"),
+        ({"op": "add", "path": "/\udc00", "value": 1}, "operation 1: the pointer holds a lone surrogate, which no YAML text can hold"),
+        ({"op": "add", "path": "/b", "value": b"x"}, "operation 1: a value of type bytes cannot be written as YAML (use str, int, float, bool, None, lists and dicts)"),
+        ({"op": "add", "path": "/b", "value": {(1, 2): 1}}, "operation 1: a key of type tuple cannot be a JSON key"),
+        ({"op": "add", "path": "/b", "value": {1: "x", "1": "y"}}, "operation 1: two keys of the value become the same JSON key '1'"),
+        ({"op": "add", "path": "/b", "value": 10**400}, "operation 1: an integer of 1329 bits is beyond even a float64"),
+        ({"op": "add", "path": "/b", "value": [[[[]]]]}, None),
+    ],
+)  # fmt: skip
+def test_values_no_text_can_hold_are_refused(op: dict[str, Any], message: str | None) -> None:
+    if message is None:  # nesting: refused past the view's limit only
+        assert edit("a: 1\n", op) == "a: 1\nb:\n  - - - []\n"
+        deep: Any = []
+        for _ in range(300):
+            deep = [deep]
+        op = {**op, "value": deep}
+        message = "operation 1: the value nests more than 200 levels deep"
+    assert refused("a: 1\n", op).message == message
+
+
+MERGED_AFTER = "a: 1\n<<: {a: 2, b: 3}\nc: 4\n"  # go-yaml v2 applies the merge after `a: 1`: a is 2
+
+
+@pytest.mark.parametrize("op", [{"op": "remove", "path": "/a"}, {"op": "replace", "path": "/a", "value": 7}])
+def test_a_key_overridden_by_a_later_merge_is_refused(op: dict[str, Any]) -> None:
+    assert refused(MERGED_AFTER, op).headline() == (
+        "f.yaml:2:1: this key's value comes from a merge key (<<) written after it; edit the merged mapping "
+        "(document 1, at /a)"
+    )
+
+
+def test_keys_beside_a_later_merge_are_ordinary() -> None:
+    assert edit(MERGED_AFTER, {"op": "replace", "path": "/c", "value": 5}) == "a: 1\n<<: {a: 2, b: 3}\nc: 5\n"
+    assert edit(MERGED_AFTER, {"op": "add", "path": "/d", "value": 5}) == MERGED_AFTER + "d: 5\n"
+    merged_before = "<<: {a: 2}\na: 1\n"  # written after the merge, the key wins and is editable
+    assert edit(merged_before, {"op": "replace", "path": "/a", "value": 7}) == "<<: {a: 2}\na: 7\n"
+
+
+def test_a_binary_scalar_is_replaced_by_the_text_it_stands_for() -> None:
+    text = "image: !!binary Z2NyLmlvL2lzdGlvLXJlbGVhc2UvcGlsb3Q6MS4wLjA=\nname: x\n"
+    assert edit(text, {"op": "replace", "path": "/image", "value": "docker.io/istio/pilot:1.0.0"}) == (
+        "image: docker.io/istio/pilot:1.0.0\nname: x\n"
+    )
+    assert edit(text, {"op": "test", "path": "/image", "value": "gcr.io/istio-release/pilot:1.0.0"}) == text
+
+
+# ---- found by fuzzing edits of the round-trip fixtures -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "op", "expected"),
+    [
+        # an explicit key starts at its `?`
+        ("a: 1\n? b\n: 2\n", {"op": "remove", "path": "/b"}, "a: 1\n"),
+        ("x:\n- c: 1\n  ? b\n  : 2\n", {"op": "remove", "path": "/x/0/b"}, "x:\n- c: 1\n"),
+        ("{c: 1, ? b : 2}", {"op": "remove", "path": "/b"}, "{c: 1}"),
+        # a block scalar cannot end a text without a final line break, nor come before blank lines holding spaces
+        ("a: 1\nb: 2", {"op": "add", "path": "/c", "value": {"k": "x\ny\n"}}, 'a: 1\nb: 2\nc:\n  k: "x\\ny\\n"'),
+        ("a: |\n  x\n  y", {"op": "replace", "path": "/a", "value": "p\nq\n"}, 'a: "p\\nq\\n"'),
+        ("a:\n- 1", {"op": "add", "path": "/a/-", "value": "x\ny\n"}, 'a:\n- 1\n- "x\\ny\\n"'),
+        ("d:\n  k: v\n    \n", {"op": "add", "path": "/t", "value": "x\ny\n"}, 'd:\n  k: v\nt: "x\\ny\\n"\n    \n'),
+        ("d:\n  k: v\n\n\nz: 1\n", {"op": "add", "path": "/d/t", "value": "x\ny\n"}, "d:\n  k: v\n  t: |\n    x\n    y\n\n\nz: 1\n"),
+        # a comment after a one-line value goes on the block's first line, never into it
+        ("a: {k: 1} # c\nb: 1\n", {"op": "replace", "path": "/a", "value": "p\nq\n"}, "a: | # c\n  p\n  q\nb: 1\n"),
+        ("a: {k: 1} # c\r\nb: 1\r\n", {"op": "replace", "path": "/a", "value": "p\nq\n"}, "a: | # c\r\n  p\r\n  q\r\nb: 1\r\n"),
+        # the comment of a replaced block's last line goes with it
+        ("m:\n  name: x  # c\nb: 1\n", {"op": "replace", "path": "/m", "value": "p\nq\n"}, "m: |\n  p\n  q\nb: 1\n"),
+        # an explicit tag goes when the new value does not fit it; an anchor stays
+        ("a:\n- &f !!str 3\n", {"op": "replace", "path": "/a/0", "value": 1}, "a:\n- 1\n"),
+        ("a:\n- &f !!str 3\n", {"op": "replace", "path": "/a/0", "value": "x"}, "a:\n- &f !!str x\n"),
+        ("a:\n- &f '3'\n", {"op": "replace", "path": "/a/0", "value": 4}, "a:\n- &f 4\n"),
+    ],
+)  # fmt: skip
+def test_fuzzed_edits(text: str, op: dict[str, Any], expected: str) -> None:
+    assert edit(text, op) == expected
+
+
+@pytest.mark.parametrize("brk", ["\r", "\x85", "\u2028", "\u2029"])
+def test_documents_whose_lines_end_in_cr_nel_ls_or_ps_alone_are_edited_with_their_line_break(brk: str) -> None:
+    text = "a:\n  x: 1\nb: |\n  p\n  q\nc: 2\n".replace("\n", brk)
+    out = edit(
+        text,
+        {"op": "add", "path": "/a/z", "value": [1]},
+        {"op": "remove", "path": "/c"},
+        {"op": "add", "path": "/d", "value": "m\nn\n"},
+    )
+    block = "d: |\n  m\n  n\n" if brk in "\r\x85" else 'd: "m\\nn\\n"\n'  # LS and PS are a block's content
+    assert out == ("a:\n  x: 1\n  z:\n    - 1\nb: |\n  p\n  q\n" + block).replace("\n", brk)
+
+
+def test_removing_a_key_that_a_merge_key_also_gives_is_refused() -> None:
+    text = "d: &d {m: 1}\nr:\n  <<: *d\n  m: 2\n"
+    assert refused(text, {"op": "remove", "path": "/r/m"}).headline() == (
+        "f.yaml:3:3: a merge key (<<) gives this key a value too, which removing it here would bring back; "
+        "edit the merged mapping (document 1, at /r/m)"
+    )
+
+
+# ---- JSON documents stay JSON -----------------------------------------------------------------------------
+
+JSON_DOC = json.dumps(
+    {"kind": "Deployment", "spec": {"replicas": 1, "ports": [{"containerPort": 80}], "labels": {}}, "name": "x"}, indent=4
+) + "\n"
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        {"op": "add", "path": "/spec/ports/0/hostPort", "value": 80},
+        {"op": "add", "path": "/spec/updateStrategy", "value": {"type": "RollingUpdate", "n": [1, None, True]}},
+        {"op": "add", "path": "/spec/ports/-", "value": {"containerPort": 443, "name": "y"}},
+        {"op": "add", "path": "/spec/ports/0", "value": "no"},
+        {"op": "add", "path": "/spec/labels/app", "value": "on"},
+        {"op": "replace", "path": "/kind", "value": "DaemonSet"},
+        {"op": "replace", "path": "/spec/replicas", "value": "2 \x01\x85\u2028 é 🔐"},
+        {"op": "replace", "path": "/name", "value": "x\x01y"},
+        {"op": "replace", "path": "/spec/ports", "value": []},
+        {"op": "replace", "path": "", "value": {"kind": "List", "items": []}},
+        {"op": "remove", "path": "/spec/replicas"},
+        {"op": "remove", "path": "/name"},
+        {"op": "move", "from": "/spec/replicas", "path": "/replicas"},
+    ],
+)  # fmt: skip
+def test_edits_of_a_json_document_write_json(op: dict[str, Any]) -> None:
+    out = edit(JSON_DOC, op)
+    assert json.loads(out) == jsonpatch.apply_patch(json.loads(JSON_DOC), [op])
+
+
+def test_new_json_members_follow_their_neighbours_lines() -> None:
+    out = edit(JSON_DOC, {"op": "add", "path": "/spec/ports/0/hostPort", "value": 80}, {"op": "add", "path": "/z", "value": [1]})
+    assert '                "containerPort": 80,\n                "hostPort": 80\n' in out
+    assert out.endswith('    "name": "x",\n    "z": [1]\n}\n')
+    one_line = '{"kind": "A", "spec": {"ports": [80]}}'
+    assert edit(one_line, {"op": "add", "path": "/spec/ports/-", "value": 443}, {"op": "add", "path": "/spec/x", "value": "y"}) == (
+        '{"kind": "A", "spec": {"ports": [80, 443], "x": "y"}}'
+    )
+
+
+def test_a_json_document_cannot_hold_nan() -> None:
+    err = refused('{"a": 1}', {"op": "replace", "path": "/a", "value": float("nan")})
+    assert err.headline() == "f.yaml:1: a JSON document cannot hold NaN or an infinite number (document 1, at /a)"
+
+
+def test_flow_mappings_of_yaml_documents_stay_yaml() -> None:
+    assert edit('a: {"k": 1}\n', {"op": "add", "path": "/a/m", "value": "x"}) == 'a: {"k": 1, m: x}\n'
+
+
 # ---- refusals --------------------------------------------------------------------------------------------
 
 
@@ -238,6 +431,64 @@ def test_shared_alias_nodes_are_refused() -> None:
 
 def test_anchor_without_alias_is_editable() -> None:
     assert edit("p: &s {a: 1}\n", {"op": "replace", "path": "/p/a", "value": 2}) == "p: &s {a: 2}\n"
+
+
+# A block that ends in an alias ends where the alias is written, not at the anchor the alias names.
+ENDS_IN_ALIAS = "defs:\n  r: &res\n    cpu: 1\nspec:\n  containers:\n  - name: a\n    resources: *res\nother: 1\n"
+
+
+@pytest.mark.parametrize(
+    ("op", "expected"),
+    [
+        ({"op": "remove", "path": "/spec/containers/0"}, "spec:\n  containers: []\nother: 1\n"),
+        ({"op": "remove", "path": "/spec"}, "other: 1\n"),
+        ({"op": "replace", "path": "/spec", "value": {"x": 1}}, "spec:\n  x: 1\nother: 1\n"),
+        ({"op": "add", "path": "/spec/z", "value": 1}, "spec:\n  containers:\n  - name: a\n    resources: *res\n  z: 1\nother: 1\n"),
+        (
+            {"op": "add", "path": "/spec/containers/-", "value": {"name": "b"}},
+            "spec:\n  containers:\n  - name: a\n    resources: *res\n  - name: b\nother: 1\n",
+        ),
+    ],
+)
+def test_a_block_ending_in_an_alias_ends_at_the_alias(op: dict[str, Any], expected: str) -> None:
+    assert edit(ENDS_IN_ALIAS, op) == "defs:\n  r: &res\n    cpu: 1\n" + expected
+
+
+@pytest.mark.parametrize(
+    ("text", "op", "expected"),
+    [
+        ("a: &n 1\ns:\n- q: [1]\n  k: *n\n- 2\n", {"op": "remove", "path": "/s/0"}, "a: &n 1\ns:\n- 2\n"),
+        ("a: &n 1\ns: [*n, 2]\n", {"op": "remove", "path": "/s/0"}, "a: &n 1\ns: [2]\n"),
+        ("a: &n 1\ns: [2, *n]\n", {"op": "add", "path": "/s/-", "value": 3}, "a: &n 1\ns: [2, *n, 3]\n"),
+        ("a: &n 1\ns: {k: *n}\n", {"op": "add", "path": "/s/j", "value": 3}, "a: &n 1\ns: {k: *n, j: 3}\n"),
+        ("a: &n 1\ns: {k: *n, j: 2}\n", {"op": "remove", "path": "/s/j"}, "a: &n 1\ns: {k: *n}\n"),
+        ("a: &n 1\ns:\n  - *n\n  - x\n", {"op": "replace", "path": "/s/1", "value": {"z": 1}}, "a: &n 1\ns:\n  - *n\n  - z: 1\n"),
+        ("k: &k name\nm:\n  *k : 1\n  b: 2\n", {"op": "remove", "path": "/m/name"}, "k: &k name\nm:\n  b: 2\n"),
+    ],
+)
+def test_aliases_are_placed_where_they_are_written(text: str, op: dict[str, Any], expected: str) -> None:
+    assert edit(text, op) == expected
+
+
+def test_small_nodes_on_requests_that_end_in_an_alias() -> None:
+    text = "m: &mem 1Gi\nresources:\n  requests:\n    cpu: 1\n    memory: *mem\n  limits: {}\n"
+    op = {"op": "remove", "path": "/resources/requests", "comment": True}
+    assert edit(text, op) == "m: &mem 1Gi\nresources:\n  # requests:\n    # cpu: 1\n    # memory: *mem\n  limits: {}\n"
+
+
+def test_taking_away_an_anchor_that_an_alias_uses_is_refused() -> None:
+    text = "r:\n  requests:\n    memory: &mem 1Gi\n  limits:\n    memory: *mem\n"
+    err = refused(text, {"op": "remove", "path": "/r/requests"})
+    assert str(err) == (
+        "f.yaml:3:13: this value holds the anchor &mem that an alias elsewhere refers to; write the alias out first "
+        "(document 1, at /r/requests)\n"
+        "        memory: &mem 1Gi\n"
+        "                ^"
+    )
+    refused(text, {"op": "replace", "path": "/r/requests", "value": {}})
+    refused("a: [&x 1, *x]\n", {"op": "remove", "path": "/a/0"})
+    # an anchor whose aliases all go with it may go
+    assert edit("a:\n  b: &x 1\n  c: *x\nd: 2\n", {"op": "remove", "path": "/a"}) == "d: 2\n"
 
 
 def test_merge_key_members_are_refused() -> None:

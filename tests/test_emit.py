@@ -15,6 +15,7 @@ from istio_patch._emit import Layout, after_dash, after_key, double_quoted, flow
         ("80", '"80"'), ("0x1F", '"0x1F"'), ("", '""'), ("a: b", '"a: b"'), ("#x", '"#x"'), ("- x", '"- x"'),
         ("-x", "-x"), ("key:", '"key:"'), (" lead", '" lead"'), ("tab\there", '"tab\\there"'), ("é", "é"),
         ("2001-12-14", '"2001-12-14"'), ("docker.io/istio/proxy:1.0.0", "docker.io/istio/proxy:1.0.0"),
+        ("--- x", '"--- x"'), ("...", '"..."'), ("---", '"---"'), ("----", "----"), ("---x", "---x"),
     ],
 )  # fmt: skip
 def test_scalar_text(value: object, text: str) -> None:

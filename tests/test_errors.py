@@ -76,3 +76,21 @@ def test_file_error_is_an_os_error_that_names_the_file() -> None:
     assert str(FileError("No space left on device")) == "No space left on device"  # no file to name: no "<string>"
     back = pickle.loads(pickle.dumps(err))
     assert (type(back), str(back), back.errno) == (FileError, str(err), 28)
+
+@pytest.mark.parametrize("control", ["\x1b", "\x9b", "\x07", "\x85", "\n", "\x7f", "\ud800"])
+def test_snippets_and_messages_cannot_drive_a_terminal(control: str) -> None:
+    err = EditError(
+        f"no such key 'a{control}[2J'",
+        source=f"f{control}.yaml",
+        line=1,
+        column=4,
+        pointer=f"/a{control}[2J",
+        snippet=f"a{control}[2J: 1",
+    )
+    assert str(err) == "f\ufffd.yaml:1:4: no such key 'a\ufffd[2J' (at /a\ufffd[2J)\n    a\ufffd[2J: 1\n       ^"
+    str(err).encode("utf-8")  # printable on any UTF-8 terminal, lone surrogates included
+    assert err.pointer == f"/a{control}[2J"  # the attribute keeps the pointer as it is
+
+
+def test_tabs_stay_in_messages() -> None:
+    assert EditError("a\tb").message == "a\tb"

@@ -38,6 +38,41 @@ def test_plain_scalars_resolve_as_go_yaml_v2(text: str, value: object) -> None:
     assert resolved == value and type(resolved) is type(value)
 
 
+def test_a_number_beyond_float64_stays_text_as_in_go_yaml() -> None:
+    # Go's ParseFloat refuses it (Python's float() would say inf), so go-yaml keeps the plain text
+    assert resolve_plain("1e400") == "1e400"
+    assert resolve_plain("1" + "0" * 400) == "1" + "0" * 400
+    assert resolve_plain("1e-400") == 0.0
+    assert _view("a: 1000000000000000000000000000000\n") == {"a": 1e30}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a: !!binary aXN0aW8tcGlsb3Q=\n", "istio-pilot"),
+        ("a: !!binary |\n  Z2NyLmlvL2lzdGlv\n  LXJlbGVhc2U=\n", "gcr.io/istio-release"),  # line breaks are ignored
+        ("a: !<tag:yaml.org,2002:binary> eA==\n", "x"),
+        ("a: !!binary /w==\n", "\ufffd"),  # bytes that are not UTF-8 become U+FFFD, as in Kubernetes' JSON
+        ("a: !!binary ''\n", ""),
+    ],
+)
+def test_binary_is_decoded_as_kubernetes_decodes_it(text: str, value: str) -> None:
+    assert _view(text) == {"a": value}
+
+
+@pytest.mark.parametrize("data", ["eA", "e A==", "'***='", "eA="])
+def test_binary_that_is_not_base64_is_refused(data: str) -> None:
+    with pytest.raises(YAMLSyntaxError) as caught:
+        check_syntax(load(f"kind: A\na: !!binary {data}\n", source="b.yaml"))
+    assert caught.value.headline() == "b.yaml:2:4: !!binary value contains invalid base64 data (document 1)"
+
+
+def test_binary_keys_are_decoded_too() -> None:
+    doc = load("a:\n  !!binary a2V5: v\n  0x10: w\n").documents[0]
+    assert doc.data == {"a": {"key": "v", "16": "w"}}
+    assert (doc.position("/a/key"), doc.position("/a/16")) == ((2, 18), (3, 9))
+
+
 def test_nan() -> None:
     assert math.isnan(resolve_plain(".NaN"))
 
@@ -171,6 +206,29 @@ def test_budget_is_a_parameter() -> None:
     root = compose(_bomb(2), source="f", document=0, first_line=0)
     with pytest.raises(LimitError):
         build_view(root, budget=50)
+
+
+def _string_bomb(length: int, copies: int) -> str:
+    """A short document whose aliases repeat one string of ``length`` characters ``copies * 10`` times."""
+    return f"a: &a {'x' * length}\nb: &b [{', '.join(['*a'] * 10)}]\nc: [{', '.join(['*b'] * copies)}]\n"
+
+
+def test_aliases_repeating_a_long_string_are_refused() -> None:
+    text = _string_bomb(100_000, 3)  # 31 values, but 3,000,000 characters added by aliases
+    with pytest.raises(LimitError) as caught:
+        check_syntax(load(text, source="s.yaml"))
+    assert caught.value.headline() == (
+        "s.yaml:3:4: expanding the aliases of this document would repeat more than 2,000,000 characters; "
+        "refusing (an alias bomb?) (document 1)"
+    )
+
+
+def test_the_character_budget_counts_only_what_aliases_add() -> None:
+    assert len(_view(_string_bomb(100_000, 1))["c"]) == 1  # 1,000,000 characters added: fine
+    assert len(_view(f"a: {'x' * 3_000_000}\nb: {'y' * 3_000_000}\n")["a"]) == 3_000_000  # no alias: any size
+    root = compose(_string_bomb(10, 1), source="f", document=0, first_line=0)
+    with pytest.raises(LimitError):
+        build_view(root, characters=50)
 
 
 def test_nesting_deeper_than_the_limit_is_refused() -> None:

@@ -169,6 +169,24 @@ def test_edited_replaces_and_removes_in_one_pass_as_one_edit_at_a_time_would() -
     assert manifest.edited({2: "---\nc: 3\n"}) is manifest
 
 
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (-2, "<string>: there is no document -2 in this stream of 2 (indices 0 to 1)"),
+        (2, "<string>: there is no document 2 in this stream of 2 (indices 0 to 1)"),
+        ("1", "<string>: a document is named by its 0-based index (int), not str"),
+        (True, "<string>: a document is named by its 0-based index (int), not bool"),
+    ],
+)
+def test_apply_to_a_document_that_is_not_there_is_refused(document: object, message: str) -> None:
+    manifest = load("a: 1\n---\nb: 1\n")
+    with pytest.raises(istio_patch.EditError) as caught:
+        manifest.apply([{"op": "replace", "path": "/a", "value": 2}], document=document)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+    with pytest.raises(istio_patch.EditError):
+        manifest.edited({-1: "c: 1\n"})
+
+
 def test_document_apply_keeps_its_place() -> None:
     doc = load("a: 1\n---\nb: 2\n").documents[1]
     new = doc.apply([{"op": "add", "path": "/c", "value": 3}])
@@ -207,6 +225,86 @@ def test_position_finds_values_keys_and_the_nearest_ancestor() -> None:
     assert doc.position("/spec/containers/0/image") == (10, 14)
     assert doc.position("/spec/containers/0/ports/0") == (9, 7)  # absent: its nearest existing ancestor
     assert doc.position("") == (2, 1)
+
+
+# Blocks that end in an alias (`resources: *labels`, `memory: *memory`): edits around them end at the alias.
+ENDS_IN_ALIASES = (
+    "apiVersion: v1\n"
+    "kind: Service\n"
+    "metadata:\n"
+    "  name: istio-ingressgateway\n"
+    "  namespace: istio-system\n"
+    "  labels: &labels\n"
+    "    app: istio-ingressgateway\n"
+    "spec:\n"
+    "  type: LoadBalancer\n"
+    "  selector: *labels\n"
+    "  ports:\n"
+    "  - port: 80\n"
+    "---\n"
+    "apiVersion: extensions/v1beta1\n"
+    "kind: Deployment\n"
+    "metadata:\n"
+    "  name: istio-ingressgateway\n"
+    "  namespace: istio-system\n"
+    "spec:\n"
+    "  replicas: 1\n"
+    "  template:\n"
+    "    metadata:\n"
+    "      labels: &labels\n"
+    "        app: istio-ingressgateway\n"
+    "    spec:\n"
+    "      containers:\n"
+    "      - name: istio-proxy\n"
+    "        ports:\n"
+    "        - containerPort: 80\n"
+    "        - containerPort: 443\n"
+    "        resources: *labels\n"
+    "---\n"
+    "apiVersion: extensions/v1beta1\n"
+    "kind: Deployment\n"
+    "metadata:\n"
+    "  name: istio-pilot\n"
+    "  namespace: istio-system\n"
+    "  annotations:\n"
+    "    memory: &memory 2048Mi\n"
+    "spec:\n"
+    "  template:\n"
+    "    spec:\n"
+    "      containers:\n"
+    "      - name: discovery\n"
+    "        resources:\n"
+    "          requests:\n"
+    "            cpu: 500m\n"
+    "            memory: *memory\n"
+    "      - name: istio-proxy\n"
+)
+
+
+def test_presets_edit_blocks_that_end_in_an_alias() -> None:
+    from istio_patch.transforms import apply, preset
+
+    manifest = load(ENDS_IN_ALIASES)
+    bare_metal = apply(manifest, preset("bare-metal")).manifest.render()
+    assert bare_metal == (
+        ENDS_IN_ALIASES.replace("type: LoadBalancer", "type: NodePort")
+        .replace("kind: Deployment\nmetadata:\n  name: istio-ingressgateway", "kind: DaemonSet\nmetadata:\n  name: istio-ingressgateway")
+        .replace("spec:\n  replicas: 1\n", "spec:\n")
+        .replace("- containerPort: 80\n", "- containerPort: 80\n          hostPort: 80\n")
+        .replace("- containerPort: 443\n", "- containerPort: 443\n          hostPort: 443\n")
+        .replace("resources: *labels\n", "resources: *labels\n  updateStrategy:\n    type: RollingUpdate\n")
+    )
+    small_nodes = apply(manifest, preset("small-nodes")).manifest.render()
+    assert small_nodes == ENDS_IN_ALIASES.replace(
+        "        resources:\n          requests:\n            cpu: 500m\n            memory: *memory\n",
+        "        # resources:\n          # requests:\n            # cpu: 500m\n            # memory: *memory\n",
+    )
+
+
+def test_position_of_an_alias_is_where_it_is_written() -> None:
+    doc = load(ENDS_IN_ALIASES).documents[1]
+    assert doc.position("/spec/template/spec/containers/0/resources") == (31, 20)
+    assert doc.position("/spec/template/spec/containers/0/resources/app") == (24, 14)  # inside: the anchored text
 
 
 def test_a_plain_ruamel_round_trip_is_the_failure_this_core_avoids() -> None:
@@ -252,3 +350,80 @@ def test_edited_matches_the_same_edits_one_at_a_time(bodies: list[str], data: st
     assert [(d.index, d.line) for d in out.documents] == [(d.index, d.line) for d in one_at_a_time.documents]
     if out.documents:  # every document starts with its "---", so reading the output cuts it the same way
         assert [(d.index, d.line, d.text) for d in out.documents] == [(d.index, d.line, d.text) for d in load(out.render()).documents]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((None,), "<string>: the input must be text (str) or UTF-8 bytes, not NoneType"),
+        ((123,), "<string>: the input must be text (str) or UTF-8 bytes, not int"),
+        ((b"a: 1\n", 123), "the source names the input: it must be a str, not int"),
+        (("kind: A\nx: \ud800\n", "s.yaml"), "s.yaml:2:4: the text holds a lone surrogate (U+D800), which is not a character UTF-8 can hold"),
+    ],
+)
+def test_load_refuses_what_is_not_text_with_a_message(args: tuple, message: str) -> None:
+    with pytest.raises(istio_patch.DecodeError) as caught:
+        load(*args)
+    assert str(caught.value) == message
+
+
+def test_load_reads_bytearray_memoryview_and_path_sources() -> None:
+    assert load(bytearray(b"a: 1\n")).documents[0].data == {"a": 1}
+    assert load(memoryview(b"a: 1\n")).render() == "a: 1\n"
+    assert load(b"a: 1\n", source=Path("dir/x.yaml")).source == "dir/x.yaml"
+
+
+@pytest.mark.parametrize(
+    ("operations", "base", "message"),
+    [
+        (None, "", "<string>: operations must be a list of RFC 6902 operations, not NoneType"),
+        ({"op": "remove", "path": "/a"}, "", "<string>: operations must be a list of RFC 6902 operations, not dict"),
+        ([{"op": "remove", "path": "/a"}], 3, "<string>: the base must be a JSON pointer (str), not int"),
+        (["remove /a"], "/x", "operation 1 is not an RFC 6902 operation: 'remove /a'"),
+    ],
+)
+def test_apply_refuses_what_is_not_operations(operations: object, base: object, message: str) -> None:
+    with pytest.raises(istio_patch.EditError) as caught:
+        load("a: 1\n").apply(operations, document=0, base=base)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+
+
+BINARY = (
+    "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: !!binary aXN0aW8tcGlsb3Q=\n"
+    "  namespace: istio-system\nspec:\n  template:\n    spec:\n      containers:\n      - name: discovery\n"
+    "        image: !!binary Z2NyLmlvL2lzdGlvLXJlbGVhc2UvcGlsb3Q6MS4wLjA=\n"
+)
+
+
+def test_binary_values_are_seen_by_selectors_images_and_mirroring() -> None:
+    from istio_patch.transforms import apply, images, preset
+
+    manifest = load(BINARY)
+    assert [o.name for o in manifest.objects()] == ["istio-pilot"]  # base64 of istio-pilot
+    assert [found.reference for found in images(manifest)] == ["gcr.io/istio-release/pilot:1.0.0"]
+    mirrored = apply(manifest, preset("cn-mirror", allow_no_match=True)).manifest.render()
+    assert mirrored == BINARY.replace("!!binary Z2NyLmlvL2lzdGlvLXJlbGVhc2UvcGlsb3Q6MS4wLjA=", "docker.io/istio/pilot:1.0.0")
+
+
+def test_a_json_deployment_becomes_a_json_daemonset() -> None:
+    import json
+
+    from istio_patch.transforms import apply
+    from istio_patch.transforms._host_ports import HostPortsOptions, host_ports
+    from istio_patch.transforms._to_daemonset import ToDaemonSetOptions, to_daemonset
+
+    data = {
+        "apiVersion": "extensions/v1beta1",
+        "kind": "Deployment",
+        "metadata": {"name": "gw", "namespace": "istio-system", "annotations": {"lock": "\U0001f510"}},
+        "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "p", "ports": [{"containerPort": 80}]}]}}},
+    }
+    text = json.dumps(data, indent=4) + "\n"  # as kubectl get -o json writes it, with Python's surrogate pairs
+    steps = [
+        lambda m: to_daemonset(m, ToDaemonSetOptions(selector={"kind": "Deployment", "name": "gw"})),
+        lambda m: host_ports(m, HostPortsOptions(selector={"kind": "DaemonSet", "name": "gw"}, ports=[80])),
+    ]
+    out = json.loads(apply(load(text), steps).manifest.render())
+    assert out["kind"] == "DaemonSet" and "replicas" not in out["spec"]
+    assert out["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "hostPort": 80}]
+    assert out["metadata"]["annotations"] == {"lock": "\U0001f510"}

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+import os
+from typing import Any
 
-from istio_patch import DecodeError
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from istio_patch import DecodeError, IstioPatchError, check_syntax, load
+from istio_patch._edit import same_data
+from istio_patch._kube import build_view
+from istio_patch._parse import _NodeLoader
 from istio_patch._text import LineIndex, decode, split_documents
+
+# ISTIO_PATCH_EXAMPLES raises the example count for a longer local run (CI keeps the default).
+SETTINGS = settings(max_examples=int(os.environ.get("ISTIO_PATCH_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _segments(text: str) -> list[str]:
@@ -89,3 +101,73 @@ def test_decode_calls_nul_bytes_binary() -> None:
     with pytest.raises(DecodeError) as caught:
         decode(b"a: 1\nb\x00", "m.yaml")
     assert str(caught.value) == "m.yaml:2:2: the input is binary data, not YAML text: it holds a NUL byte at byte offset 6"
+
+
+# ---- the cuts agree with libyaml ------------------------------------------------------------------------
+
+LINES = st.sampled_from(
+    [
+        "---", "--- a", "--- |", "--- # c", "---\t", "...", "... # c", "%YAML 1.1", "%TAG !e! tag:e.com,2000:",
+        "# comment", "  # indented", "\t# tab", "\t", "", "  ", "a", "b: 1", "- x", "  y", "c: |", "c: |+", "  lit", "'q", "q'",
+        '"d', "[a,", "b]", "k: v # c", "----", "...x", "!e!t z", "&a x", "*a", "%x", "?", "x: --- y",
+    ]
+)  # fmt: skip
+BREAKS = st.sampled_from(["\n", "\r\n", "\r", "\x85", "\u2028", "\u2029"])
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> str:
+    lines = draw(st.lists(LINES, max_size=10))
+    breaks = draw(st.lists(BREAKS, min_size=len(lines), max_size=len(lines)))
+    text = "".join(line + brk for line, brk in zip(lines, breaks))
+    return text[: -len(breaks[-1])] if lines and draw(st.booleans()) else text
+
+
+def _libyaml_documents(text: str) -> list[Any] | None:
+    """The documents libyaml reads from the whole stream (as data), or None when it refuses the stream."""
+    try:
+        return [build_view(node)[0] for node in yaml.compose_all(text, Loader=_NodeLoader)]
+    except (yaml.YAMLError, IstioPatchError):
+        return None
+
+
+def _our_documents(text: str) -> list[Any] | None:
+    manifest = load(text)
+    try:
+        check_syntax(manifest)
+    except IstioPatchError:
+        return None
+    return [doc.data for doc in manifest.documents if doc.node is not None]
+
+
+@SETTINGS
+@given(streams())
+def test_segments_are_the_documents_libyaml_reads(text: str) -> None:
+    assert "".join(text[a:b] for a, b in split_documents(text)) == text
+    expected, actual = _libyaml_documents(text), _our_documents(text)
+    assert (expected is None) == (actual is None)
+    assert expected is None or same_data(expected, actual)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: 1\u2028---\nb: 2\n", ["a: 1\u2028", "---\nb: 2\n"]),
+        ("a: 1\x85--- b\n", ["a: 1\x85", "--- b\n"]),
+        ("a: 1\r---\rb: 2\r", ["a: 1\r", "---\rb: 2\r"]),
+        ("a\n---\u2028b\n", ["a\n", "---\u2028b\n"]),
+        ("a\n...\nb\n", ["a\n...\nb\n"]),  # libyaml refuses content after `...` without `---`: so does the segment
+        ("x\n--- a\n...\n...\n--- b\n", ["x\n", "--- a\n...\n...\n", "--- b\n"]),
+        ("a\n---\n%YAML 1.1\n---\nb", ["a\n", "---\n", "%YAML 1.1\n---\nb"]),
+        ("---\na: 1\n# c\n%YAML 1.1\n---\nb\n", ["---\na: 1\n", "# c\n%YAML 1.1\n---\nb\n"]),
+        ("a\n%YAML 1.1\n---\nb\n", ["a\n%YAML 1.1\n", "---\nb\n"]),  # the `%` line continues the plain scalar
+    ],
+)
+def test_split_documents_as_libyaml_does(text: str, expected: list[str]) -> None:
+    assert _segments(text) == expected
+
+
+def test_the_concatenation_of_two_outputs_reads_back() -> None:
+    # what the command line writes for `apply d.yaml d.yaml`: the second file after a `---` line of its own
+    text = "%YAML 1.1\n---\nkind: A\n---\n%YAML 1.1\n---\nkind: A\n"
+    assert [doc.data for doc in load(text).documents] == [{"kind": "A"}, None, {"kind": "A"}]

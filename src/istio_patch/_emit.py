@@ -6,6 +6,7 @@ reads back as the same value both under Kubernetes' rules and under YAML 1.1, an
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ from typing import Any
 
 import yaml
 
+from ._errors import EditError
 from ._kube import resolve_plain
 
-__all__ = ["Layout", "scalar_text", "double_quoted", "single_quoted", "after_key", "after_dash", "flow_text", "literal_block"]
+__all__ = ["Layout", "scalar_text", "double_quoted", "single_quoted", "after_key", "after_dash", "flow_text", "literal_block", "json_text"]
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,10 @@ class Layout:
     """How a document lays out block collections; new text follows it.
 
     step: columns a nested mapping is indented by; seq_offset: columns a sequence's dashes sit right of
-    the key that holds it (0 for the "indentless" style); newline: the document's line break.
+    the key that holds it (0 for the "indentless" style); newline: the document's line break; block_end:
+    False when a block scalar cannot end the new text, because no line break follows it (the block would
+    lose its final line break) or blank lines that hold spaces do (the block would read them as its own);
+    multi-line strings are then quoted.
     """
 
     step: int = 2
@@ -31,6 +36,7 @@ class Layout:
     newline: str = "\n"
     lone_dash: bool = False
     dash_gap: int = 1
+    block_end: bool = True
 
 
 _INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
@@ -49,6 +55,8 @@ def plain_ok(text: str, *, flow: bool = False) -> bool:
         return False
     if ": " in text or " #" in text or text.endswith(":"):
         return False
+    if text[:3] in ("---", "...") and text[3:4] in ("", " "):
+        return False  # at column 0 (a key or value of the root) it would be a document marker
     if flow and (any(ch in _FLOW_FORBIDDEN for ch in text) or ":" in text):
         return False
     if resolve_plain(text) != text or not isinstance(resolve_plain(text), str):
@@ -127,9 +135,28 @@ def flow_text(value: Any) -> str:
     return scalar_text(value, flow=True)
 
 
-def literal_block(text: str, indent: int, newline: str) -> str | None:
-    """``text`` as a literal block scalar (header and lines, no final line break), or None when it cannot be one."""
-    if "\r" in text or _NEEDS_ESCAPE.search(text) or "\n" not in text.rstrip("\n"):
+# JSON leaves these raw, but libyaml reads them as line breaks (NEL, LS, PS), refuses them (C1 controls, DEL)
+# or takes them for a byte-order mark.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON that libyaml reads back as the same data: for edits inside a JSON document.
+
+    Non-ASCII characters stay as they are, but the few that YAML reads otherwise are escaped. NaN and the
+    infinities, which JSON cannot hold, raise EditError.
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+    except ValueError:
+        raise EditError("a JSON document cannot hold NaN or an infinite number") from None
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def literal_block(text: str, indent: int, newline: str, *, block_end: bool = True) -> str | None:
+    """``text`` as a literal block scalar (header and lines, no final line break), or None when it cannot be one
+    (and always without ``block_end``: see Layout)."""
+    if not block_end or "\r" in text or _NEEDS_ESCAPE.search(text) or "\n" not in text.rstrip("\n"):
         return None
     body = text.rstrip("\n")
     trailing = len(text) - len(body)
@@ -156,7 +183,7 @@ def after_key(value: Any, column: int, layout: Layout) -> str:
         dash = column + layout.seq_offset
         return "".join(f"{nl}{' ' * dash}-{after_dash(v, dash, layout)}" for v in value)
     if isinstance(value, str) and "\n" in value.rstrip("\n"):
-        block = literal_block(value, column + layout.step, nl)
+        block = literal_block(value, column + layout.step, nl, block_end=layout.block_end)
         if block is not None:
             return " " + block
     return " " + (flow_text(value) if isinstance(value, (dict, list)) else scalar_text(value))
@@ -176,7 +203,7 @@ def after_dash(value: Any, dash_column: int, layout: Layout) -> str:
         items = [f"-{after_dash(v, inner, layout)}" for v in value]
         return gap + f"{nl}{' ' * inner}".join(items)
     if isinstance(value, str) and "\n" in value.rstrip("\n"):
-        block = literal_block(value, inner, nl)
+        block = literal_block(value, inner, nl, block_end=layout.block_end)
         if block is not None:
             return gap + block
     return gap + (flow_text(value) if isinstance(value, (dict, list)) else scalar_text(value))

@@ -7,6 +7,8 @@ Each subclass also derives from the built-in exception a Python caller would exp
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "IstioPatchError",
     "DecodeError",
@@ -45,7 +47,7 @@ class IstioPatchError(Exception):
         pointer: str | None = None,
         snippet: str | None = None,
     ) -> None:
-        self.message = message
+        self.message = _printable(message)  # it may quote the input: key names, values
         self.source = source
         self.document = document
         self.line = line
@@ -57,7 +59,7 @@ class IstioPatchError(Exception):
     @property
     def location(self) -> str:
         """``FILE:LINE:COL`` as far as it is known (``FILE`` alone, or empty)."""
-        parts = [self.source or "<string>"]
+        parts = [_printable(self.source or "<string>")]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -73,7 +75,7 @@ class IstioPatchError(Exception):
         if self.document is not None:
             extra.append(f"document {self.document + 1}")
         if self.pointer is not None:
-            extra.append(f"at {self.pointer or '/'}")
+            extra.append(f"at {_printable(self.pointer) or '/'}")
         suffix = f" ({', '.join(extra)})" if extra else ""
         if self.source is None and self.line is None and self.document is None:
             return f"{self.message}{suffix}"
@@ -102,19 +104,27 @@ class IstioPatchError(Exception):
 
 
 _SNIPPET_WIDTH = 120
+# What a terminal may act on, or cannot print: C0 controls but the tab, DEL, C1 controls (U+009B is CSI, as
+# ESC [ is), and lone surrogates, which no UTF-8 output can hold.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """``text`` with every character a terminal could be driven by, or could not print, shown as U+FFFD."""
+    return _UNPRINTABLE.sub("\ufffd", text)
 
 
 def _visible(line: str, column: int) -> tuple[str, int]:
-    """The part of a source line worth printing around ``column`` (0-based), with control characters shown as
-    U+FFFD so that a terminal is never driven by the input; returns the text and the caret's new column."""
+    """The part of a source line worth printing around ``column`` (0-based), with control characters (C0 and
+    C1) shown as U+FFFD so that a terminal is never driven by the input; returns the text and the caret's new
+    column."""
     if len(line) > _SNIPPET_WIDTH:
         start = max(0, min(column - _SNIPPET_WIDTH // 2, len(line) - _SNIPPET_WIDTH))
         end = start + _SNIPPET_WIDTH
         prefix = "..." if start > 0 else ""
         line = prefix + line[start:end] + ("..." if end < len(line) else "")
         column = column - start + len(prefix)
-    cleaned = "".join("\ufffd" if (ord(ch) < 32 and ch != "\t") or ord(ch) == 127 else ch for ch in line)
-    return cleaned, column
+    return _printable(line), column
 
 
 def _rebuild(cls: type[IstioPatchError], message: str, fields: dict[str, object]) -> IstioPatchError:
@@ -174,10 +184,10 @@ class FileError(IstioPatchError, OSError):
 
     @property
     def location(self) -> str:
-        return self.source or ""
+        return _printable(self.source) if self.source else ""
 
     def headline(self) -> str:
-        return f"{self.source}: {self.message}" if self.source else self.message
+        return f"{self.location}: {self.message}" if self.source else self.message
 
     def _fields(self) -> dict[str, object]:
         return {**super()._fields(), "errno": self.errno}

@@ -6,13 +6,15 @@ JSON. That fixes the rules implemented here:
 - plain scalars resolve as go-yaml v2 does: YAML 1.1 booleans (yes/no/on/off/y/n), integers in any Go base
   (0x, 0o, 0b, leading 0) with underscores ignored, floats, null; timestamps stay strings;
 - merge keys (``<<``) copy entries in order of appearance, later ones overriding earlier ones;
-- keys become strings, as JSON requires.
+- keys become strings, as JSON requires;
+- a ``!!binary`` scalar is its base64 decoded, as a (UTF-8) string.
 Aliases are shared, never copied, and the work of expanding them is bounded by a budget, so an alias bomb
 is refused instead of exhausting memory.
 """
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from dataclasses import dataclass
@@ -21,10 +23,16 @@ from typing import Any
 from ._errors import LimitError, YAMLSyntaxError
 from ._parse import PLAIN, MappingNode, Node, ScalarNode, SequenceNode
 
-__all__ = ["Duplicate", "build_view", "resolve_plain", "scalar_value", "key_text", "EXPANSION_BUDGET"]
+__all__ = ["Duplicate", "build_view", "resolve_plain", "scalar_value", "key_text", "EXPANSION_BUDGET", "CHARACTER_BUDGET"]
 
 # At most this many values in a document once aliases are expanded; go-yaml v2 refuses excessive aliasing too.
 EXPANSION_BUDGET = 2_000_000
+# At most this many characters of scalars that aliases add to a document, beyond those written once: every
+# consumer that reads strings (image references, registries, mirroring) does work in proportion to them,
+# so a few short aliases repeating one long string must not multiply it (scanning 2,000,000 characters dense
+# with image references takes `images` a few seconds). A document without aliases never counts against it,
+# whatever its size, and ten aliases of the largest string of the corpus (200 KB) fit.
+CHARACTER_BUDGET = 2_000_000
 # At most this many levels of nesting in the data. libyaml stops at 1,000, but the data is later copied,
 # compared and patched by recursive Python code (copy.deepcopy, jsonpatch), which must never meet a
 # RecursionError; real Kubernetes objects nest a few tens of levels at most.
@@ -92,7 +100,9 @@ def _resolve_number(text: str) -> Any:
         if -_INT64 <= value < _UINT64:
             return value
     if _GO_FLOAT.match(plain):
-        return float(plain)
+        number = float(plain)
+        # Go's ParseFloat refuses a number beyond float64 (Python says inf): go-yaml then keeps the text
+        return text if math.isinf(number) else number
     return text
 
 
@@ -117,7 +127,29 @@ def scalar_value(node: ScalarNode) -> Any:
             line=node.start_mark.line + 1,
             column=node.start_mark.column + 1,
         )
-    return value  # !!binary, !!timestamp and the rest decode to text on the way to JSON
+    if kind == "binary":
+        return binary_value(node)
+    return value  # !!timestamp and the rest decode to text on the way to JSON
+
+
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\Z")
+
+
+def binary_value(node: ScalarNode) -> str:
+    """The text Kubernetes reads from a ``!!binary`` scalar: its base64 decoded, as a string.
+
+    go-yaml v2 decodes standard base64 (padding required; line breaks ignored, other blanks not) into a Go
+    string of those bytes, and the conversion to JSON turns bytes that are not UTF-8 into U+FFFD. Data that
+    is not base64 is refused, as go-yaml refuses it.
+    """
+    data = node.value.replace("\r", "").replace("\n", "")
+    if not _BASE64.match(data):
+        raise YAMLSyntaxError(
+            "!!binary value contains invalid base64 data",
+            line=node.start_mark.line + 1,
+            column=node.start_mark.column + 1,
+        )
+    return base64.b64decode(data).decode("utf-8", errors="replace")
 
 
 def key_text(value: Any) -> str:
@@ -137,17 +169,22 @@ class _Recursive(Exception):
     pass
 
 
-def build_view(root: Node | None, budget: int = EXPANSION_BUDGET) -> tuple[Any, list[tuple[str, Node, Node, Node]]]:
+def build_view(
+    root: Node | None, budget: int = EXPANSION_BUDGET, characters: int = CHARACTER_BUDGET
+) -> tuple[Any, list[tuple[str, Node, Node, Node]]]:
     """Build the data of ``root`` and list the duplicate keys as (pointer, losing key node, lost value node, winner).
 
     Nodes reached through several aliases become one shared Python value; their expanded size still counts
-    against ``budget``, so consumers that walk the data never face an alias bomb.
-    Raises LimitError past the budget and YAMLSyntaxError on a recursive alias or an unusable key.
+    against ``budget`` (values) and ``characters`` (scalar characters beyond those written once), so
+    consumers that walk the data, or scan its strings, never face an alias bomb.
+    Raises LimitError past either budget and YAMLSyntaxError on a recursive alias or an unusable key.
     """
     if root is None:
         return None, []
     values: dict[int, Any] = {}
     sizes: dict[int, int] = {}
+    lengths: dict[int, int] = {}  # characters of scalars below each node, aliases expanded
+    written = 0  # characters of the distinct scalars met so far
     depths: dict[int, int] = {}
     pending: set[int] = set()
     duplicates: list[tuple[str, Node, Node, Node]] = []
@@ -161,6 +198,8 @@ def build_view(root: Node | None, budget: int = EXPANSION_BUDGET) -> tuple[Any, 
             values[ident] = scalar_value(node)
             sizes[ident] = 1
             depths[ident] = 0
+            lengths[ident] = len(node.value)
+            written += len(node.value)
             continue
         if not children_done:
             if ident in pending:
@@ -183,6 +222,14 @@ def build_view(root: Node | None, budget: int = EXPANSION_BUDGET) -> tuple[Any, 
                 line=node.start_mark.line + 1,
                 column=node.start_mark.column + 1,
             )
+        length = sum(lengths[c] for c in child_ids)
+        if length - written > characters:  # beyond what is written, only aliases can have added it
+            raise LimitError(
+                f"expanding the aliases of this document would repeat more than {characters:,} characters; "
+                "refusing (an alias bomb?)",
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+            )
         depth = 1 + max((depths[c] for c in child_ids), default=0)
         if depth > MAX_DEPTH:
             raise LimitError(
@@ -191,6 +238,7 @@ def build_view(root: Node | None, budget: int = EXPANSION_BUDGET) -> tuple[Any, 
                 column=node.start_mark.column + 1,
             )
         sizes[ident] = size
+        lengths[ident] = length
         depths[ident] = depth
         if isinstance(node, SequenceNode):
             values[ident] = [values[id(item)] for item in node.value]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence, TypeVar, overload
 
-from ._errors import LimitError, SelectorError, YAMLSyntaxError
+from ._errors import DecodeError, EditError, LimitError, SelectorError, YAMLSyntaxError
 from ._kube import Duplicate, build_view
-from ._parse import Node, compose
-from ._pointer import resolve, tokens
+from ._parse import Alias, Node, SequenceNode, aliases, compose
+from ._pointer import child, is_key, resolve, tokens
 from ._text import BOM, decode, split_documents
 
 if TYPE_CHECKING:  # pydantic is imported when a typed object is first asked for
@@ -24,18 +25,26 @@ __all__ = ["Manifest", "Document", "KubeObject", "load", "load_path", "check_syn
 class _Parsed:
     """What parsing a document's text yields; shared by every Document with that same text."""
 
-    __slots__ = ("text", "_node", "_view", "_duplicates", "_parsed", "_built")
+    __slots__ = ("text", "_node", "_view", "_duplicates", "_parsed", "_built", "_aliases")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._parsed = False
         self._built = False
+        self._aliases: dict[tuple[int, int], Alias] | None = None
 
     def node(self, source: str, index: int, line: int) -> Node | None:
         if not self._parsed:
             self._node = compose(self.text, source=source, document=index, first_line=line)
             self._parsed = True
         return self._node
+
+    def aliases(self, source: str, index: int, line: int) -> dict[tuple[int, int], Alias]:
+        """The document's aliases by ``(id(parent), slot)`` (see ``_parse.aliases``)."""
+        if self._aliases is None:
+            found = aliases(self.text, self.node(source, index, line))
+            self._aliases = {(id(alias.parent), alias.slot): alias for alias in found}
+        return self._aliases
 
     def view(self, source: str, index: int, line: int) -> tuple[Any, list]:
         if not self._built:
@@ -123,9 +132,22 @@ class Document:
         With ``key``, a mapping member's key is placed rather than its value. A repeated key's last writing is
         the one found, as Kubernetes reads it.
         """
-        node = resolve(self.node, tokens(pointer), key=key).node
+        node = self.node
+        parts = tokens(pointer)
+        alias: Alias | None = None  # the alias the last step went through, if it did
+        for i, token in enumerate(parts):
+            parent = node
+            last = key and i == len(parts) - 1
+            step = child(node, token, key=last)
+            if step is None:
+                break
+            node = step
+            alias = self._alias_at(parent, token, key=last)
         if node is None:
             return self.line + 1, 1
+        if alias is not None:  # the node is the anchored one, written elsewhere: place the alias itself
+            line0 = self.text.count("\n", 0, alias.start)
+            return self.line + line0 + 1, alias.start - (self.text.rfind("\n", 0, alias.start) + 1) + 1
         return self.line + node.start_mark.line + 1, node.start_mark.column + 1
 
     def locate(self, pointer: str, *, key: bool = False) -> tuple[int, int, str | None]:
@@ -135,6 +157,18 @@ class Document:
         index = line - self.line - 1
         return line, column, lines[index].rstrip("\r") if 0 <= index < len(lines) else None
 
+    def _alias_at(self, parent: Node | None, token: str, *, key: bool) -> Alias | None:
+        """The alias written as member ``token`` of ``parent`` (as ``_pointer.child`` finds it), if that member is one."""
+        found = self._parsed.aliases(self.source, self.index, self.line)
+        if not found or parent is None:
+            return None
+        if isinstance(parent, SequenceNode):
+            slot = int(token)
+        else:
+            last = max(i for i, (k, _) in enumerate(parent.value) if is_key(k, token))
+            slot = 2 * last + (0 if key else 1)
+        return found.get((id(parent), slot))
+
     def apply(self, operations: Sequence[Mapping[str, Any]], *, base: str = "") -> Document:
         """This document with RFC 6902 ``operations`` applied (paths relative to ``base``), at the same place.
 
@@ -142,7 +176,11 @@ class Document:
         """
         from ._edit import apply_operations
 
-        ops = [_rebase(op, base) for op in operations] if base else list(operations)
+        if isinstance(operations, (str, bytes, Mapping)) or not isinstance(operations, Iterable):
+            raise EditError(f"operations must be a list of RFC 6902 operations, not {type(operations).__name__}", source=self.source)
+        if not isinstance(base, str):
+            raise EditError(f"the base must be a JSON pointer (str), not {type(base).__name__}", source=self.source)
+        ops = [_rebase(op, base) if isinstance(op, Mapping) else op for op in operations] if base else list(operations)
         if not ops:
             return self
         text = apply_operations(self, ops)
@@ -317,7 +355,20 @@ class Manifest:
         Returns a new Manifest whose text differs from this one only where the operations require.
         Raises EditError (naming the pointer) when an operation cannot be applied; nothing is half-applied.
         """
+        document = self._index(document)
         return self.replace_text(document, self.documents[document].apply(operations, base=base).text)
+
+    def _index(self, document: Any) -> int:
+        """``document`` as an index of this stream, or EditError (a negative index would edit nothing)."""
+        if not isinstance(document, int) or isinstance(document, bool):
+            raise EditError(f"a document is named by its 0-based index (int), not {type(document).__name__}", source=self.source)
+        if not 0 <= document < len(self.documents):
+            raise EditError(
+                f"there is no document {document} in this stream of {len(self.documents)} "
+                f"(indices 0 to {len(self.documents) - 1})",
+                source=self.source,
+            )
+        return document
 
     def replace_text(self, document: int, text: str) -> Manifest:
         """A new Manifest with one document's text replaced (later documents keep their parses)."""
@@ -333,6 +384,8 @@ class Manifest:
         One pass over the documents whatever the number of edits, so that a plan editing many documents
         costs in proportion to the stream, not to edits times documents. The others keep their parses.
         """
+        for index in texts:
+            self._index(index)
         if all(text is not None and text == self.documents[i].text for i, text in texts.items()):
             return self
         docs: list[Document] = []
@@ -409,11 +462,12 @@ def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None
     )
 
 
-def load(data: str | bytes, source: str = "<string>") -> Manifest:
+def load(data: str | bytes | bytearray | memoryview, source: str | os.PathLike[str] = "<string>") -> Manifest:
     """Read a YAML stream into a Manifest, without parsing any document yet.
 
-    ``data`` is text or UTF-8 bytes (a byte-order mark is kept for rendering). Raises DecodeError for
-    bytes that are not UTF-8. YAML errors surface when a document is first looked at; call
+    ``data`` is text or UTF-8 bytes (a byte-order mark is kept for rendering); ``source`` names it in every
+    message (a path is accepted). Raises DecodeError for bytes that are not UTF-8, text that UTF-8 cannot hold,
+    or arguments of another type. YAML errors surface when a document is first looked at; call
     :func:`validate_syntax` or ``manifest.objects()`` to surface them all at once.
 
     Example:
@@ -421,6 +475,10 @@ def load(data: str | bytes, source: str = "<string>") -> Manifest:
         >>> m.objects()[0].name
         'demo'
     """
+    if isinstance(source, os.PathLike):
+        source = os.fspath(source)
+    if not isinstance(source, str):
+        raise DecodeError(f"the source names the input: it must be a str, not {type(source).__name__}")
     text, bom = decode(data, source)
     docs = []
     line = 0

@@ -7,15 +7,34 @@ key's last writing wins, and merge keys (``<<``) are not members of their own. E
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Sequence
 
 from jsonpointer import escape, unescape
 
 from ._errors import IstioPatchError
 from ._kube import is_merge_key, mapping_key
-from ._parse import MappingNode, Node, SequenceNode
+from ._parse import PLAIN, MappingNode, Node, ScalarNode, SequenceNode
 
-__all__ = ["escape", "unescape", "tokens", "join", "child", "resolve", "Found"]
+__all__ = ["escape", "unescape", "tokens", "join", "child", "is_key", "resolve", "Found"]
+
+# Plain keys whose JSON key differs from their text: nulls, booleans, numbers.
+_NOT_ITSELF = re.compile(r"[-+.0-9~]|(?:null|true|false|yes|no|on|off|y|n)\Z", re.IGNORECASE)
+
+
+def is_key(node: Node, token: str) -> bool:
+    """Whether a key node is the JSON key ``token`` as the view reads it (``0x10`` is "16", ``!!binary`` decoded).
+
+    A merge key (``<<``) is no member's key; a collection as a key (which the view refuses) is none either.
+    """
+    if not isinstance(node, ScalarNode) or is_merge_key(node):
+        return False
+    if node.value == token and node.tag in (PLAIN, "tag:yaml.org,2002:str") and token and not _NOT_ITSELF.match(token):
+        return True  # the common case, without resolving the scalar
+    try:
+        return mapping_key(node) == token
+    except IstioPatchError:
+        return False
 
 
 def tokens(pointer: str) -> list[str]:
@@ -37,13 +56,7 @@ def child(node: Node | None, token: str, *, key: bool = False) -> Node | None:
     if isinstance(node, MappingNode):
         found = None
         for k, v in node.value:
-            if is_merge_key(k):
-                continue
-            try:
-                name = mapping_key(k)
-            except IstioPatchError:  # a collection as a key: the view refuses the document, nothing to find here
-                continue
-            if name == token:
+            if is_key(k, token):
                 found = k if key else v  # the last writing wins, as in Kubernetes
         return found
     if isinstance(node, SequenceNode) and token.isdigit() and int(token) < len(node.value):

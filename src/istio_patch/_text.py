@@ -1,8 +1,9 @@
 """Decoding bytes and cutting a YAML stream into document segments, without parsing it.
 
 The segments partition the text: joining them gives the input back byte for byte. Cutting is done with
-one regular expression over line starts, so its cost is a scan of the text; the YAML parser only ever
-sees one segment at a time, and only when something asks about that document.
+one regular expression over the text, so its cost is a scan of it; the YAML parser only ever sees one
+segment at a time, and only when something asks about that document (libyaml's scanner is asked only
+whether a `%` line after a document's content is a directive, which real manifests never hold).
 """
 
 from __future__ import annotations
@@ -13,21 +14,32 @@ from ._errors import DecodeError
 
 BOM = "\ufeff"
 
-# A document marker is `---` or `...` at column 0, followed by a blank or the end of the line.
-_MARKER = re.compile(r"^(?:(---)|(\.\.\.))(?=[ \t\r\n]|\Z)", re.MULTILINE)
-# A directive is tried first: the blank-or-comment branch also matches (emptily) at a "%".
-_PRELUDE_LINE = re.compile(r"%[^\n]*\r?\n?|[ \t]*(?:#[^\n]*)?\r?\n?")
+# YAML's line breaks as libyaml reads them: LF, CR (alone or before LF), NEL, LS and PS.
+_BREAK_CHARS = "\n\r\x85\u2028\u2029"
+# A document marker is `---` or `...` at column 0 (after any line break), followed by a blank, a break or the
+# end. The column is checked apart: a literal search is several times faster than one anchored on line starts.
+# (Capturing groups would make it slower still: `text[pos]` tells the two apart.)
+_MARKER = re.compile(r"(?:---|\.\.\.)(?=[ \t\n\r\x85\u2028\u2029]|\Z)")
+# One line and its break (the last line may have none).
+_LINE = re.compile(r"[^\n\r\x85\u2028\u2029]*(?:\r\n|[\n\r\x85\u2028\u2029])?")
 
 
-def decode(data: bytes | str, source: str) -> tuple[str, bool]:
+def decode(data: bytes | bytearray | memoryview | str, source: str) -> tuple[str, bool]:
     """Return the text without its byte-order mark, and whether it had one.
 
-    Raises DecodeError naming the first byte that is not UTF-8, with its line and column.
+    ``data`` is text, or UTF-8 bytes (``bytearray`` and ``memoryview`` read as bytes). Raises DecodeError
+    naming the first byte that is not UTF-8 (or the first character of text that UTF-8 cannot hold), with its
+    line and column, and for anything that is neither text nor bytes.
     """
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
     if isinstance(data, str):
+        _refuse_surrogates(data, source)
         if data.startswith(BOM):
             return data[1:], True
         return data, False
+    if not isinstance(data, bytes):
+        raise DecodeError(f"the input must be text (str) or UTF-8 bytes, not {type(data).__name__}", source=source)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DecodeError(
             "the input is UTF-16 or UTF-32 (it starts with that byte-order mark); convert it to UTF-8",
@@ -66,41 +78,178 @@ def decode(data: bytes | str, source: str) -> tuple[str, bool]:
     return text, bom
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_surrogates(text: str, source: str) -> None:
+    """A str may hold lone surrogates (from ``surrogateescape``, or a bad ``\\ud800`` decoding); no YAML text can."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return
+    at = found.start()
+    line_start = text.rfind("\n", 0, at) + 1
+    raise DecodeError(
+        f"the text holds a lone surrogate (U+{ord(found.group()):04X}), which is not a character UTF-8 can hold",
+        source=source,
+        line=text.count("\n", 0, at) + 1,
+        column=at - line_start + 1,
+    )
+
+
 def split_documents(text: str) -> list[tuple[int, int]]:
     """Cut the stream into (start, end) segments, one for each document and for leading comments.
 
-    A segment starts at a `---` line, except that `%` directives and the comments around them stay with
-    the `---` they precede; a `...` line ends its segment. Text before the first marker (comments, or a
-    bare first document) is a segment of its own. The segments cover the text exactly.
+    The cuts are where libyaml's parser ends one document and starts the next, so that each segment composes
+    alone as libyaml would compose it in the whole stream:
+    - a segment starts at a `---` line (column 0 after any YAML line break: LF, CR, CRLF, NEL, LS, PS);
+      `%` directives just before it, and the comments around them, stay with the `---` they precede;
+    - a `...` line ends its segment when what follows, up to the next `---` or `%` line or the end, is only
+      comments, blank lines or more `...` lines (which libyaml skips); content after `...` without a `---`
+      stays in the segment, where libyaml refuses it as it does in the whole stream.
+    Text before the first marker (comments, or a bare first document) is a segment of its own. The segments
+    cover the text exactly.
     """
     cuts = [0]
+    skip_to = 0  # the `...` lines after a first one belong to its run
     for match in _MARKER.finditer(text):
         pos = match.start()
-        if match.group(1):  # ---
-            if pos != cuts[-1] and not _is_directive_prelude(text, cuts[-1], pos):
-                cuts.append(pos)
-        else:  # ...: the segment ends after this line
-            end = text.find("\n", pos)
-            end = len(text) if end < 0 else end + 1
-            if end < len(text):
-                cuts.append(end)
+        if pos < skip_to or (pos > 0 and text[pos - 1] not in _BREAK_CHARS):
+            continue
+        if text[pos] == "-":
+            cut = _document_start(text, cuts[-1], pos)
+            if cut is not None and cut > cuts[-1]:
+                cuts.append(cut)
+        else:  # `...`
+            skip_to, cut = _document_end(text, pos)
+            if cut is not None and cuts[-1] < cut < len(text):
+                cuts.append(cut)
     bounds = cuts + [len(text)]
     return [(bounds[i], bounds[i + 1]) for i in range(len(cuts)) if bounds[i] < bounds[i + 1] or i == 0]
 
 
+def _line_end(text: str, pos: int) -> int:
+    """The offset after the line break that ends the line of ``pos`` (or the end of the text)."""
+    match = _LINE.match(text, pos)
+    assert match is not None  # the pattern matches the empty string
+    return match.end()
+
+
+def _line_kind(text: str, start: int, end: int) -> str:
+    """The kind of the line ``text[start:end]``: "blank", "comment", "directive" or "other"."""
+    body = text[start:end].rstrip(_BREAK_CHARS)
+    if text.startswith("%", start):
+        return "directive"
+    stripped = body.lstrip(" \t")
+    if not stripped:
+        return "blank"
+    return "comment" if stripped.startswith("#") else "other"
+
+
+def _has_percent_line(text: str, start: int, end: int) -> bool:
+    """Whether a line of ``text[start:end]`` (``start`` being a line start) starts with `%`."""
+    at = text.find("%", start, end)
+    while at >= 0:
+        if at == start or text[at - 1] in _BREAK_CHARS:
+            return True
+        at = text.find("%", at + 1, end)
+    return False
+
+
+def _document_end(text: str, pos: int) -> tuple[int, int | None]:
+    """For the `...` line at ``pos``: the end of its run of `...` lines, and where to cut (None: no cut)."""
+    last = _line_end(text, pos)
+    at = last
+    while at < len(text):
+        end = _line_end(text, at)
+        if _MARKER.match(text, at) and text[at] == ".":
+            last = at = end
+        elif _line_kind(text, at, end) in ("blank", "comment"):
+            at = end
+        else:
+            break
+    if at >= len(text) or text.startswith("%", at) or (_MARKER.match(text, at) and text[at] == "-"):
+        return last, last
+    return last, None
+
+
+def _document_start(text: str, previous: int, pos: int) -> int | None:
+    """Where the document whose `---` is at ``pos`` starts (None: it stays in the segment from ``previous``)."""
+    if pos == previous:
+        return None
+    if not _has_percent_line(text, previous, pos):
+        return pos
+    if _is_directive_prelude(text, previous, pos):
+        return None
+    lines = _prelude_before(text, previous, pos)
+    directives = [i for i, (_, kind) in enumerate(lines) if kind == "directive"]
+    if not directives:
+        return pos
+    first = directives[0]
+    comments = [i for i, (_, kind) in enumerate(lines) if kind == "comment"]
+    if not any(c < first for c in comments) and not _is_directive_token(text, previous, lines[first][0]):
+        # the `%` line continues a plain scalar (`a` on the line before); a comment line would end it
+        after = [c for c in comments if c > first]
+        if not after or not any(d > after[0] for d in directives):
+            return pos
+        return lines[after[0]][0]
+    return next(start for start, kind in lines if kind != "blank")
+
+
+def _prelude_before(text: str, previous: int, pos: int) -> list[tuple[int, str]]:
+    """The lines just before ``pos`` (and after ``previous``) that are directives, comments or blank, in order."""
+    found: list[tuple[int, str]] = []
+    end = pos
+    while end > previous:
+        start = max(text.rfind(ch, previous, end - 1) for ch in _BREAK_CHARS) + 1
+        if text[end - 1] == "\n" and end - 2 >= previous and text[end - 2] == "\r":
+            start = max(text.rfind(ch, previous, end - 2) for ch in _BREAK_CHARS) + 1
+        start = max(start, previous)
+        kind = _line_kind(text, start, end)
+        if kind == "other":
+            break
+        found.append((start, kind))
+        end = start
+    return found[::-1]
+
+
+def _is_directive_token(text: str, start: int, at: int) -> bool:
+    """Whether libyaml's scanner, reading from ``start``, reads the `%` line at ``at`` as a directive.
+
+    At column 0 it does, unless the line continues a plain scalar. Rare (a directive after a document's
+    content), so the scanner's cost is paid only then. Text the scanner refuses stays in one segment, which
+    libyaml then refuses as it refuses the whole stream.
+    """
+    import yaml
+
+    from ._parse import _NodeLoader
+
+    end = _line_end(text, at)
+    loader = _NodeLoader(text[start:end])
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            if token.start_mark.index >= at - start and not isinstance(token, yaml.BlockEndToken):
+                return isinstance(token, yaml.DirectiveToken) and token.start_mark.index == at - start
+    except yaml.YAMLError:
+        return False
+    finally:
+        loader.dispose()
+    return False
+
+
 def _is_directive_prelude(text: str, start: int, end: int) -> bool:
     """True when text[start:end] is only directives, comments and blank lines, with one directive at least."""
-    chunk = text[start:end]
-    if "%" not in chunk:
+    if not _has_percent_line(text, start, end):
         return False
-    pos = 0
+    pos = start
     seen_directive = False
-    while pos < len(chunk):
-        match = _PRELUDE_LINE.match(chunk, pos)
-        if match is None or match.end() == pos:
+    while pos < end:
+        line_end = min(_line_end(text, pos), end)
+        kind = _line_kind(text, pos, line_end)
+        if kind == "other":
             return False
-        seen_directive |= chunk[pos] == "%"
-        pos = match.end()
+        seen_directive |= kind == "directive"
+        pos = line_end
     return seen_directive
 
 

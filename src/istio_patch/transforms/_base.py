@@ -231,13 +231,15 @@ def _near(manifest: Manifest, selector: Selector) -> str:
 def might_mention(text: str, word: str) -> bool:
     """False only when no scalar of ``text`` can have a value that contains ``word``.
 
-    A value differs from its source text only through line folding (which leaves a space) and the escapes of
-    double-quoted scalars. Of those escapes, only ``\\x``, ``\\u``, ``\\U``, ``\\/`` and an escaped line break
+    A value differs from its source text only through line folding (which leaves a space), the escapes of
+    double-quoted scalars and the base64 of ``!!binary`` ones. Of those escapes, only ``\\x``, ``\\u``, ``\\U``, ``\\/`` and an escaped line break
     can stand for letters, digits or ``/``; so a word of such characters that is absent from a text free of
     those escapes is in none of its values. Used to skip parsing documents a selector cannot match.
     """
     if word in text:
         return True
+    if "binary" in text:
+        return True  # a !!binary scalar's value is its base64 decoded (however the tag is spelled, it says binary)
     if any(ch in word for ch in _FOLDED_OR_ESCAPED):
         return True  # folding and quoting make such words too many ways; look at the document
     return _ESCAPE_OF_AN_ORDINARY_CHARACTER.search(text) is not None
