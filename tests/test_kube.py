@@ -199,7 +199,11 @@ def test_alias_bomb_is_refused_quickly() -> None:
 
 
 def test_small_alias_expansion_is_fine() -> None:
-    assert len(_view(_bomb(3))["a3"]) == 9
+    # two levels (under 1,000 values) are fine; three (8,307 values, 99.8% from aliases) go-yaml refuses as
+    # excessive aliasing, and so Kubernetes does: see test_excessive_aliasing_is_refused_as_kubernetes_refuses_it
+    assert len(_view(_bomb(2))["a2"]) == 9
+    with pytest.raises(LimitError, match="excessive aliasing"):
+        _view(_bomb(3))
 
 
 def test_budget_is_a_parameter() -> None:
@@ -257,3 +261,19 @@ def test_nesting_through_aliases_counts() -> None:
 def test_collection_key_is_refused() -> None:
     with pytest.raises(YAMLSyntaxError, match="only scalar keys"):
         check_syntax(load("? {a: 1}\n: x\n"))
+
+
+def test_excessive_aliasing_is_refused_as_kubernetes_refuses_it() -> None:
+    # 8 levels of 8 aliases: 8**8 = 16.7M leaves would be too many; 6 levels make ~300k values, 99.99% from aliases
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x]"]
+    for i in range(1, 6):
+        levels.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 8) + "]")
+    text = "kind: ConfigMap\nmetadata: {name: c}\n" + "\n".join(levels) + "\n"
+    manifest = load(text, source="bomb.yaml")
+    with pytest.raises(LimitError, match="Kubernetes refuses such excessive aliasing"):
+        manifest.objects()
+
+
+def test_ordinary_aliasing_is_fine() -> None:
+    text = "kind: ConfigMap\nmetadata: {name: c}\nbase: &base {a: 1, b: 2, c: [1, 2, 3]}\n" + "".join(f"k{i}: *base\n" for i in range(50))
+    assert len(load(text).objects()[0].data) == 53
