@@ -67,4 +67,4 @@ def test_edit_of_a_bad_document_is_an_error_not_a_crash() -> None:
     manifest = istio_patch.load((CASES / "unclosed-quote.yaml").read_bytes(), source="unclosed-quote.yaml")
     assert manifest.documents[0].data["metadata"]["name"] == "ok"  # the good document is still usable
     with pytest.raises(istio_patch.YAMLSyntaxError):
-        manifest.apply([{"op": "add", "path": "/x", "value": 1}], document=1)
+        manifest.apply([{"op": "add", "path": "/x", "value": 1}], index=1)

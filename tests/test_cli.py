@@ -1012,10 +1012,10 @@ def test_apply_builds_only_the_documents_it_reads(capsysbinary, tmp_path, monkey
     path = tmp_path / "three.yaml"
     path.write_bytes(b"# head\n---\nkind: A\n---\nkind: B\nx: [1, 2]\n---\nkind: C\n")
     assert run(capsysbinary, "apply", path)[:2] == (0, path.read_bytes())
-    assert composed == [0, 1]  # up to the first object, to know the file is not empty
+    assert composed == [1, 2]  # up to the first object, to know the file is not empty (documents numbered from 1)
     composed.clear()
     assert run(capsysbinary, "summary", path)[0] == 0
-    assert composed == [0, 1, 2, 3]
+    assert composed == [1, 2, 3, 4]
 
 
 def test_main_gives_the_callers_gc_thresholds_back(capsysbinary):

@@ -14,13 +14,13 @@ from istio_patch._edit import parse_pointer, same_data
 
 
 def edit(text: str, *ops: dict[str, Any]) -> str:
-    return load(text).apply(list(ops), document=0).render()
+    return load(text).apply(list(ops), index=0).render()
 
 
 def refused(text: str, *ops: dict[str, Any], cls: type = EditError) -> IstioPatchError:
     manifest = load(text, source="f.yaml")
     with pytest.raises(cls) as caught:
-        manifest.apply(list(ops), document=0)
+        manifest.apply(list(ops), index=0)
     assert manifest.render() == text  # a Manifest never changes
     return caught.value
 

@@ -20,7 +20,7 @@ from istio_patch import (
 
 
 def test_message_with_every_position() -> None:
-    err = YAMLSyntaxError("bad", source="f.yaml", document=0, line=3, column=5, pointer="/a", snippet="  x: [y")
+    err = YAMLSyntaxError("bad", source="f.yaml", document=1, line=3, column=5, pointer="/a", snippet="  x: [y")
     assert str(err) == "f.yaml:3:5: bad (document 1, at /a)\n      x: [y\n        ^"
     assert err.headline() == "f.yaml:3:5: bad (document 1, at /a)"
     assert err.location == "f.yaml:3:5"
@@ -63,7 +63,7 @@ def test_errors_survive_pickling() -> None:
     err = DecodeError("x", source="f", line=1, column=2, byte_offset=7)
     back = pickle.loads(pickle.dumps(err))
     assert (type(back), str(back), back.byte_offset) == (DecodeError, str(err), 7)
-    edit = EditError("y", pointer="/a/b", document=3)
+    edit = EditError("y", pointer="/a/b", document=4)
     assert str(pickle.loads(pickle.dumps(edit))) == "<string>: y (document 4, at /a/b)"
 
 

@@ -73,7 +73,7 @@ def test_mutated_documents_load_or_fail_cleanly(seed: bytes, mutations: list) ->
         for doc in manifest.documents:
             doc.duplicates
             if isinstance(doc.data, dict):  # an edit of a document that loaded is verified or refused
-                manifest.apply([{"op": "add", "path": "/fuzzed", "value": {"a": [1]}}], document=doc.index)
+                manifest.apply([{"op": "add", "path": "/fuzzed", "value": {"a": [1]}}], index=doc.index)
     except IstioPatchError as exc:
         assert str(exc)
 

@@ -165,7 +165,7 @@ def test_merge_key_needs_mappings() -> None:
 
 
 def test_aliases_are_shared_not_copied() -> None:
-    root = compose("a: &x [1, 2]\nb: *x\n", source="f", document=0, first_line=0)
+    root = compose("a: &x [1, 2]\nb: *x\n", source="f", document=1, first_line=1)
     view, _ = build_view(root)
     assert view["a"] is view["b"]
 
@@ -207,7 +207,7 @@ def test_small_alias_expansion_is_fine() -> None:
 
 
 def test_budget_is_a_parameter() -> None:
-    root = compose(_bomb(2), source="f", document=0, first_line=0)
+    root = compose(_bomb(2), source="f", document=1, first_line=1)
     with pytest.raises(LimitError):
         build_view(root, budget=50)
 
@@ -230,7 +230,7 @@ def test_aliases_repeating_a_long_string_are_refused() -> None:
 def test_the_character_budget_counts_only_what_aliases_add() -> None:
     assert len(_view(_string_bomb(100_000, 1))["c"]) == 1  # 1,000,000 characters added: fine
     assert len(_view(f"a: {'x' * 3_000_000}\nb: {'y' * 3_000_000}\n")["a"]) == 3_000_000  # no alias: any size
-    root = compose(_string_bomb(10, 1), source="f", document=0, first_line=0)
+    root = compose(_string_bomb(10, 1), source="f", document=1, first_line=1)
     with pytest.raises(LimitError):
         build_view(root, characters=50)
 

@@ -68,7 +68,7 @@ def test_bom_is_kept_but_not_part_of_any_document() -> None:
 
 def test_documents_carry_their_first_line() -> None:
     manifest = load("# head\n---\na: 1\n---\n\nb: 2\n")
-    assert [(d.index, d.line) for d in manifest.documents] == [(0, 0), (1, 1), (2, 3)]
+    assert [(d.index, d.line) for d in manifest.documents] == [(0, 1), (1, 2), (2, 4)]  # lines are 1-based
     assert [d.data for d in manifest.documents] == [None, {"a": 1}, {"b": 2}]
 
 
@@ -116,41 +116,41 @@ def test_data_is_a_fresh_copy() -> None:
 
 def test_apply_returns_a_new_manifest_and_leaves_the_old_one() -> None:
     before = load("a: 1\n---\nb: 2\n---\nc: 3\n")
-    after = before.apply([{"op": "add", "path": "/x", "value": "new"}], document=1)
+    after = before.apply([{"op": "add", "path": "/x", "value": "new"}], index=1)
     assert before.render() == "a: 1\n---\nb: 2\n---\nc: 3\n"
     assert after.render() == "a: 1\n---\nb: 2\nx: new\n---\nc: 3\n"
     assert after.documents[0] is before.documents[0]
-    assert [d.line for d in after.documents] == [0, 1, 4]
+    assert [d.line for d in after.documents] == [1, 2, 5]
     assert after.documents[2].data == {"c": 3}
 
 
 def test_apply_with_a_base_pointer() -> None:
     manifest = load("kind: List\nitems:\n- kind: A\n  spec: {count: 1}\n")
-    out = manifest.apply([{"op": "replace", "path": "/spec/count", "value": 2}], document=0, base="/items/0")
+    out = manifest.apply([{"op": "replace", "path": "/spec/count", "value": 2}], index=0, base="/items/0")
     assert out.render() == "kind: List\nitems:\n- kind: A\n  spec: {count: 2}\n"
 
 
 def test_apply_without_operations_is_the_same_manifest() -> None:
     manifest = load("a: 1\n")
-    assert manifest.apply([], document=0) is manifest
+    assert manifest.apply([], index=0) is manifest
 
 
 def test_without_document_and_appending() -> None:
     manifest = load("a: 1\n---\nb: 2\n---\nc: 3\n")
     shorter = manifest.without_document(1)
     assert shorter.render() == "a: 1\n---\nc: 3\n"
-    assert [(d.index, d.line) for d in shorter.documents] == [(0, 0), (1, 1)]
+    assert [(d.index, d.line) for d in shorter.documents] == [(0, 1), (1, 2)]
     longer = shorter.with_documents_appended(["---\nd: 4\n"])
     assert longer.render() == "a: 1\n---\nc: 3\n---\nd: 4\n"
     assert longer.documents[2].data == {"d": 4}
-    assert (longer.documents[2].index, longer.documents[2].line) == (2, 3)
+    assert (longer.documents[2].index, longer.documents[2].line) == (2, 4)
 
 
 def test_replace_text_keeps_later_documents_and_moves_their_lines() -> None:
     manifest = load("a: 1\n---\nb: 2\n")
     out = manifest.replace_text(0, "a: 1\nz: 0\n")
     assert out.render() == "a: 1\nz: 0\n---\nb: 2\n"
-    assert out.documents[1].line == 2
+    assert out.documents[1].line == 3
     assert manifest.replace_text(0, "a: 1\n") is manifest
 
 
@@ -164,7 +164,7 @@ def test_edited_replaces_and_removes_in_one_pass_as_one_edit_at_a_time_would() -
         one_at_a_time = one_at_a_time.without_document(index) if text is None else one_at_a_time.replace_text(index, text)
     assert out.render() == one_at_a_time.render() == "a: 1\nx: 0\ny: 0\n---\nc: 3\n---\nd: 4\n---\ne: 5\nz: 0\n"
     assert [(d.index, d.line) for d in out.documents] == [(d.index, d.line) for d in one_at_a_time.documents]
-    assert [(d.index, d.line) for d in out.documents] == [(0, 0), (1, 3), (2, 5), (3, 7)]
+    assert [(d.index, d.line) for d in out.documents] == [(0, 1), (1, 4), (2, 6), (3, 8)]
     assert out.documents[1] is not manifest.documents[2] and out.documents[1].data == {"c": 3}  # moved, parse shared
     assert manifest.edited({2: "---\nc: 3\n"}) is manifest
 
@@ -172,8 +172,8 @@ def test_edited_replaces_and_removes_in_one_pass_as_one_edit_at_a_time_would() -
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        (-2, "<string>: there is no document -2 in this stream of 2 (indices 0 to 1)"),
-        (2, "<string>: there is no document 2 in this stream of 2 (indices 0 to 1)"),
+        (-2, "<string>: there is no document at index -2 in this stream of 2 (indices 0 to 1)"),
+        (2, "<string>: there is no document at index 2 in this stream of 2 (indices 0 to 1)"),
         ("1", "<string>: a document is named by its 0-based index (int), not str"),
         (True, "<string>: a document is named by its 0-based index (int), not bool"),
     ],
@@ -181,7 +181,7 @@ def test_edited_replaces_and_removes_in_one_pass_as_one_edit_at_a_time_would() -
 def test_apply_to_a_document_that_is_not_there_is_refused(document: object, message: str) -> None:
     manifest = load("a: 1\n---\nb: 1\n")
     with pytest.raises(istio_patch.EditError) as caught:
-        manifest.apply([{"op": "replace", "path": "/a", "value": 2}], document=document)  # type: ignore[arg-type]
+        manifest.apply([{"op": "replace", "path": "/a", "value": 2}], index=document)  # type: ignore[arg-type]
     assert str(caught.value) == message
     with pytest.raises(istio_patch.EditError):
         manifest.edited({-1: "c: 1\n"})
@@ -190,7 +190,7 @@ def test_apply_to_a_document_that_is_not_there_is_refused(document: object, mess
 def test_document_apply_keeps_its_place() -> None:
     doc = load("a: 1\n---\nb: 2\n").documents[1]
     new = doc.apply([{"op": "add", "path": "/c", "value": 3}])
-    assert (new.index, new.line, new.text, new.data) == (1, 1, "---\nb: 2\nc: 3\n", {"b": 2, "c": 3})
+    assert (new.index, new.line, new.text, new.data) == (1, 2, "---\nb: 2\nc: 3\n", {"b": 2, "c": 3})
     assert doc.apply([]) is doc and doc.apply([{"op": "replace", "path": "/b", "value": 2}]) is doc
 
 
@@ -384,7 +384,7 @@ def test_load_reads_bytearray_memoryview_and_path_sources() -> None:
 )
 def test_apply_refuses_what_is_not_operations(operations: object, base: object, message: str) -> None:
     with pytest.raises(istio_patch.EditError) as caught:
-        load("a: 1\n").apply(operations, document=0, base=base)  # type: ignore[arg-type]
+        load("a: 1\n").apply(operations, index=0, base=base)  # type: ignore[arg-type]
     assert str(caught.value) == message
 
 

@@ -117,7 +117,7 @@ def test_a_value_the_api_server_refuses_is_a_positioned_error_not_a_coercion() -
         load(text, source="web.yaml").objects(Deployment)
     error = caught.value
     assert (error.source, error.line, error.column, error.pointer, error.document) == (
-        "web.yaml", 20, 26, "/spec/template/spec/containers/0/ports/0/containerPort", 0
+        "web.yaml", 20, 26, "/spec/template/spec/containers/0/ports/0/containerPort", 1
     )
     assert error.headline() == (
         "web.yaml:20:26: Deployment prod/web: /spec/template/spec/containers/0/ports/0/containerPort: "

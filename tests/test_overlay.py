@@ -90,7 +90,7 @@ def test_object_plans_map_edits_back_to_the_original_documents() -> None:
     result = transforms.apply(manifest, transforms.preset("bare-metal"))
     plans, added = object_plans(manifest, [result], result.manifest)
     assert added == []
-    assert [(p.document, p.pointer, p.line, p.transforms, p.removes_object) for p in plans] == [
+    assert [(p.index, p.pointer, p.line, p.transforms, p.removes_object) for p in plans] == [
         (0, "", 1, ["node_port"], False),
         (1, "", 11, ["to_daemonset"], True),
         (2, "", 20, ["to_daemonset", "host_ports"], False),
@@ -122,7 +122,7 @@ def test_object_plans_report_the_documents_a_step_adds() -> None:
     )
     result = transforms.apply(manifest, [step])
     plans, added = object_plans(manifest, [result], result.manifest)
-    assert [(p.document, p.transforms) for p in plans] == [(0, ["label_namespaces"])]
+    assert [(p.index, p.transforms) for p in plans] == [(0, ["label_namespaces"])]
     assert added == [1]
 
 
@@ -295,7 +295,7 @@ spec: {size: 1}
 def custom_plans(manifest: Manifest) -> list[ObjectPlan]:
     """The same edit on every object of ``manifest``: the overlay only says plans, whoever made them."""
     edit = {"op": "replace", "path": "/spec/size", "value": 2}
-    return [ObjectPlan(manifest.source, o.document, o.pointer, o.line, o, ["custom"], [edit]) for o in manifest.objects()]
+    return [ObjectPlan(manifest.source, o.index, o.pointer, o.line, o, ["custom"], [edit]) for o in manifest.objects()]
 
 
 def test_kinds_a_crd_declares_cluster_scoped_are_targeted_without_namespace() -> None:
@@ -588,7 +588,7 @@ def test_kustomize_builds_what_apply_builds(tmp_path: Path) -> None:
     plans = custom_plans(custom)
     edited = custom
     for plan in plans:
-        edited = edited.apply(plan.operations, document=plan.document)
+        edited = edited.apply(plan.operations, index=plan.index)
     cases.append(
         (
             "custom kinds, one cluster-scoped",

@@ -20,31 +20,32 @@ from istio_patch._parse import (
 
 
 def _error(text: str, first_line: int = 0) -> YAMLSyntaxError:
+    """The error of ``text`` as the third document of a file, starting ``first_line`` lines below its top."""
     with pytest.raises(YAMLSyntaxError) as caught:
-        compose(text, source="f.yaml", document=2, first_line=first_line)
+        compose(text, source="f.yaml", document=3, first_line=first_line + 1)
     return caught.value
 
 
 def test_plain_scalars_stay_unresolved() -> None:
-    root = compose("a: 1\nb: '1'\nc: !!int 1\n", source="f", document=0, first_line=0)
+    root = compose("a: 1\nb: '1'\nc: !!int 1\n", source="f", document=1, first_line=1)
     assert isinstance(root, MappingNode)
     assert [v.tag for _, v in root.value] == [PLAIN, "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"]
 
 
 def test_marks_are_offsets_in_the_segment() -> None:
-    root = compose("# c\nkey: value\n", source="f", document=0, first_line=10)
+    root = compose("# c\nkey: value\n", source="f", document=1, first_line=11)
     key, value = root.value[0]
     assert (key.start_mark.index, key.start_mark.line, value.start_mark.column) == (4, 1, 5)
 
 
 def test_comment_only_segment_has_no_node() -> None:
-    assert compose("# only a comment\n", source="f", document=0, first_line=0) is None
-    assert compose("", source="f", document=0, first_line=0) is None
+    assert compose("# only a comment\n", source="f", document=1, first_line=1) is None
+    assert compose("", source="f", document=1, first_line=1) is None
 
 
 def test_error_positions_are_file_relative() -> None:
     err = _error("---\na: [1,\n", first_line=40)
-    assert (err.source, err.document, err.line) == ("f.yaml", 2, 43)
+    assert (err.source, err.document, err.line) == ("f.yaml", 3, 43)
 
 
 def test_unclosed_quote_names_where_the_quote_starts() -> None:
@@ -82,12 +83,12 @@ def test_nesting_beyond_libyaml_limit_is_a_syntax_error() -> None:
 
 def test_aliases_are_placed_where_they_are_written() -> None:
     text = "a: &x {k: 1}\nb: [*x, 2, *x]\nc: *x\n"
-    root = compose(text, source="f", document=0, first_line=0)
+    root = compose(text, source="f", document=1, first_line=1)
     found = aliases(text, root)
     b, c = root.value[1][1], root
     assert [(a.parent, a.slot, text[a.start : a.end]) for a in found] == [(b, 0, "*x"), (b, 2, "*x"), (c, 5, "*x")]
     assert all(a.target is root.value[0][1] for a in found)  # the anchored node, whose marks are the anchor's
-    assert aliases("a: &x 1\n", compose("a: &x 1\n", source="f", document=0, first_line=0)) == []
+    assert aliases("a: &x 1\n", compose("a: &x 1\n", source="f", document=1, first_line=1)) == []
 
 
 def test_an_anchor_defined_again_wins_for_the_aliases_after_it() -> None:
@@ -127,7 +128,7 @@ FIXTURES = sorted((Path(__file__).resolve().parent / "fixtures" / "roundtrip").g
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_the_python_composer_builds_what_libyamls_builds(path: Path) -> None:
     for doc in load_path(path).documents:
-        expected = _shape(compose(doc.text, source="f", document=0, first_line=0))
+        expected = _shape(compose(doc.text, source="f", document=1, first_line=1))
         assert _shape(_compose_with(doc.text, _compose_redefining)) == expected
 
 

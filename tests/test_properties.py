@@ -84,7 +84,7 @@ def _check_edit(text: str, ops: list[dict[str, Any]]) -> None:
     before = manifest.documents[0].data
     expected = jsonpatch.apply_patch(before, ops)
     try:
-        out = manifest.apply(ops, document=0)
+        out = manifest.apply(ops, index=0)
     except EditError as exc:
         # refusals are allowed (shared aliases, merge keys, or an edit that cannot be verified)
         assert manifest.render() == text, str(exc)
@@ -122,7 +122,7 @@ def test_lines_outside_the_touched_entry_are_unchanged(data: Any, key: str, valu
     index = list(view).index(target)
     assume(len(entries) == len(view))  # no key written twice
     first, after = entries[index][0], entries[index + 1][0] if index + 1 < len(entries) else None
-    out = manifest.apply([{"op": "replace", "path": "/" + target.replace("~", "~0").replace("/", "~1"), "value": value}], document=0)
+    out = manifest.apply([{"op": "replace", "path": "/" + target.replace("~", "~0").replace("/", "~1"), "value": value}], index=0)
     old_lines, new_lines = text.splitlines(True), out.render().splitlines(True)
     assert new_lines[:first] == old_lines[:first]
     if after is not None:
@@ -150,7 +150,7 @@ def test_any_operation_list_raises_only_our_errors(data: Any, ops: list[dict[str
     text = _dump(data, False, 2)
     manifest = istio_patch.load(text)
     try:
-        manifest.apply(ops, document=0)
+        manifest.apply(ops, index=0)
     except IstioPatchError:
         pass
     assert manifest.render() == text
@@ -178,7 +178,7 @@ def test_edits_of_json_documents_write_json(data: dict[str, Any], indent: int | 
     assert same_data(view, _as_kubernetes_reads(json.loads(text), "", ""))  # numbers beyond int64 are floats
     chosen = ops.draw(operations(view))
     try:
-        out = manifest.apply(chosen, document=0).render()
+        out = manifest.apply(chosen, index=0).render()
     except EditError as exc:
         assert manifest.render() == text, str(exc)
         return
@@ -205,7 +205,7 @@ def test_fixture_edits_are_written_or_refused_for_a_reason(text: str, ops: st.Da
     view = json.loads(json.dumps(istio_patch.load(text).documents[0].data))  # aliases shared nothing in JSON
     chosen = ops.draw(operations(view))
     try:
-        out = istio_patch.load(text).apply(chosen, document=0)
+        out = istio_patch.load(text).apply(chosen, index=0)
     except EditError as exc:
         assert "please report" not in exc.message, exc.message  # a refusal says why; a bug asks to be reported
         return

@@ -16,7 +16,7 @@ def _work(path: Path) -> tuple[str, tuple, str]:
     edited = manifest
     for obj in manifest.objects():
         if obj.pointer == "" and isinstance(obj.data.get("metadata"), dict):
-            edited = edited.apply([{"op": "add", "path": "/metadata/annotations~1x", "value": "y z"}], document=obj.document)
+            edited = edited.apply([{"op": "add", "path": "/metadata/annotations~1x", "value": "y z"}], index=obj.index)
     dups = tuple((i, d.key, d.line) for i, d in manifest.duplicates())
     return manifest.render(), dups, edited.render()
 
@@ -36,7 +36,7 @@ def test_a_shared_manifest_is_read_from_several_threads() -> None:
     ops = [{"op": "replace", "path": "/items/1/metadata/name", "value": "renamed"}]
 
     def read(_: int) -> tuple:
-        return tuple(o.name for o in manifest.objects()), manifest.apply(ops, document=0).render()
+        return tuple(o.name for o in manifest.objects()), manifest.apply(ops, index=0).render()
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = set(pool.map(read, range(16)))

@@ -66,7 +66,7 @@ def test_problem_fields() -> None:
     assert first == Problem(
         source="m.yaml",
         line=8,
-        document=0,
+        document=1,
         pointer="/spec/ports/0/port",
         object="Service web",
         severity="error",

@@ -29,7 +29,7 @@ class IstioPatchError(Exception):
     Attributes:
         message: the bare description, without position.
         source: the file name or ``"<string>"``; ``None`` when unknown.
-        document: 0-based index of the document in the stream, or ``None``.
+        document: 1-based number of the document in the stream, or ``None``.
         line: 1-based line in the source, or ``None``.
         column: 1-based column (characters) in the source, or ``None``.
         pointer: JSON pointer (RFC 6901) inside the document, or ``None``.
@@ -73,7 +73,7 @@ class IstioPatchError(Exception):
         """
         extra = []
         if self.document is not None:
-            extra.append(f"document {self.document + 1}")
+            extra.append(f"document {self.document}")
         if self.pointer is not None:
             extra.append(f"at {_printable(self.pointer) or '/'}")
         suffix = f" ({', '.join(extra)})" if extra else ""

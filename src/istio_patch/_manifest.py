@@ -35,7 +35,7 @@ class _Parsed:
 
     def node(self, source: str, index: int, line: int) -> Node | None:
         if not self._parsed:
-            self._node = compose(self.text, source=source, document=index, first_line=line)
+            self._node = compose(self.text, source=source, document=index + 1, first_line=line)
             self._parsed = True
         return self._node
 
@@ -64,8 +64,8 @@ def _relocate(exc: Any, source: str, index: int, line: int, text: str) -> Any:
     return type(exc)(
         exc.message,
         source=source,
-        document=index,
-        line=line + line0 + 1,
+        document=index + 1,
+        line=line + line0,
         column=exc.column,
         pointer=exc.pointer,
         snippet=snippet,
@@ -79,7 +79,7 @@ class Document:
     Attributes:
         text: the segment's text: its `---` line, comments, body and any `...` line.
         index: 0-based position in the stream.
-        line: 0-based line of the file on which the segment starts.
+        line: 1-based line of the file on which the segment starts.
         source: the name of the file (or ``"<string>"``).
     """
 
@@ -115,10 +115,10 @@ class Document:
                 Duplicate(
                     key=lost_key.value,
                     pointer=pointer,
-                    line=self.line + lost_key.start_mark.line + 1,
+                    line=self.line + lost_key.start_mark.line,
                     column=lost_key.start_mark.column + 1,
                     lost_value=lost,
-                    winning_line=self.line + winner.start_mark.line + 1,
+                    winning_line=self.line + winner.start_mark.line,
                 )
             )
         return tuple(out)
@@ -144,17 +144,17 @@ class Document:
             node = step
             alias = self._alias_at(parent, token, key=last)
         if node is None:
-            return self.line + 1, 1
+            return self.line, 1
         if alias is not None:  # the node is the anchored one, written elsewhere: place the alias itself
             line0 = self.text.count("\n", 0, alias.start)
-            return self.line + line0 + 1, alias.start - (self.text.rfind("\n", 0, alias.start) + 1) + 1
-        return self.line + node.start_mark.line + 1, node.start_mark.column + 1
+            return self.line + line0, alias.start - (self.text.rfind("\n", 0, alias.start) + 1) + 1
+        return self.line + node.start_mark.line, node.start_mark.column + 1
 
     def locate(self, pointer: str, *, key: bool = False) -> tuple[int, int, str | None]:
         """:meth:`position` and the text of that line, for error messages."""
         line, column = self.position(pointer, key=key)
         lines = self.text.split("\n")
-        index = line - self.line - 1
+        index = line - self.line
         return line, column, lines[index].rstrip("\r") if 0 <= index < len(lines) else None
 
     def _alias_at(self, parent: Node | None, token: str, *, key: bool) -> Alias | None:
@@ -200,13 +200,14 @@ class Document:
 class KubeObject:
     """A Kubernetes object of a manifest: a top-level document or an item of a ``kind: List``.
 
+    ``index`` is the 0-based position of its document in the stream (``document`` its 1-based number);
     ``pointer`` is where the object sits in its document ("" for the document itself, "/items/3" for a
     List item); ``line`` is its 1-based line in the file. ``data`` is a fresh copy of its Kubernetes view at
     each access, so no caller can change the manifest through it; :meth:`Manifest.typed` gives the typed model.
     """
 
     source: str
-    document: int
+    index: int
     pointer: str
     line: int
     api_version: str | None
@@ -220,6 +221,11 @@ class KubeObject:
     def data(self) -> dict[str, Any]:
         """The object's Kubernetes view: a fresh copy that the caller may change."""
         return copy_data(self._view)  # type: ignore[no-any-return]
+
+    @property
+    def document(self) -> int:
+        """The 1-based number of the object's document in the stream (``index`` is its 0-based position)."""
+        return self.index + 1
 
     @property
     def ref(self) -> str:
@@ -308,8 +314,8 @@ class Manifest:
         from ._models import DEFAULT_REGISTRY, Origin, build
 
         cls = model or (registry or DEFAULT_REGISTRY).model_for(obj.api_version, obj.kind)
-        doc = self.documents[obj.document]
-        origin = Origin(obj.source, obj.document, obj.pointer, obj.line)
+        doc = self.documents[obj.index]
+        origin = Origin(obj.source, obj.index, obj.pointer, obj.line)
         return build(cls, copy_data(obj._view), origin=origin, describe=obj.describe(), locate=doc.locate)  # type: ignore[return-value]
 
     def get(self, ref: str, namespace: str | None = None, *, registry: Registry | None = None) -> KubeObjectModel:
@@ -346,37 +352,38 @@ class Manifest:
         return any(True for doc in self.documents for _ in _objects_of(doc))
 
     def duplicates(self) -> tuple[tuple[int, Duplicate], ...]:
-        """(document index, duplicate) for every repeated key in the stream."""
+        """(0-based document index, duplicate) for every repeated key in the stream."""
         return tuple((doc.index, dup) for doc in self.documents for dup in doc.duplicates)
 
-    def apply(self, operations: Sequence[Mapping[str, Any]], *, document: int, base: str = "") -> Manifest:
-        """Apply RFC 6902 ``operations`` to one document; paths are relative to ``base`` inside it.
+    def apply(self, operations: Sequence[Mapping[str, Any]], *, index: int, base: str = "") -> Manifest:
+        """Apply RFC 6902 ``operations`` to the document at ``index`` (0-based, as in ``documents``); paths are
+        relative to ``base`` inside it.
 
         Returns a new Manifest whose text differs from this one only where the operations require.
         Raises EditError (naming the pointer) when an operation cannot be applied; nothing is half-applied.
         """
-        document = self._index(document)
-        return self.replace_text(document, self.documents[document].apply(operations, base=base).text)
+        index = self._index(index)
+        return self.replace_text(index, self.documents[index].apply(operations, base=base).text)
 
-    def _index(self, document: Any) -> int:
-        """``document`` as an index of this stream, or EditError (a negative index would edit nothing)."""
-        if not isinstance(document, int) or isinstance(document, bool):
-            raise EditError(f"a document is named by its 0-based index (int), not {type(document).__name__}", source=self.source)
-        if not 0 <= document < len(self.documents):
+    def _index(self, index: Any) -> int:
+        """``index`` as a position in this stream, or EditError (a negative index would edit nothing)."""
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise EditError(f"a document is named by its 0-based index (int), not {type(index).__name__}", source=self.source)
+        if not 0 <= index < len(self.documents):
             raise EditError(
-                f"there is no document {document} in this stream of {len(self.documents)} "
+                f"there is no document at index {index} in this stream of {len(self.documents)} "
                 f"(indices 0 to {len(self.documents) - 1})",
                 source=self.source,
             )
-        return document
+        return index
 
-    def replace_text(self, document: int, text: str) -> Manifest:
-        """A new Manifest with one document's text replaced (later documents keep their parses)."""
-        return self.edited({document: text})
+    def replace_text(self, index: int, text: str) -> Manifest:
+        """A new Manifest with the text of the document at ``index`` replaced (later documents keep their parses)."""
+        return self.edited({index: text})
 
-    def without_document(self, document: int) -> Manifest:
-        """A new Manifest without one document (its text, separator included, goes)."""
-        return self.edited({document: None})
+    def without_document(self, index: int) -> Manifest:
+        """A new Manifest without the document at ``index`` (its text, separator included, goes)."""
+        return self.edited({index: None})
 
     def edited(self, texts: Mapping[int, str | None]) -> Manifest:
         """A new Manifest with the documents ``texts`` names replaced by new text, or removed (``None``).
@@ -404,7 +411,7 @@ class Manifest:
     def with_documents_appended(self, texts: Iterable[str]) -> Manifest:
         """A new Manifest with whole documents (each starting with its `---` line) added at the end."""
         docs = list(self.documents)
-        line = sum(d.text.count("\n") for d in docs)
+        line = 1 + sum(d.text.count("\n") for d in docs)
         for text in texts:
             docs.append(Document(text, len(docs), line, self.source, _Parsed(text)))
             line += text.count("\n")
@@ -447,10 +454,10 @@ def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None
     name = metadata.get("name")
     namespace = metadata.get("namespace")
     api_version = data.get("apiVersion")
-    line = doc.line + (node.start_mark.line if node is not None else 0) + 1
+    line = doc.line + (node.start_mark.line if node is not None else 0)
     return KubeObject(
         source=doc.source,
-        document=doc.index,
+        index=doc.index,
         pointer=pointer,
         line=line,
         api_version=api_version if isinstance(api_version, str) else None,
@@ -481,7 +488,7 @@ def load(data: str | bytes | bytearray | memoryview, source: str | os.PathLike[s
         raise DecodeError(f"the source names the input: it must be a str, not {type(source).__name__}")
     text, bom = decode(data, source)
     docs = []
-    line = 0
+    line = 1
     for index, (start, end) in enumerate(split_documents(text)):
         chunk = text[start:end]
         docs.append(Document(chunk, index, line, source, _Parsed(chunk)))

@@ -781,7 +781,7 @@ def _refusal(
     return ModelValidationError(
         message,
         source=origin.source if origin is not None else None,
-        document=origin.index if origin is not None else None,
+        document=origin.document if origin is not None else None,
         line=line,
         column=column,
         pointer=pointer,

@@ -40,7 +40,7 @@ class ObjectPlan:
     """The operations the transforms make on one object of the original manifest, in order."""
 
     source: str
-    document: int  # 0-based index in the original stream
+    index: int  # 0-based position of the object's document in the original stream
     pointer: str
     line: int
     obj: KubeObject | None
@@ -56,7 +56,7 @@ class ObjectPlan:
         return {
             "file": self.source,
             "line": obj.line if obj is not None else self.line,
-            "document": self.document + 1,
+            "document": self.index + 1,
             "pointer": self.pointer,
             "apiVersion": obj.api_version if obj else None,
             "kind": obj.kind if obj else None,
@@ -79,7 +79,7 @@ def object_plans(original: Manifest, results: Sequence[Any], final: Manifest) ->
     def object_at(document: int, pointer: str) -> KubeObject | None:
         if document not in read:
             read.add(document)
-            objects.update(((o.document, o.pointer), o) for o in _objects_of(original.documents[document]))
+            objects.update(((o.index, o.pointer), o) for o in _objects_of(original.documents[document]))
         return objects.get((document, pointer))
 
     current: list[int | None] = list(range(len(original.documents)))  # current index -> original index
@@ -90,7 +90,7 @@ def object_plans(original: Manifest, results: Sequence[Any], final: Manifest) ->
             for edit in plan.edits:
                 if not edit.operations:
                     continue
-                origin = current[edit.document] if edit.document < len(current) else None
+                origin = current[edit.index] if edit.index < len(current) else None
                 if origin is None:
                     continue  # an edit of a document added by an earlier step: it is written whole
                 key = (origin, edit.pointer)
@@ -101,14 +101,14 @@ def object_plans(original: Manifest, results: Sequence[Any], final: Manifest) ->
                     entry.transforms.append(plan.transform)
                 entry.operations.extend(dict(op) for op in edit.operations)
                 if edit.pointer == "" and any(op["op"] == "remove" and op["path"] == "" for op in edit.operations):
-                    removed.append(edit.document)
+                    removed.append(edit.index)
             for index in sorted(set(removed), reverse=True):
                 del current[index]
         current.extend([None] * (len(result.manifest.documents) - len(current)))  # documents a step appended
     added = [i for i, origin in enumerate(current) if origin is None]
     if len(current) != len(final.documents):  # a step changed the document count some other way: be safe
         added = []
-    return sorted(plans.values(), key=lambda p: (p.document, p.pointer)), added
+    return sorted(plans.values(), key=lambda p: (p.index, p.pointer)), added
 
 
 def kustomize_overlay(manifest: Manifest, steps: Sequence[Any]) -> dict[str, str]:
@@ -171,7 +171,7 @@ def overlay_files(manifests: Sequence[Manifest], per_file: Sequence[tuple[list[O
                 "the transforms add documents; write them with `istio-patch apply` (kustomize overlays here only patch)",
                 source=manifest.source,
             )
-        by_object = {(plan.document, plan.pointer): plan for plan in plans}
+        by_object = {(plan.index, plan.pointer): plan for plan in plans}
         restores = _restores(manifest)
         for key in sorted(by_object.keys() | restores.keys()):
             plan = by_object.get(key)
@@ -225,7 +225,7 @@ def _restores(manifest: Manifest) -> dict[tuple[int, str], tuple[KubeObject, lis
                 continue
             ops = [{"op": "replace", "path": path, "value": value} for path, value in _misread(doc, obj)]
             if ops:
-                found[(obj.document, obj.pointer)] = (obj, ops)
+                found[(obj.index, obj.pointer)] = (obj, ops)
     return found
 
 

@@ -39,7 +39,8 @@ class _NodeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 def compose(text: str, *, source: str, document: int, first_line: int) -> Node | None:
     """Compose the one document in ``text`` (a segment); ``None`` when it holds no node.
 
-    Positions in a raised YAMLSyntaxError are made file-relative with ``first_line`` (0-based).
+    Positions in a raised YAMLSyntaxError are made file-relative with ``first_line``, the 1-based line of the file
+    where the segment starts; ``document`` is the segment's 1-based number in the stream.
     """
     readable, shift = _readable(text)
     try:
@@ -283,7 +284,7 @@ def _syntax_error(exc: yaml.YAMLError, text: str, source: str, document: int, fi
     if context and "composing" not in context and "document" not in context:
         if context_mark is not None and mark is not None and context_mark.index != mark.index:
             # say where the unfinished construct began: an unclosed quote is reported at the end of the text
-            context = f"{context} that starts at line {first_line + context_mark.line + 1}, column {context_mark.column + 1}"
+            context = f"{context} that starts at line {first_line + context_mark.line}, column {context_mark.column + 1}"
         message = f"{problem} ({context})"
     else:
         message = str(problem)
@@ -300,16 +301,16 @@ def _syntax_error(exc: yaml.YAMLError, text: str, source: str, document: int, fi
                 _reader_message(exc),
                 source=source,
                 document=document,
-                line=first_line + line + 1,
+                line=first_line + line,
                 column=column + 1,
                 snippet=_line_at(text, line),
             )
-        return YAMLSyntaxError(message, source=source, document=document, line=first_line + 1)
+        return YAMLSyntaxError(message, source=source, document=document, line=first_line)
     return YAMLSyntaxError(
         message,
         source=source,
         document=document,
-        line=first_line + mark.line + 1,
+        line=first_line + mark.line,
         column=mark.column + 1,
         snippet=_line_at(text, mark.line),
     )

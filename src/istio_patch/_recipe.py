@@ -76,7 +76,7 @@ class StepSpec:
         doc_line, lines = self.nodes[1], self.nodes[2]
         line0 = node.start_mark.line
         snippet = lines[line0].rstrip("\r") if line0 < len(lines) else None
-        return doc_line + line0 + 1, node.start_mark.column + 1, snippet
+        return doc_line + line0, node.start_mark.column + 1, snippet
 
 
 def load_recipe(recipe: str | os.PathLike[str]) -> tuple[Step, ...]:
@@ -119,7 +119,7 @@ def parse_recipe(data: str | bytes, source: str = "<recipe>") -> list[StepSpec]:
     if not docs:
         raise OptionsError("the recipe is empty: write a list of transforms (see docs/cli.md)", source=source)
     if len(docs) > 1:
-        raise OptionsError("a recipe is one YAML document; this one has several", source=source, line=docs[1].line + 1)
+        raise OptionsError("a recipe is one YAML document; this one has several", source=source, line=docs[1].line)
     doc = docs[0]
     for dup in doc.duplicates:
         raise OptionsError(
@@ -127,7 +127,7 @@ def parse_recipe(data: str | bytes, source: str = "<recipe>") -> list[StepSpec]:
             source=source,
             line=dup.line,
             column=dup.column,
-            snippet=doc.text.split("\n")[dup.line - doc.line - 1].rstrip("\r"),
+            snippet=doc.text.split("\n")[dup.line - doc.line].rstrip("\r"),
         )
     root = doc.node
     lines = doc.text.split("\n")

@@ -221,10 +221,10 @@ def _unknown_fields(error: Any) -> list[str]:
 def _line_of(manifest: Manifest, obj: KubeObject, pointer: str) -> int:
     """The 1-based file line of ``pointer`` in ``obj``: the line of a member's key (where ``kubectl`` users look),
     of a sequence item, or of the nearest ancestor that exists."""
-    doc = manifest.documents[obj.document]
+    doc = manifest.documents[obj.index]
     parts = tokens(obj.pointer + pointer)
     found = resolve(doc.node, parts, key=True)
     if not found.complete:  # the nearest ancestor, by its key
         found = resolve(doc.node, parts[: found.depth], key=True)
     line = found.node.start_mark.line if found.node is not None else 0
-    return doc.line + line + 1
+    return doc.line + line

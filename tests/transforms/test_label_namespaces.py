@@ -19,9 +19,9 @@ def test_created_namespaces_are_reported_where_they_start() -> None:
     case = cases("label_namespaces")[0].parent / "create-missing"
     result = label_namespaces(load_path(case / "input.yaml"), LabelNamespacesOptions.validate(options_of(case)))
     assert [(c.document, c.line, c.object, c.op, c.pointer, c.reason) for c in result.changes] == [
-        (0, 4, "Namespace bookinfo", "add", "/metadata/labels", "labels istio-injection=enabled"),  # under metadata:
-        (1, 9, "Namespace default", "add", "", "created with its labels"),
-        (2, 16, "Namespace staging", "add", "", "created with its labels"),
+        (1, 4, "Namespace bookinfo", "add", "/metadata/labels", "labels istio-injection=enabled"),  # under metadata:
+        (2, 9, "Namespace default", "add", "", "created with its labels"),  # documents are numbered from 1
+        (3, 16, "Namespace staging", "add", "", "created with its labels"),
     ]
     objects = result.manifest.objects()
     assert [(o.name, o.line, dict(o.labels)) for o in objects] == [

@@ -169,6 +169,6 @@ def test_autoscalers_are_looked_for_once_however_many_workloads_match(monkeypatc
     monkeypatch.setattr(_to_daemonset, "objects_matching", lambda m, s: searches.append(s.kind) or original(m, s))
     plan = plan_to_daemonset(manifest, ToDaemonSetOptions(selector=Selector(kind="Deployment", namespace="shop", name="web")))
     assert searches.count("HorizontalPodAutoscaler") == 1
-    removed = [(e.document, e.pointer) for e in plan.edits if e.operations == ({"op": "remove", "path": ""},)]
+    removed = [(e.index, e.pointer) for e in plan.edits if e.operations == ({"op": "remove", "path": ""},)]
     assert len(removed) == len(set(removed)) == 8  # each copy's HPA, once, though every copy names all eight
     assert sum("removed HorizontalPodAutoscaler" in w for w in plan.warnings) == 8

@@ -98,7 +98,7 @@ class Context:
 
     def typed(self, manifest: Manifest, obj: KubeObject) -> KubeObjectModel | None:
         """The typed model of ``obj``; None when the API server would refuse its fields (reported once)."""
-        key = (id(manifest), obj.document, obj.pointer)
+        key = (id(manifest), obj.index, obj.pointer)
         if key not in self._typed:
             try:
                 self._typed[key] = manifest.typed(obj)

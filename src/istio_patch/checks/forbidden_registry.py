@@ -37,7 +37,7 @@ def check(context: Context) -> Iterator[Finding]:
                             RULE.id,
                             f"the image {use.reference} comes from the forbidden registry {registry}",
                             RULE.severity,
-                            place.document + 1,
+                            place.document,
                             place.pointer,
                         )
                     break
@@ -45,11 +45,11 @@ def check(context: Context) -> Iterator[Finding]:
 
 def _place_position(manifest: object, place: object, reference: str) -> tuple[int, int]:
     """Line and column of an image's place: an image field's value, or the reference inside a longer string."""
-    doc = manifest.documents[place.document]  # type: ignore[attr-defined]
+    doc = manifest.documents[place.document - 1]  # type: ignore[attr-defined]
     if place.image_field:  # type: ignore[attr-defined]
         return doc.position(place.pointer)  # type: ignore[attr-defined, no-any-return]
     lines = doc.text.split("\n")
-    index = place.line - doc.line - 1  # type: ignore[attr-defined]
+    index = place.line - doc.line  # type: ignore[attr-defined]
     column = lines[index].find(reference) + 1 if 0 <= index < len(lines) else 0
     return place.line, max(column, 1)  # type: ignore[attr-defined]
 

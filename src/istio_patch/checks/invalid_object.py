@@ -37,7 +37,7 @@ def check(context: Context) -> Iterator[Finding]:
             RULE.id,
             error.message,
             RULE.severity,
-            obj.document + 1,
+            obj.document,
             error.pointer,
         )
 

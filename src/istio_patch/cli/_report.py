@@ -19,7 +19,7 @@ def images(args: argparse.Namespace) -> int:
         for use in images_of(manifest):
             entry = listing.setdefault(use.reference, {"image": use.reference, "pulled": use.pulled, "uses": []})
             entry["uses"].extend(  # type: ignore[attr-defined]
-                {"source": manifest.source, "document": p.document + 1, "line": p.line, "object": p.object,
+                {"source": manifest.source, "document": p.document, "line": p.line, "object": p.object,
                  "pointer": p.pointer, "image_field": p.image_field, "template": p.template}
                 for p in use.places
             )

@@ -261,10 +261,12 @@ def objects_matching(manifest: Manifest, selector: Selector) -> Iterator[KubeObj
 class Edit:
     """RFC 6902 operations on one object, with paths relative to the object.
 
-    An operation ``{"op": "remove", "path": ""}`` removes the whole object (its document, or its List item).
+    ``index`` is the 0-based position of the object's document in the stream, ``pointer`` the object's place in
+    it, ``line`` its 1-based line. An operation ``{"op": "remove", "path": ""}`` removes the whole object (its
+    document, or its List item).
     """
 
-    document: int
+    index: int
     pointer: str
     line: int
     object: str
@@ -275,7 +277,7 @@ class Edit:
     def on(cls, obj: KubeObject | KubeObjectModel, operations: Iterable[Mapping[str, Any]], reason: str = "") -> Edit:
         """Operations on ``obj`` (a manifest's object, or a typed model read from one), paths relative to it."""
         if isinstance(obj, KubeObject):
-            return cls(obj.document, obj.pointer, obj.line, obj.describe(), tuple(operations), reason)
+            return cls(obj.index, obj.pointer, obj.line, obj.describe(), tuple(operations), reason)
         origin = obj.origin
         if origin is None:
             raise EditError(f"{obj.describe()} was not read from a manifest, so there is nothing to edit")
@@ -350,7 +352,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class Change:
-    """One applied operation, for reports: where it happened and what it did."""
+    """One applied operation, for reports: where it happened (the file, the document's 1-based number, the 1-based
+    line the operation edits in the input) and what it did."""
 
     transform: str
     source: str
@@ -391,7 +394,7 @@ def execute(manifest: Manifest, plan: Plan) -> Result:
     """
     by_document: dict[int, list[Edit]] = {}
     for edit in plan.edits:
-        by_document.setdefault(edit.document, []).append(edit)
+        by_document.setdefault(edit.index, []).append(edit)
     texts: dict[int, str | None] = {}
     groups_by_document: dict[int, list[list[Change]]] = {}
     for document in sorted(by_document):
@@ -403,7 +406,7 @@ def execute(manifest: Manifest, plan: Plan) -> Result:
             groups.append(changes)
             if _removes_object(edit):
                 doc = None if edit.pointer == "" else doc.apply([{"op": "remove", "path": edit.pointer}])
-                changes.append(Change(plan.transform, manifest.source, document, edit.line, edit.object, "remove", edit.pointer, edit.reason))
+                changes.append(Change(plan.transform, manifest.documents[document].source, document + 1, edit.line, edit.object, "remove", edit.pointer, edit.reason))
                 if doc is None:
                     break  # the document is gone; nothing else in it can be edited
                 continue
@@ -411,7 +414,7 @@ def execute(manifest: Manifest, plan: Plan) -> Result:
                 continue
             original = manifest.documents[document]
             changes.extend(
-                Change(plan.transform, original.source, document, _line_of(original, edit.pointer + op["path"]), edit.object, op["op"],
+                Change(plan.transform, original.source, document + 1, _line_of(original, edit.pointer + op["path"]), edit.object, op["op"],
                        edit.pointer + op["path"], edit.reason)
                 for op in edit.operations
                 if op["op"] != "test"
@@ -436,7 +439,7 @@ def _line_of(document: Document, pointer: str) -> int:
     found = resolve(document.node, parts, key=True)
     if not found.complete:
         found = resolve(document.node, parts[: found.depth], key=True)
-    return document.line + (found.node.start_mark.line if found.node is not None else 0) + 1
+    return document.line + (found.node.start_mark.line if found.node is not None else 0)
 
 
 def _removes_object(edit: Edit) -> bool:

@@ -49,7 +49,7 @@ class ImagePlace:
     """One place that names an image.
 
     Attributes:
-        document: 0-based index of the document in the stream.
+        document: 1-based number of the document in the stream.
         line: 1-based line of the file where the reference is written.
         object: the object that holds it (``Deployment istio-system/istio-pilot``).
         pointer: JSON pointer of the string inside the document (``/spec/template/spec/containers/0/image``).
@@ -147,8 +147,8 @@ def line_of(string: StringValue, start: int = 0, text: str | None = None) -> int
     document = string.document
     node = _node_at(document.node, string.tokens)
     if node is None:
-        return document.line + 1
-    first = document.line + node.start_mark.line + 1
+        return document.line
+    first = document.line + node.start_mark.line
     if not text or not isinstance(node, ScalarNode):
         return first
     source = document.text[node.start_mark.index : node.end_mark.index]
@@ -218,7 +218,7 @@ def images(manifest: Manifest) -> tuple[ImageUse, ...]:
                     places[key] = []
                 places[key].append(
                     ImagePlace(
-                        document=document.index,
+                        document=document.index + 1,
                         line=line_of(string, found.start, found.text),
                         object=string.object.describe(),
                         pointer=string.pointer,

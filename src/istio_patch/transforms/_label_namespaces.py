@@ -194,7 +194,7 @@ def _run(manifest: Manifest, options: LabelNamespacesOptions) -> Result:
     for i, (name, doc_text) in enumerate(zip(missing, texts)):
         first = line + doc_text[: doc_text.index("apiVersion:")].count("\n")  # the object starts there
         changes.append(
-            Change("label_namespaces", manifest.source, len(current.documents) + i, first, f"Namespace {name}", "add", "", "created with its labels")
+            Change("label_namespaces", manifest.source, len(current.documents) + i + 1, first, f"Namespace {name}", "add", "", "created with its labels")
         )
         line += doc_text.count("\n")
     warnings = list(result.warnings) + [

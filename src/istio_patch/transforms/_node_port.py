@@ -171,7 +171,7 @@ def _refuse_taken(manifest: Manifest, service: Service, wanted: Mapping[int, int
         for i, entry in enumerate(other.spec.ports or []):
             if entry.node_port not in values:
                 continue
-            if (obj.document, obj.pointer, i) in ours and entry.port in wanted:
+            if (obj.index, obj.pointer, i) in ours and entry.port in wanted:
                 continue  # the port being set holds it already (or gives it up)
             raise OptionsError(
                 f"node_port: nodePort {entry.node_port} is already used by {obj.describe()} port {entry.port}",
