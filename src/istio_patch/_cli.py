@@ -650,7 +650,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     changed = [item for item, data in zip(inputs, outputs) if data != item.data]
 
     if args.diff:
-        _out(_diff(inputs, outputs, _use_color(args.color)))
+        _out(_diff(inputs, manifests, run.manifests, _use_color(args.color)))
     elif args.in_place:
         pairs = [(item.path, data) for item, data in zip(inputs, outputs) if data != item.data and item.path]
         _write_files(pairs, backup=args.backup)
@@ -690,19 +690,15 @@ def _use_color(choice: str) -> bool:
     return bool(getattr(sys.stdout, "isatty", lambda: False)())
 
 
-def _diff(inputs: Sequence[_Input], outputs: Sequence[bytes], color: bool) -> str:
-    import difflib
+def _diff(inputs: Sequence[_Input], before: Sequence[Manifest], after: Sequence[Manifest], color: bool) -> str:
+    from ._diff import diff_path, unified_diff_lines
 
     chunks: list[str] = []
-    for item, data in zip(inputs, outputs):
-        if data == item.data:
+    for item, old, new in zip(inputs, before, after):
+        if old is new:
             continue
-        old = item.data.decode("utf-8", errors="replace").splitlines(keepends=True)
-        new = data.decode("utf-8", errors="replace").splitlines(keepends=True)
-        name = item.name
-        for line in difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"):
-            if not line.endswith("\n"):
-                line += "\n\\ No newline at end of file\n"
+        name = diff_path(item.name)
+        for line in unified_diff_lines(old, new, old_name=f"a/{name}", new_name=f"b/{name}"):
             if color:
                 code = "1" if line.startswith(("---", "+++")) else "36" if line.startswith("@@") else "31" if line.startswith("-") else "32" if line.startswith("+") else ""
                 if code:
