@@ -102,7 +102,7 @@ def test_docstrings() -> None:
 
 
 PIECES = st.sampled_from(
-    ["gcr.io", "/", "istio", ":", "1.0", "@", DIGEST, "-", ".", "_", "image:", " ", "\t", "\n", '"', "'", "=", "[", ",", "A", "x", "localhost", "5000", "https://", "{{", "é"]
+    ["gcr.io", "/", "istio", ":", "1.0", "@", DIGEST, "-", ".", "_", "image:", " ", "\t", "\n", '"', "'", "=", "[", ",", "A", "x", "localhost", "5000", "https://", "{{", "é", "\xa0", "+"]
 )
 
 
