@@ -121,6 +121,12 @@ def string_values(document: Document) -> Iterator[StringValue]:
 
     Documents that are not objects (empty, comments only, scalars, mappings without a kind) yield nothing.
     """
+    for owner, tokens, value in _strings(document):
+        yield StringValue(document, owner, tokens, value)
+
+
+def _strings(document: Document) -> Iterator[tuple[KubeObject, tuple[str, ...], str]]:
+    """(object, pointer tokens, value) of every string value of ``document``: :func:`string_values` unwrapped."""
     objects = list(objects_of(document))
     if not objects:
         return
@@ -132,11 +138,11 @@ def string_values(document: Document) -> Iterator[StringValue]:
         if len(tokens) == 2 and tokens[0] == "items":
             owner = items.get(f"/items/{tokens[1]}", owner)
         if isinstance(value, str):
-            yield StringValue(document, owner, tokens, value)
-        elif isinstance(value, dict):
-            stack.extend((tokens + (str(k),), v, owner) for k, v in reversed(list(value.items())))
+            yield owner, tokens, value
+        elif isinstance(value, dict):  # numbers, booleans and nulls hold no string: they are not visited
+            stack.extend([(tokens + (str(k),), v, owner) for k, v in reversed(value.items()) if isinstance(v, (str, dict, list))])
         elif isinstance(value, list):
-            stack.extend((tokens + (str(i),), v, owner) for i, v in reversed(list(enumerate(value))))
+            stack.extend([(tokens + (str(i),), v, owner) for i, v in reversed(list(enumerate(value))) if isinstance(v, (str, dict, list))])
 
 
 def line_of(string: StringValue, start: int = 0, text: str | None = None) -> int:
@@ -256,13 +262,16 @@ def images(manifest: Manifest) -> tuple[ImageUse, ...]:
     first: dict[str, str] = {}
     places: dict[str, list[ImagePlace]] = {}
     for document in manifest.documents:
-        for string in string_values(document):
+        for owner, tokens, value in _strings(document):
+            if not (is_image_field(tokens) or "/" in value or "image:" in value):
+                continue  # no registry, no image key, no image field: references_in would find nothing
+            string = StringValue(document, owner, tokens, value)
             found = list(references_in(string))
             if not found:
                 continue
             # what every place in this string shares, worked out once (a string may name thousands of images)
             lines = lines_of(string, [(item.start, item.text) for item in found])
-            owner, pointer, image_field, template = string.object.describe(), string.pointer, string.image_field, string.template
+            described, pointer, image_field, template = owner.describe(), string.pointer, string.image_field, string.template
             for item, line in zip(found, lines):
                 key = item.reference.pulled()
                 if key not in places:
@@ -270,6 +279,6 @@ def images(manifest: Manifest) -> tuple[ImageUse, ...]:
                     first[key] = item.text
                     places[key] = []
                 places[key].append(
-                    ImagePlace(document=document.index, line=line, object=owner, pointer=pointer, image_field=image_field, template=template)
+                    ImagePlace(document=document.index, line=line, object=described, pointer=pointer, image_field=image_field, template=template)
                 )
     return tuple(ImageUse(first[key], key, tuple(places[key])) for key in order)
