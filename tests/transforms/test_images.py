@@ -142,3 +142,6 @@ def test_line_of_one_place() -> None:
     string = next(s for s in _images.string_values(manifest.documents[0]) if s.tokens == ("data", "a"))
     assert [_images.line_of(string, start, "gcr.io/a/b:1") for start in (2, 15)] == [5, 6]
     assert _images.line_of(string) == 4
+    # a start where the text is not, as before: counted one by one
+    for start, text in [(-3, "gcr.io/a/b:1"), (100, "gcr.io/a/b:1"), (0, "gcr.io/a/b:1"), (5, "x"), (0, "nowhere")]:
+        assert _images.line_of(string, start, text) == _slow_images.line_of(string, start, text)

@@ -184,11 +184,21 @@ def lines_of(string: StringValue, found: Sequence[tuple[int, str | None]]) -> li
             continue
         ends, places = occurrences
         # the nth occurrence in the value (counted without overlaps, as str.count does) is the nth in the source
-        at = places[bisect_right(ends, start)]
+        nth = bisect_right(ends, start) if start >= 0 else value.count(text, 0, start)
+        if nth >= len(places):  # ``text`` is not at ``start``: the answer of counting one by one, as before
+            lines.append(first + source.count("\n", 0, _nth_find(source, text, nth)))
+            continue
         if newlines is None:
             newlines = _positions(source, "\n")
-        lines.append(first + bisect_left(newlines, at))  # the newlines before it
+        lines.append(first + bisect_left(newlines, places[nth]))  # the newlines before it
     return lines
+
+
+def _nth_find(source: str, text: str, nth: int) -> int:
+    at = -1
+    for _ in range(nth + 1):
+        at = source.find(text, at + 1)
+    return at
 
 
 def _positions(text: str, char: str) -> list[int]:
