@@ -278,10 +278,11 @@ def _popular(side: _Side) -> frozenset[str]:
     counts: Counter[str] = Counter()
     batch: list[str] = []
     size = 0
-    for text in side.texts:
+    last = len(side.texts) - 1
+    for index, text in enumerate(side.texts):
         batch.append(text)
         size += len(text)
-        if size > 1 << 20 or text is side.texts[-1]:
+        if size > 1 << 20 or index == last:
             counts.update("".join(batch).split("\n")[:-1])  # whole lines only; a last line without \n is unique
             batch, size = [], 0
     threshold = side.total // 100 + 1
