@@ -5,6 +5,9 @@ Run from the repository root with the project's interpreter:
     .venv/bin/python benchmarks/run.py            # the four rows of issue 6, median of 5 alternating runs
     .venv/bin/python benchmarks/run.py --quick    # 3 runs a side: a quick look, not a verdict
     .venv/bin/python benchmarks/run.py --big      # adds the ~100 MB row (about 1.5 minutes, ~2 GB of memory)
+    .venv/bin/python benchmarks/run.py --scale    # adds rows 5-7: every command on 18 MB, 10^6 tiny documents,
+                                                  # one 920 KB string of references (minutes; several GB)
+    .venv/bin/python benchmarks/run.py --scale-only   # rows 5-7 alone
 
 Each row runs the two sides alternately (A B, B A, A B, ...) after one untimed warm-up of each, and compares
 medians, so that a busy neighbour on the machine slows both sides alike. Peak memory is the maximum resident
@@ -22,6 +25,7 @@ import math
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -36,7 +40,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "istio-1.2.3" / "istio-demo.yaml"
 PRESETS = ["bare-metal", "cn-mirror", "small-nodes"]  # --presets replaces this list
 PYCACHE = Path(tempfile.gettempdir()) / "istio-patch-bench-pycache"
-TIMEOUT = 600.0  # seconds for any one child; a hung child fails its row instead of the whole run
+TIMEOUT = 600.0  # seconds for any one child; a hung child fails its row instead of the whole run (--timeout)
+
+# Rows 5-7 (--scale): every command's cost follows the edit, on inputs that used to expose quadratic loops.
+SCALE_COPIES = 32  # 18.2 MB of the 1.2.3 demo
+TINY_DOCUMENTS = 1_000_000
+TINY_DOCUMENT = "---\nkind: ConfigMap\nmetadata: {{name: c{}}}\n"
+QUADRATIC_REFERENCE = "gcr.io/istio-release/proxyv2:1.0.0 "
+QUADRATIC_BYTES = 920_000
+SCALE_LIMIT = 120.0  # seconds: far past every target of rows 5-7; a child still running then is a miss
 
 # The ruamel.yaml baseline: a plain round trip, no edit (duplicate keys allowed, as Kubernetes allows them).
 RUAMEL_ROUND_TRIP = """\
@@ -73,6 +85,14 @@ images:
 
 class Unavailable(Exception):
     """A side of a row cannot be run (yet); the message says why."""
+
+
+class TooSlow(Unavailable):
+    """A child was killed at its time limit: for a row with a time target, a measured miss."""
+
+    def __init__(self, limit: float) -> None:
+        super().__init__(f"killed after {limit:.0f} s")
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -112,8 +132,11 @@ def installed_like_env() -> dict[str, str]:
 TIME_BIN = shutil.which("time", path="/usr/bin:/bin")  # GNU time, for per-child peak memory
 
 
-def run_child(argv: list[str], cwd: Path | None = None) -> Run:
+def run_child(argv: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,), limit: float | None = None) -> Run:
     """Run ``argv`` with stdout discarded; its wall time and peak RSS. Raises Unavailable on failure.
+
+    ``ok`` are the exit codes that mean success (``check`` exits 1 when it finds something). A child still
+    running after ``limit`` seconds (default: --timeout) is killed, and TooSlow raised.
 
     Peak memory comes from GNU time when present. ``os.wait4`` alone is not enough: a child is forked from
     this process, and the kernel counts the resident pages it shared with us before ``exec`` into its
@@ -123,9 +146,11 @@ def run_child(argv: list[str], cwd: Path | None = None) -> Run:
         command = [TIME_BIN, "-f", "%M", "-o", rss.name, *argv] if TIME_BIN else argv
         start = time.perf_counter()
         proc = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, cwd=cwd, env=CHILD_ENV
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, cwd=cwd, env=CHILD_ENV,
+            start_new_session=True,  # its own process group: a kill reaches the child of GNU time too
         )
-        killer = threading.Timer(TIMEOUT, proc.kill)
+        limit = TIMEOUT if limit is None else limit
+        killer = threading.Timer(limit, _kill_group, (proc.pid,))
         killer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
@@ -133,7 +158,9 @@ def run_child(argv: list[str], cwd: Path | None = None) -> Run:
             killer.cancel()
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+        if proc.returncode not in ok:
+            if seconds >= limit:
+                raise TooSlow(limit)
             errors.seek(0)
             lines = errors.read().decode("utf-8", "replace").strip().splitlines()
             raise Unavailable(f"exit {proc.returncode}: {lines[-1] if lines else 'no message'}")
@@ -141,10 +168,18 @@ def run_child(argv: list[str], cwd: Path | None = None) -> Run:
     return Run(seconds, peak_kb / 1024)
 
 
-def alternate(a: Callable[[], Run], b: Callable[[], Run], repeats: int) -> tuple[list[Run], list[Run]]:
-    """One untimed warm-up each, then ``repeats`` runs a side in the order AB, BA, AB, ..."""
-    a()
-    b()
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def alternate(a: Callable[[], Run], b: Callable[[], Run], repeats: int, warm_up: bool = True) -> tuple[list[Run], list[Run]]:
+    """One untimed warm-up each (unless not ``warm_up``), then ``repeats`` runs a side in the order AB, BA, AB, ..."""
+    if warm_up:
+        a()
+        b()
     runs_a: list[Run] = []
     runs_b: list[Run] = []
     for i in range(repeats):
@@ -339,13 +374,155 @@ def row_big(corpus: Path, work: Path, facts: dict[str, float]) -> list[Row]:
     ]
 
 
+def istio_patch(*argv: str) -> list[str]:
+    return [sys.executable, "-m", "istio_patch", *argv]
+
+
+# (label, argv before the file, exit codes that mean success) of the commands rows 5 and 6 run
+APPLY = ("`apply --preset bare-metal`", ("apply", "--preset", "bare-metal"), (0,))
+COMMANDS = [
+    ("`apply --preset bare-metal --diff`", ("apply", "--preset", "bare-metal", "--diff"), (0,)),
+    ("`images`", ("images",), (0,)),
+    ("`check`", ("check",), (0, 1)),
+    ("`summary`", ("summary",), (0,)),
+]
+
+
+def row_scale_commands(corpus: Path, work: Path, repeats: int) -> list[Row]:
+    """Row 5: on 32 copies, each command against ``apply`` on the same file, side by side; 5m: their memory."""
+    path = concatenate(corpus, SCALE_COPIES, work / "scale.yaml")
+    size = path.stat().st_size / 1e6
+    target = "<= 1.5"
+    rows: list[Row] = []
+    medians: dict[str, Run] = {}
+    for letter, (label, argv, ok) in zip("abcd", COMMANDS):
+        what = f"{label} vs {APPLY[0]}, {SCALE_COPIES} copies ({size:.1f} MB)"
+        try:
+            ours, base = alternate(
+                lambda: run_child(istio_patch(*argv, str(path)), ok=ok, limit=SCALE_LIMIT),
+                lambda: run_child(istio_patch(*APPLY[1], str(path)), limit=SCALE_LIMIT),
+                repeats,
+            )
+        except TooSlow as exc:
+            rows.append(Row(f"5{letter}", what, f"> {exc.limit:.0f} s (killed)", "-", None, target, "MISSED"))
+            continue
+        except Unavailable as exc:
+            rows.append(unavailable(f"5{letter}", what, target, str(exc)))
+            continue
+        t_ours, t_base = median(ours, "seconds"), median(base, "seconds")
+        medians[label] = Run(t_ours, median(ours, "peak_mb"))
+        medians.setdefault(APPLY[0], Run(t_base, median(base, "peak_mb")))
+        rows.append(Row(f"5{letter}", what, fmt_s(t_ours), fmt_s(t_base), t_ours / t_base, target, verdict(t_ours / t_base, 1.5)))
+        print(f"  ... 5{letter} done", file=sys.stderr, flush=True)
+    for label, _, _ in [APPLY, *COMMANDS]:
+        run = medians.get(label)
+        what = f"peak memory per input MB, {SCALE_COPIES} copies: {label}"
+        if run is None:
+            rows.append(unavailable("5m", what, "<= 4 MiB/MB", "its time row did not finish"))
+            continue
+        per_mb = run.peak_mb / size
+        rows.append(Row("5m", what, f"{per_mb:.1f} MiB/MB ({fmt_mb(run.peak_mb)})", "-", per_mb, "<= 4 MiB/MB", verdict(per_mb, 4.0)))
+    return rows
+
+
+def tiny_documents(target: Path, count: int) -> Path:
+    """``count`` documents of one short line of data each: the cost of a document, not of its size."""
+    with open(target, "w", encoding="utf-8") as out:
+        for start in range(0, count, 10_000):
+            out.write("".join(TINY_DOCUMENT.format(i) for i in range(start, min(count, start + 10_000))))
+    return target
+
+
+def row_tiny(corpus: Path, work: Path, count: int, repeats: int) -> list[Row]:
+    """Row 6: time and memory per input MB on ``count`` tiny documents, against the same on 32 copies.
+
+    Both inputs are run side by side (alternately), for ``apply`` (with --allow-no-match: tiny documents hold
+    no gateway) and ``images``.
+    """
+    path = tiny_documents(work / "tiny.yaml", count)
+    copies = concatenate(corpus, SCALE_COPIES, work / "scale.yaml")
+    size, size_32 = path.stat().st_size / 1e6, copies.stat().st_size / 1e6
+    rows: list[Row] = []
+    cases = [("apply", ("apply", "--preset", "bare-metal", "--allow-no-match")), ("images", ("images",))]
+    for name, argv in cases:
+        what_t = f"{count:,} tiny documents ({size:.0f} MB): `{name}` time per MB vs {SCALE_COPIES} copies"
+        what_m = f"{count:,} tiny documents ({size:.0f} MB): `{name}` memory per MB vs {SCALE_COPIES} copies"
+        try:
+            tiny, scale = alternate(
+                lambda: run_child(istio_patch(*argv, str(path)), limit=10 * SCALE_LIMIT),
+                lambda: run_child(istio_patch(*argv, str(copies)), limit=SCALE_LIMIT),
+                repeats,
+                warm_up=False,
+            )
+        except TooSlow as exc:
+            rows += [
+                Row(f"6t-{name}", what_t, f"> {exc.limit:.0f} s (killed)", "-", None, "<= 2", "MISSED"),
+                unavailable(f"6m-{name}", what_m, "<= 2", str(exc)),
+            ]
+            continue
+        except Unavailable as exc:
+            rows += [unavailable(f"6t-{name}", what_t, "<= 2", str(exc)), unavailable(f"6m-{name}", what_m, "<= 2", str(exc))]
+            continue
+        t_tiny, t_32 = median(tiny, "seconds") / size, median(scale, "seconds") / size_32
+        m_tiny, m_32 = median(tiny, "peak_mb") / size, median(scale, "peak_mb") / size_32
+        rows += [
+            Row(f"6t-{name}", what_t, f"{t_tiny:.2f} s/MB ({fmt_s(t_tiny * size)})", f"{t_32:.2f} s/MB", t_tiny / t_32, "<= 2", verdict(t_tiny / t_32, 2.0)),
+            Row(f"6m-{name}", what_m, f"{m_tiny:.1f} MiB/MB ({fmt_mb(m_tiny * size)})", f"{m_32:.1f} MiB/MB", m_tiny / m_32, "<= 2", verdict(m_tiny / m_32, 2.0)),
+        ]
+        print(f"  ... 6-{name} done", file=sys.stderr, flush=True)
+    path.unlink()
+    return rows
+
+
+def quadratic_string(target: Path) -> Path:
+    """A ConfigMap whose one string repeats an image reference to ``QUADRATIC_BYTES``: one string, many places."""
+    body = QUADRATIC_REFERENCE * (QUADRATIC_BYTES // len(QUADRATIC_REFERENCE))
+    target.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: many-references\n  namespace: istio-system\n"
+        f"data:\n  images: {body.strip()}\n",
+        encoding="utf-8",
+    )
+    return target
+
+
+def row_quadratic(work: Path, repeats: int) -> list[Row]:
+    """Row 7: ``images`` and ``apply --preset cn-mirror`` on one 920 KB string of references: at most 2 s each.
+
+    A run slower than five times the target is not repeated, one past SCALE_LIMIT is killed: one says enough.
+    """
+    path = quadratic_string(work / "quadratic.yaml")
+    size = path.stat().st_size / 1e3
+    rows = []
+    for name, argv in [("images", ("images",)), ("apply --preset cn-mirror", ("apply", "--preset", "cn-mirror"))]:
+        what = f"`{name}` on one {size:.0f} KB string of repeated references"
+        try:
+            runs = [run_child(istio_patch(*argv, str(path)), limit=SCALE_LIMIT)]
+            if runs[0].seconds < 10.0:
+                runs += [run_child(istio_patch(*argv, str(path)), limit=SCALE_LIMIT) for _ in range(repeats)]
+        except TooSlow as exc:
+            rows.append(Row("7", what, f"> {exc.limit:.0f} s (killed)", "-", None, "<= 2 s", "MISSED"))
+            continue
+        except Unavailable as exc:
+            rows.append(unavailable("7", what, "<= 2 s", str(exc)))
+            continue
+        seconds = median(runs[1:] or runs, "seconds")
+        note = "" if len(runs) > 1 else " (1 run)"
+        rows.append(Row("7", what, fmt_s(seconds) + note, "-", seconds, "<= 2 s", verdict(seconds, 2.0)))
+    return rows
+
+
 # --- reporting ----------------------------------------------------------------------------------------------
 
 
 def environment() -> list[str]:
     import yaml
 
+    where = subprocess.run(
+        [sys.executable, "-c", "import istio_patch, os; print(os.path.dirname(istio_patch.__file__))"],
+        capture_output=True, text=True, check=False, env=CHILD_ENV,
+    ).stdout.strip()
     lines = [
+        f"istio-patch measured: {where or 'not importable'} (as the children import it; PYTHONPATH=src for this tree)",
         f"Python {platform.python_version()} ({platform.python_implementation()}, {sys.executable})",
         f"{platform.platform()}, {os.cpu_count()} CPUs",
         f"PyYAML {yaml.__version__} (libyaml: {'yes' if getattr(yaml, '__with_libyaml__', False) else 'no'})",
@@ -371,24 +548,29 @@ def table(rows: list[Row]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        value = "-" if r.value is None else (f"{r.value:.0f} MB" if r.number == "4m" else f"{r.value:.2f}")
+        value = "-" if r.value is None else (f"{r.value:.0f} MB" if r.number == "4m" else f"{r.value:.1f} s" if r.number == "7" else f"{r.value:.2f}")
         out.append(f"| {r.number} | {r.what} | {r.ours} | {r.theirs} | {value} | {r.target} | {r.verdict} |")
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
+    global CHILD_ENV, TIMEOUT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 runs a side instead of 5 (not a verdict)")
     parser.add_argument("--repeats", type=int, default=None, help="runs a side (default 5; at least 5 for a verdict)")
     parser.add_argument("--big", action="store_true", help="add the ~100 MB row")
+    parser.add_argument("--scale", action="store_true", help="add rows 5-7: 32 copies, tiny documents, one long string")
+    parser.add_argument("--scale-only", action="store_true", help="rows 5-7 alone")
+    parser.add_argument("--tiny-documents", type=int, default=TINY_DOCUMENTS, metavar="N", help="row 6's documents (default %(default)s)")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT, metavar="S", help="seconds before a child is killed (default %(default)s)")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the workload (default: istio-1.2.3 demo)")
     parser.add_argument(
         "--as-is", action="store_true", help="run children in this environment as it is (no bytecode cache fix)"
     )
     parser.add_argument("--presets", default=",".join(PRESETS), help="comma-separated presets (default: %(default)s)")
     args = parser.parse_args(argv)
-    global CHILD_ENV
     CHILD_ENV = None if args.as_is else installed_like_env()
+    TIMEOUT = args.timeout
     PRESETS[:] = [name.strip() for name in args.presets.split(",") if name.strip()]
     repeats = args.repeats or (3 if args.quick else 5)
 
@@ -412,18 +594,27 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="istio-patch-bench-") as tmp:
         work = Path(tmp)
         rows: list[Row] = []
-        steps: list[Callable[[], list[Row]]] = [
-            lambda: row_kustomize(args.corpus, work, repeats),
-            lambda: row_ruamel(args.corpus, repeats),
-        ]
-        for step in steps:
-            rows += step()
-            print(f"  ... {rows[-1].number} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
-        scaling, facts = row_scaling(args.corpus, work, repeats)
-        big = row_big(args.corpus, work, facts) if args.big else []
-        # last: it imports istio_patch into this process, which every later child would otherwise inherit
-        in_process = row_in_process(args.corpus, repeats)
-        rows += in_process + scaling + big
+        scale: list[Row] = []
+        if not args.scale_only:
+            steps: list[Callable[[], list[Row]]] = [
+                lambda: row_kustomize(args.corpus, work, repeats),
+                lambda: row_ruamel(args.corpus, repeats),
+            ]
+            for step in steps:
+                rows += step()
+                print(f"  ... {rows[-1].number} done ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
+            scaling, facts = row_scaling(args.corpus, work, repeats)
+            big = row_big(args.corpus, work, facts) if args.big else []
+        if args.scale or args.scale_only:
+            big_repeats = 1 if args.quick else 3  # a run takes up to minutes: fewer runs, no warm-up
+            scale += row_scale_commands(args.corpus, work, repeats)
+            scale += row_tiny(args.corpus, work, args.tiny_documents, big_repeats)
+            scale += row_quadratic(work, repeats)
+            print(f"  ... 5-7 done ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
+        if not args.scale_only:
+            # last: it imports istio_patch into this process, which every later child would otherwise inherit
+            rows += row_in_process(args.corpus, repeats) + scaling + big
+        rows += scale
 
     print(table(rows))
     print(f"\ntotal benchmark time: {time.perf_counter() - started:.0f} s")

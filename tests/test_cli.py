@@ -257,11 +257,12 @@ def test_in_place_failed_temporary_write_changes_nothing(capsysbinary, workdir, 
 # --------------------------------------------------------------------------------------------------------
 
 
-def test_diff_is_a_unified_diff(capsysbinary, stand_in):
+def test_diff_is_a_unified_diff(capsysbinary, stand_in, monkeypatch):
+    monkeypatch.chdir(ROOT)  # an absolute name below the working directory is written relative to it
     code, out, _ = run(capsysbinary, "apply", "--preset", "bare-metal", "--diff", CLEAN, TWO)
     assert code == 0
     assert out.decode() == (
-        f"--- a/{TWO}\n+++ b/{TWO}\n"
+        "--- a/tests/fixtures/cli/two-services.yaml\n+++ b/tests/fixtures/cli/two-services.yaml\n"
         "@@ -5,7 +5,7 @@\n   name: web\n   namespace: demo\n spec:\n-  type: LoadBalancer\n+  type: NodePort\n   ports:\n   - port: 80\n     nodePort: 30080\n"
         "@@ -16,7 +16,7 @@\n   name: api\n   namespace: demo\n spec:\n-  type: 'LoadBalancer'\n+  type: 'NodePort'\n   ports:\n   - port: 8080\n     protocol: UDP\n"
     )
@@ -280,6 +281,26 @@ def test_diff_marks_a_missing_final_newline(capsysbinary, tmp_path, stand_in):
     assert out.decode().endswith("-  type: LoadBalancer\n\\ No newline at end of file\n+  type: NodePort\n\\ No newline at end of file\n")
 
 
+@pytest.mark.parametrize("tool", ["patch", "git"])
+@pytest.mark.parametrize("inside", [True, False], ids=["below-the-working-directory", "elsewhere"])
+def test_diff_of_an_absolute_path_applies_with_p1(capsysbinary, stand_in, monkeypatch, tmp_path, tool, inside):
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed")
+    work = tmp_path / "work"
+    target = (work if inside else tmp_path / "elsewhere") / "two.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work.mkdir(exist_ok=True)
+    shutil.copyfile(TWO, target)
+    monkeypatch.chdir(work)
+    _, out, _ = run(capsysbinary, "apply", "--preset", "bare-metal", "--diff", str(target.resolve()))
+    name = "two.yaml" if inside else str(target.resolve()).lstrip("/")
+    assert out.startswith(f"--- a/{name}\n+++ b/{name}\n".encode())
+    # patch -p1 from the working directory, or from / for a file outside it (git diff --no-index's spelling)
+    argv = ["patch", "-p1", "--quiet"] if tool == "patch" else ["git", "apply", "-p1"]
+    subprocess.run(argv, cwd=work if inside else "/", input=out, check=True, capture_output=True)
+    assert target.read_bytes() == nodeport_text(TWO)
+
+
 def test_check_exits_1_when_something_would_change(capsysbinary, stand_in):
     code, out, err = run(capsysbinary, "apply", "--preset", "bare-metal", "--check", CLEAN, TWO)
     assert (code, out) == (1, b"")
@@ -290,10 +311,11 @@ def test_check_exits_0_when_nothing_would_change(capsysbinary, stand_in):
     assert run(capsysbinary, "apply", "--preset", "bare-metal", "--check", CLEAN) == (0, b"", "")
 
 
-def test_check_with_diff_prints_the_diff_and_exits_1(capsysbinary, stand_in):
+def test_check_with_diff_prints_the_diff_and_exits_1(capsysbinary, stand_in, monkeypatch):
+    monkeypatch.chdir(ROOT)
     code, out, _ = run(capsysbinary, "apply", "--preset", "bare-metal", "--check", "--diff", TWO)
     assert code == 1
-    assert out.startswith(f"--- a/{TWO}\n".encode())
+    assert out.startswith(b"--- a/tests/fixtures/cli/two-services.yaml\n")
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import doctest
+import json
+import os
 from dataclasses import asdict
 
 import pytest
-from _transform_cases import CORPUS
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+import _slow_images
+from _transform_cases import CORPUS, FIXTURES
 
 from istio_patch import load, load_path
 from istio_patch.transforms import ImageUse, images
@@ -74,3 +80,61 @@ def test_place_str() -> None:
 
 def test_docstrings() -> None:
     assert doctest.testmod(_images).failed == 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# one pass per string gives what a count per place gave
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _corpus_manifests() -> list[tuple[str, str]]:
+    files = sorted(CORPUS.glob("*/*.yaml"))
+    if not files:
+        pytest.skip(f"the shared corpus is absent ({CORPUS} not found)")
+    texts = [(str(p.relative_to(CORPUS)), p.read_text(encoding="utf-8")) for p in files]
+    demo = (CORPUS / "istio-1.2.3" / "istio-demo.yaml").read_text(encoding="utf-8")
+    return texts + [("istio-1.2.3/istio-demo.yaml twice", demo + demo)]
+
+
+def test_the_corpus_lists_what_the_plain_scan_listed() -> None:
+    for name, text in _corpus_manifests():
+        manifest = load(text, source=name)
+        assert images(manifest) == _slow_images.images(manifest), name
+
+
+REFERENCE_PIECES = st.sampled_from(
+    ["gcr.io/a/b:1", "gcr.io/a/b:1", "quay.io/c/d:2", "image: nginx", "image:", " ", "  ", "\n", "\n\n", "x", ".", ",", '"', "'", "\\", "#", "[[ .X ]]", "é"]
+)
+STYLES = st.sampled_from([None, '"', "'", "|", ">"])
+
+
+@settings(max_examples=int(os.environ.get("ISTIO_PATCH_EXAMPLES", "200")), deadline=None)
+@given(values=st.lists(st.lists(REFERENCE_PIECES, max_size=30).map("".join), min_size=1, max_size=3), style=STYLES, width=st.sampled_from([20, 80, 1000]))
+def test_places_are_where_the_plain_count_put_them(values: list[str], style: str | None, width: int) -> None:
+    # every scalar style, line folding and escape: places are counted in the source as before, or fall back
+    # to the scalar's first line as before
+    data = {"kind": "ConfigMap", "metadata": {"name": "c"}, "data": {f"k{i}": v for i, v in enumerate(values)}}
+    manifest = load(yaml.safe_dump(data, default_style=style, width=width, allow_unicode=True))
+    assert images(manifest) == _slow_images.images(manifest)
+
+
+def test_a_string_naming_an_image_thousands_of_times() -> None:
+    lines = ["gcr.io/istio-release/proxyv2:1.0.0 " * 20 + "quay.io/x/y:1" for _ in range(100)]
+    text = "kind: ConfigMap\nmetadata: {name: big}\ndata:\n  a: |\n" + "".join(f"    {line}\n" for line in lines)
+    text += '  b: "' + "gcr.io/istio-release/proxyv2:1.0.0\\n" * 50 + '"\n'
+    manifest = load(text)
+    uses = images(manifest)
+    assert uses == _slow_images.images(manifest)
+    assert [len(u.places) for u in uses] == [2050, 100]
+    assert [p.line for p in uses[0].places[:21]] == [5] * 20 + [6]
+    assert uses[0].places[-1].line == 105  # a double-quoted string on one line: each \n is an escape
+
+
+def test_line_of_one_place() -> None:
+    manifest = load("kind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: |\n    x gcr.io/a/b:1\n    gcr.io/a/b:1\n")
+    string = next(s for s in _images.string_values(manifest.documents[0]) if s.tokens == ("data", "a"))
+    assert [_images.line_of(string, start, "gcr.io/a/b:1") for start in (2, 15)] == [5, 6]
+    assert _images.line_of(string) == 4
+    # a start where the text is not, as before: counted one by one
+    for start, text in [(-3, "gcr.io/a/b:1"), (100, "gcr.io/a/b:1"), (0, "gcr.io/a/b:1"), (5, "x"), (0, "nowhere")]:
+        assert _images.line_of(string, start, text) == _slow_images.line_of(string, start, text)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import doctest
+import os
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+import _slow_images
 
 from istio_patch.transforms import _reference
-from istio_patch.transforms._reference import Reference, find_references, is_domain, is_registry
+from istio_patch.transforms._reference import Reference, find_image_references, find_references, is_domain, is_registry
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
@@ -90,3 +94,29 @@ def test_image_key_is_a_yaml_key_on_the_same_line() -> None:
 
 def test_docstrings() -> None:
     assert doctest.testmod(_reference).failed == 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the fast word scan finds what the plain one found
+# ---------------------------------------------------------------------------------------------------------
+
+
+PIECES = st.sampled_from(
+    ["gcr.io", "/", "istio", ":", "1.0", "@", DIGEST, "-", ".", "_", "image:", " ", "\t", "\n", '"', "'", "=", "[", ",", "A", "x", "localhost", "5000", "https://", "{{", "é", "\xa0", "+"]
+)
+
+
+@settings(max_examples=int(os.environ.get("ISTIO_PATCH_EXAMPLES", "300")), deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join))
+@example("pull localhost:5000/team/db:9.6, registry:5000/db@" + DIGEST + " and gcr.io/x/y:1.0.")
+@example("image: nginx\n- image: 'redis:5'\nmyimage: busybox\nimage:" + " " * 60 + "quay.io/a/b:1")
+@example('{"image": "gcr.io/a/b:V1", "x": "localhost/a:latest"} [quay.io/c/d@' + DIGEST + "] =docker.io/e/f:2-")
+def test_find_references_matches_the_plain_scan(text: str) -> None:
+    assert list(find_references(text)) == _slow_images.find_references(text)
+    assert list(find_image_references(text)) == _slow_images.image_references(text)
+
+
+def test_image_references_in_a_json_dashboard_are_the_slashed_words() -> None:
+    text = '{"panels": [{"title": "pilot", "image": "gcr.io/a/b:1", "expr": "rate(x[1m])", "url": "quay.io/c/d"}]} ' * 50
+    assert [f.text for f in find_image_references(text)] == ["gcr.io/a/b:1"] * 50
+    assert list(find_image_references(text)) == _slow_images.image_references(text)

@@ -13,6 +13,7 @@ from ._inputs import InPlace, Source, is_stdin
 from ._run import inputs_of, load_all, run_steps, steps_of
 
 if TYPE_CHECKING:
+    from .._manifest import Manifest
     from .._recipe import StepSpec
     from ..transforms import Step
     from ._run import Run
@@ -30,9 +31,10 @@ def apply(args: argparse.Namespace) -> int:
                 edit.write(outputs, backup=args.backup)
             return _verdict(args, edit.sources, outputs)
     inputs = inputs_of(args)
-    outputs = _apply_steps(args, steps, inputs)
+    before, after = _run(args, steps, inputs)
+    outputs = [m.to_bytes() for m in after]
     if args.diff:
-        out(_diff(inputs, outputs, _use_color(args.color)))
+        out(_diff(inputs, before, after, _use_color(args.color)))
     elif args.check:
         pass
     elif args.output:
@@ -65,13 +67,18 @@ def _refuse_contradictions(args: argparse.Namespace) -> None:
 
 def _apply_steps(args: argparse.Namespace, steps: Sequence[tuple[StepSpec, Step]], inputs: Sequence[Source]) -> list[bytes]:
     """The new text of every input, after reporting warnings (and changes, with -v)."""
-    run = run_steps(load_all(inputs, build_every_document=False), steps)
+    return [m.to_bytes() for m in _run(args, steps, inputs)[1]]
+
+
+def _run(args: argparse.Namespace, steps: Sequence[tuple[StepSpec, Step]], inputs: Sequence[Source]) -> tuple[list[Manifest], list[Manifest]]:
+    """Every input before and after the steps, after reporting warnings (and changes, with -v)."""
+    before = load_all(inputs, build_every_document=False)
+    run = run_steps(before, steps)
     report(args, run)
-    outputs = [m.to_bytes() for m in run.manifests]
-    for item, data in zip(inputs, outputs):
-        if item.data and not data:  # a post-renderer consumer would apply nothing: never hand it that
+    for item, manifest in zip(inputs, run.manifests):
+        if item.data and not any(doc.text for doc in manifest.documents):  # a post-renderer consumer would apply nothing
             raise Failure(f"{item.name}: the transforms left nothing of a non-empty input; nothing was written")
-    return outputs
+    return before, run.manifests
 
 
 def report(args: argparse.Namespace, run: Run) -> None:
@@ -116,19 +123,16 @@ def _use_color(choice: str) -> bool:
     return bool(getattr(sys.stdout, "isatty", lambda: False)())
 
 
-def _diff(inputs: Sequence[Source], outputs: Sequence[bytes], color: bool) -> str:
-    import difflib
+def _diff(inputs: Sequence[Source], before: Sequence[Manifest], after: Sequence[Manifest], color: bool) -> str:
+    """A unified diff per changed input, from the documents that changed (its cost follows the edit)."""
+    from .._diff import diff_path, unified_diff_lines
 
     chunks: list[str] = []
-    for item, data in zip(inputs, outputs):
-        if data == item.data:
+    for item, old, new in zip(inputs, before, after):
+        if old is new:
             continue
-        old = item.data.decode("utf-8", errors="replace").splitlines(keepends=True)
-        new = data.decode("utf-8", errors="replace").splitlines(keepends=True)
-        name = item.name
-        for line in difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"):
-            if not line.endswith("\n"):
-                line += "\n\\ No newline at end of file\n"
+        name = diff_path(item.name)
+        for line in unified_diff_lines(old, new, old_name=f"a/{name}", new_name=f"b/{name}"):
             if color:
                 code = "1" if line.startswith(("---", "+++")) else "36" if line.startswith("@@") else "31" if line.startswith("-") else "32" if line.startswith("+") else ""
                 if code:

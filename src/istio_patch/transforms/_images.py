@@ -28,17 +28,18 @@ Example:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from .._errors import IstioPatchError
 from .._kube import escape_token, is_merge_key, mapping_key
 from .._manifest import Document, KubeObject, Manifest
 from .._manifest import _objects_of as objects_of
 from .._parse import MappingNode, Node, ScalarNode, SequenceNode
-from ._reference import Found, Reference, find_references
+from ._reference import Found, Reference, find_image_references
 
-__all__ = ["ImagePlace", "ImageUse", "images", "StringValue", "string_values", "is_image_field", "line_of"]
+__all__ = ["ImagePlace", "ImageUse", "images", "StringValue", "string_values", "is_image_field", "line_of", "lines_of"]
 
 _CONTAINER_FIELDS = frozenset({"containers", "initContainers", "ephemeralContainers"})
 _TEMPLATE_MARKS = ("[[", "{{")
@@ -120,6 +121,12 @@ def string_values(document: Document) -> Iterator[StringValue]:
 
     Documents that are not objects (empty, comments only, scalars, mappings without a kind) yield nothing.
     """
+    for owner, tokens, value in _strings(document):
+        yield StringValue(document, owner, tokens, value)
+
+
+def _strings(document: Document) -> Iterator[tuple[KubeObject, tuple[str, ...], str]]:
+    """(object, pointer tokens, value) of every string value of ``document``: :func:`string_values` unwrapped."""
     objects = list(objects_of(document))
     if not objects:
         return
@@ -131,11 +138,11 @@ def string_values(document: Document) -> Iterator[StringValue]:
         if len(tokens) == 2 and tokens[0] == "items":
             owner = items.get(f"/items/{tokens[1]}", owner)
         if isinstance(value, str):
-            yield StringValue(document, owner, tokens, value)
-        elif isinstance(value, dict):
-            stack.extend((tokens + (str(k),), v, owner) for k, v in reversed(list(value.items())))
+            yield owner, tokens, value
+        elif isinstance(value, dict):  # numbers, booleans and nulls hold no string: they are not visited
+            stack.extend([(tokens + (str(k),), v, owner) for k, v in reversed(value.items()) if isinstance(v, (str, dict, list))])
         elif isinstance(value, list):
-            stack.extend((tokens + (str(i),), v, owner) for i, v in reversed(list(enumerate(value))))
+            stack.extend([(tokens + (str(i),), v, owner) for i, v in reversed(list(enumerate(value))) if isinstance(v, (str, dict, list))])
 
 
 def line_of(string: StringValue, start: int = 0, text: str | None = None) -> int:
@@ -144,22 +151,81 @@ def line_of(string: StringValue, start: int = 0, text: str | None = None) -> int
     Found in the scalar's source text by counting occurrences, which holds for plain, quoted and literal
     scalars; where escapes or folding hide it, the scalar's first line is the answer.
     """
+    return lines_of(string, [(start, text)])[0]
+
+
+def lines_of(string: StringValue, found: Sequence[tuple[int, str | None]]) -> list[int]:
+    """:func:`line_of` for each ``(start, text)`` of ``found``, reading the string's source once for all.
+
+    A string that names one image thousands of times (a generated ConfigMap) would cost a scan of the whole
+    string per place if each were counted on its own; here each distinct text is looked for once.
+    """
     document = string.document
     node = _node_at(document.node, string.tokens)
     if node is None:
-        return document.line
+        return [document.line] * len(found)
     first = document.line + node.start_mark.line
-    if not text or not isinstance(node, ScalarNode):
-        return first
+    if not isinstance(node, ScalarNode):
+        return [first] * len(found)
     source = document.text[node.start_mark.index : node.end_mark.index]
-    value = string.value
-    nth = value.count(text, 0, start)
-    if value.count(text) != source.count(text):
-        return first
+    value: str = string.value
+    newlines: list[int] | None = None
+    where: dict[str, tuple[list[int], list[int]] | None] = {}  # text -> (ends of its counted occurrences, places)
+    lines = []
+    for start, text in found:
+        if not text:
+            lines.append(first)
+            continue
+        if text not in where:
+            where[text] = _occurrences(value, source, text)
+        occurrences = where[text]
+        if occurrences is None:  # escapes or folding: the value and the source do not spell it alike
+            lines.append(first)
+            continue
+        ends, places = occurrences
+        # the nth occurrence in the value (counted without overlaps, as str.count does) is the nth in the source
+        nth = bisect_right(ends, start) if start >= 0 else value.count(text, 0, start)
+        if nth >= len(places):  # ``text`` is not at ``start``: the answer of counting one by one, as before
+            lines.append(first + source.count("\n", 0, _nth_find(source, text, nth)))
+            continue
+        if newlines is None:
+            newlines = _positions(source, "\n")
+        lines.append(first + bisect_left(newlines, places[nth]))  # the newlines before it
+    return lines
+
+
+def _nth_find(source: str, text: str, nth: int) -> int:
     at = -1
     for _ in range(nth + 1):
         at = source.find(text, at + 1)
-    return first + source.count("\n", 0, at)
+    return at
+
+
+def _positions(text: str, char: str) -> list[int]:
+    found = []
+    at = text.find(char)
+    while at >= 0:
+        found.append(at)
+        at = text.find(char, at + 1)
+    return found
+
+
+def _occurrences(value: str, source: str, text: str) -> tuple[list[int], list[int]] | None:
+    """Where ``text`` is counted in ``value`` (ends, without overlaps) and found in ``source`` (starts, with
+    overlaps); None when the two hold it a different number of times."""
+    ends: list[int] = []
+    at = value.find(text)
+    while at >= 0:
+        ends.append(at + len(text))
+        at = value.find(text, at + len(text))
+    if len(ends) != source.count(text):
+        return None
+    places: list[int] = []
+    at = source.find(text)
+    while at >= 0 and len(places) < len(ends):  # a place past the last counted occurrence is never asked for
+        places.append(at)
+        at = source.find(text, at + 1)
+    return ends, places
 
 
 def _node_at(node: Node | None, tokens: tuple[str, ...]) -> Node | None:
@@ -190,10 +256,7 @@ def references_in(string: StringValue) -> Iterator[Found]:
             start = string.value.index(string.value.strip()) if string.value.strip() else 0
             yield Found(start, start + len(string.value.strip()), ref, True)
             return
-    for found in find_references(string.value):
-        ref = found.reference
-        if found.image_field or (ref.domain is not None and (ref.tag is not None or ref.digest is not None)):
-            yield found
+    yield from find_image_references(string.value)
 
 
 def images(manifest: Manifest) -> tuple[ImageUse, ...]:
@@ -209,21 +272,23 @@ def images(manifest: Manifest) -> tuple[ImageUse, ...]:
     first: dict[str, str] = {}
     places: dict[str, list[ImagePlace]] = {}
     for document in manifest.documents:
-        for string in string_values(document):
-            for found in references_in(string):
-                key = found.reference.pulled()
+        for owner, tokens, value in _strings(document):
+            if not (is_image_field(tokens) or "/" in value or "image:" in value):
+                continue  # no registry, no image key, no image field: references_in would find nothing
+            string = StringValue(document, owner, tokens, value)
+            found = list(references_in(string))
+            if not found:
+                continue
+            # what every place in this string shares, worked out once (a string may name thousands of images)
+            lines = lines_of(string, [(item.start, item.text) for item in found])
+            described, pointer, image_field, template = owner.describe(), string.pointer, string.image_field, string.template
+            for item, line in zip(found, lines):
+                key = item.reference.pulled()
                 if key not in places:
                     order.append(key)
-                    first[key] = found.text
+                    first[key] = item.text
                     places[key] = []
                 places[key].append(
-                    ImagePlace(
-                        document=document.index + 1,
-                        line=line_of(string, found.start, found.text),
-                        object=string.object.describe(),
-                        pointer=string.pointer,
-                        image_field=string.image_field,
-                        template=string.template,
-                    )
+                    ImagePlace(document=document.index + 1, line=line, object=described, pointer=pointer, image_field=image_field, template=template)
                 )
     return tuple(ImageUse(first[key], key, tuple(places[key])) for key in order)

@@ -23,11 +23,12 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-__all__ = ["Reference", "DOCKER_HUB", "is_domain", "is_registry", "find_references", "Found"]
+__all__ = ["Reference", "DOCKER_HUB", "is_domain", "is_registry", "find_references", "find_image_references", "Found"]
 
 DOCKER_HUB = "docker.io"
 _HUB_ALIASES = ("index.docker.io", "registry-1.docker.io")
@@ -43,6 +44,11 @@ _NAME_MAX = 255
 # careful `sed` would use: never after a letter, '.', '/', ':' or '-', so never inside a URL or a longer name)
 # and runs as long as characters a reference may hold follow.
 _TOKEN = re.compile(r"(?:^|(?<=[\s\"'=\[,]))([A-Za-z0-9][A-Za-z0-9._\-/:@+]*)")
+# The pieces of _TOKEN, for finding its words from a '/' outward (_slashed_words)
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-/:@+")
+_FIRST_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_WORD_REST = re.compile(r"[A-Za-z0-9._\-/:@+]*")
+_BOUNDARY = re.compile(r"[\s\"'=\[,]")
 # `image: NAME` inside a string (a Pod template kept in a ConfigMap): an image field, written as text.
 _IMAGE_KEY = re.compile(r"(?<![^\s])image:[ \t]+[\"']?\Z")
 
@@ -157,16 +163,80 @@ def find_references(text: str) -> Iterator[Found]:
     sentence are left out). Whether it is meant as an image is the caller's choice: see ``image_field``, and
     ``Reference.domain``.
     """
+    return _find(text, _words(text))
+
+
+def find_image_references(text: str) -> Iterator[Found]:
+    """The words of :func:`find_references` that free text names as images: those after an ``image:`` key,
+    and those that name their registry and a tag or digest (``gcr.io/istio-release/proxyv2:1.0.0``).
+
+    Faster than filtering :func:`find_references`, with the same result: in text without an ``image:`` key,
+    only words holding a '/' are parsed (a Grafana dashboard's JSON is some 30,000 words, a few of them images).
+    """
+    if _IMAGE_KEY_WORD in text:
+        found = find_references(text)
+    elif "/" in text:
+        found = _find(text, _slashed_words(text))
+    else:  # most strings of a manifest: names, labels, ports
+        return
+    for item in found:
+        ref = item.reference
+        if item.image_field or (ref.domain is not None and (ref.tag is not None or ref.digest is not None)):
+            yield item
+
+
+_IMAGE_KEY_WORD = "image:"  # what _IMAGE_KEY needs in a line: text without it has no image key at all
+
+
+def _words(text: str) -> Iterator[tuple[int, str]]:
+    """(start, word) for every word of ``text`` that may be a reference (``_TOKEN``)."""
     for match in _TOKEN.finditer(text):
-        start, end = match.span(1)
-        word = match.group(1)
-        ref = Reference.parse(word)
-        while ref is None and word and word[-1] in ".:/-@":
-            word = word[:-1]
-            ref = Reference.parse(word) if word else None
-        if ref is None or str(ref) != word:
+        yield match.start(1), match.group(1)
+
+
+def _slashed_words(text: str) -> Iterator[tuple[int, str]]:
+    """The words of :func:`_words` that hold a '/', found from each '/' outward.
+
+    What a registry needs; and in long text (a dashboard's JSON) jumping from '/' to '/' is many times faster
+    than trying a word at every character. A word is a maximal run of word characters that starts with a
+    letter or digit at the start of the text or after a boundary; inside a run no position can start one.
+    """
+    slash = text.find("/")
+    while slash >= 0:
+        start = slash
+        while start > 0 and text[start - 1] in _WORD_CHARS:
+            start -= 1
+        rest = _WORD_REST.match(text, slash)
+        end = rest.end() if rest is not None else slash + 1  # it always matches, at least the '/'
+        if text[start] in _FIRST_CHARS and (start == 0 or _BOUNDARY.match(text, start - 1)):
+            yield start, text[start:end]
+        slash = text.find("/", end)
+
+
+def _find(text: str, words: Iterator[tuple[int, str]]) -> Iterator[Found]:
+    keyed = _IMAGE_KEY_WORD in text
+    for start, word in words:
+        read = _read_word(word)
+        if read is None:
             continue
-        yield Found(start, start + len(word), ref, _after_image_key(text, start))
+        ref, length = read
+        yield Found(start, start + length, ref, keyed and _after_image_key(text, start))
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_word(word: str) -> tuple[Reference, int] | None:
+    """The reference a word spells, less a sentence's trailing punctuation, and its length; None if none.
+
+    Remembered: manifests repeat their words (JSON keys, the same image in every template), and a Reference
+    is immutable, so one parse serves every place.
+    """
+    ref = Reference.parse(word)
+    while ref is None and word and word[-1] in ".:/-@":
+        word = word[:-1]
+        ref = Reference.parse(word) if word else None
+    if ref is None or str(ref) != word:
+        return None
+    return ref, len(word)
 
 
 def _after_image_key(text: str, start: int) -> bool:
