@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections import Counter
 from bisect import bisect_right
 from operator import attrgetter
 from typing import Iterator, Sequence
@@ -210,15 +209,11 @@ def _opcodes(old: _Side, new: _Side) -> list[_Opcode]:
             codes.append((tag, i1, i2, j1, j2))
 
     line_old = line_new = 0
-    popular: frozenset[str] | None = None
     for i1, i2, j1, j2 in _changed_runs(old.texts, new.texts):
         a1, a2, b1, b2 = old.start(i1), old.start(i2), new.start(j1), new.start(j2)
         add("equal", line_old, a1, line_new, b1)
-        if popular is None:
-            popular = _popular(new)
         a, b = old.lines(a1, a2), new.lines(b1, b2)
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-        _leave_out(matcher, popular)
         for tag, k1, k2, l1, l2 in _trimmed(list(matcher.get_opcodes()), a, b):
             add(tag, a1 + k1, a1 + k2, b1 + l1, b1 + l2)
         line_old, line_new = a2, b2
@@ -226,23 +221,11 @@ def _opcodes(old: _Side, new: _Side) -> list[_Opcode]:
     return _slid(codes, old, new)
 
 
-def _leave_out(matcher: difflib.SequenceMatcher[str], popular: frozenset[str]) -> None:
-    """Keep ``popular`` lines from starting a match, as difflib does for lines popular in its whole input.
-
-    difflib has no parameter for that: its index of the second sequence (``b2j``, unchanged since Python 2)
-    loses those lines. Without that index the diff is still right, only cut as difflib would not always cut it.
-    """
-    index = getattr(matcher, "b2j", None)
-    if isinstance(index, dict):
-        for line in popular.intersection(index):
-            del index[line]
-
-
 def _trimmed(codes: Sequence[_Opcode], a: list[str], b: list[str]) -> list[_Opcode]:
     """A changed region's opcodes with the lines its first and last changes share with their outside.
 
-    In a whole-file diff the unchanged text around the region grows into it as far as lines match, popular
-    ones included (a blank line, ``---``); the region's own diff cannot see that text, so it is done here.
+    In a whole-file diff the unchanged text around the region grows into it as far as lines match (a blank
+    line, ``---``); the region's own diff cannot see that text, so it is done here.
     """
     codes = list(codes)
     if codes and codes[0][0] != "equal":
@@ -264,29 +247,6 @@ def _trimmed(codes: Sequence[_Opcode], a: list[str], b: list[str]) -> list[_Opco
 
 def _tag(i1: int, i2: int, j1: int, j2: int) -> str:
     return "replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert"
-
-
-def _popular(side: _Side) -> frozenset[str]:
-    """The lines difflib's automatic junk heuristic leaves out of matches in the whole new text.
-
-    In a text of 200 lines or more, a line written more than 1% of the time (``---``, ``metadata:``) cannot
-    start a match. A diff of the changed documents alone must ignore the same lines to cut its hunks as a
-    whole-file diff does. Counted a megabyte at a time: one pass in C, without a list of every line.
-    """
-    if side.total < 200:
-        return frozenset()
-    counts: Counter[str] = Counter()
-    batch: list[str] = []
-    size = 0
-    last = len(side.texts) - 1
-    for index, text in enumerate(side.texts):
-        batch.append(text)
-        size += len(text)
-        if size > 1 << 20 or index == last:
-            counts.update("".join(batch).split("\n")[:-1])  # whole lines only; a last line without \n is unique
-            batch, size = [], 0
-    threshold = side.total // 100 + 1
-    return frozenset(line + "\n" for line, count in counts.items() if count > threshold)
 
 
 def _slid(codes: list[_Opcode], old: _Side, new: _Side) -> list[_Opcode]:
