@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from .._manifest import Manifest
+from ..transforms._images import ImagePlace
 from ._base import CheckOptions, Context, Finding, Rule
 
 __all__ = ["RULE"]
@@ -24,12 +26,13 @@ def check(context: Context) -> Iterator[Finding]:
     from ..transforms import images
 
     for manifest in context.manifests:
+        lines: dict[int, list[str]] = {}  # a document's lines, split once however many places it holds
         for use in images(manifest):
             for registry in context.options.forbid_registries:
                 prefix = registry.rstrip("/")
                 if use.pulled == prefix or use.pulled.startswith(prefix + "/") or use.reference.startswith(prefix + "/"):
                     for place in use.places:
-                        line, column = _place_position(manifest, place, use.reference)
+                        line, column = _place_position(manifest, place, use.reference, lines)
                         yield Finding(
                             manifest.source,
                             line,
@@ -43,15 +46,17 @@ def check(context: Context) -> Iterator[Finding]:
                     break
 
 
-def _place_position(manifest: object, place: object, reference: str) -> tuple[int, int]:
+def _place_position(manifest: Manifest, place: ImagePlace, reference: str, lines: dict[int, list[str]]) -> tuple[int, int]:
     """Line and column of an image's place: an image field's value, or the reference inside a longer string."""
-    doc = manifest.documents[place.document - 1]  # type: ignore[attr-defined]
-    if place.image_field:  # type: ignore[attr-defined]
-        return doc.position(place.pointer)  # type: ignore[attr-defined, no-any-return]
-    lines = doc.text.split("\n")
-    index = place.line - doc.line  # type: ignore[attr-defined]
-    column = lines[index].find(reference) + 1 if 0 <= index < len(lines) else 0
-    return place.line, max(column, 1)  # type: ignore[attr-defined]
+    doc = manifest.documents[place.document - 1]
+    if place.image_field:
+        return doc.position(place.pointer)
+    if doc.index not in lines:
+        lines[doc.index] = doc.text.split("\n")
+    index = place.line - doc.line
+    text = lines[doc.index]
+    column = text[index].find(reference) + 1 if 0 <= index < len(text) else 0
+    return place.line, max(column, 1)
 
 
 def _asked(options: CheckOptions) -> bool:
