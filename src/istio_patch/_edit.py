@@ -89,13 +89,10 @@ class _Text:
     def replace(self, splices: Sequence[tuple[int, int, str]]) -> None:
         """Replace ``text[start:end]`` by ``new`` for each (start, end, new) of ``splices`` (which do not overlap),
         and parse the result."""
-        text, raw = self.text, self.raw
-        for start, end, new in sorted(splices, reverse=True):
-            text = text[:start] + new + text[end:]
-            if raw is not None:
-                raw = raw[:start] + _NEW_LINE.sub(self.brk, new) + raw[end:]
-        self.raw = raw
-        self.set(text)
+        ordered = sorted(splices)  # one pass over the text, however many splices (a mirror may make thousands)
+        if self.raw is not None:
+            self.raw = _spliced(self.raw, [(start, end, _NEW_LINE.sub(self.brk, new)) for start, end, new in ordered])
+        self.set(_spliced(self.text, ordered))
 
     def written(self) -> str:
         """The text as it is written: with the document's own line breaks."""
@@ -847,6 +844,17 @@ def _replace_string_in_place(current: _Text, slot: _Slot, new: str) -> bool:
     current.raw = raw
     current.set(before)
     return False
+
+
+def _spliced(text: str, ordered: Sequence[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, new)`` of ``ordered`` (sorted, not overlapping) put in, in one pass."""
+    parts: list[str] = []
+    last = 0
+    for start, end, new in ordered:
+        parts += (text[last:start], new)
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _changed_words(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
