@@ -427,3 +427,41 @@ def test_a_json_deployment_becomes_a_json_daemonset() -> None:
     assert out["kind"] == "DaemonSet" and "replicas" not in out["spec"]
     assert out["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "hostPort": 80}]
     assert out["metadata"]["annotations"] == {"lock": "\U0001f510"}
+
+
+# ---- several files as one manifest -------------------------------------------------------------------------
+
+
+def test_joined_files_keep_their_names_lines_and_numbers_and_split_back() -> None:
+    a = load("# a\nkind: A\n---\nkind: B\n", source="a.yaml")
+    b = load("\ufeffkind: C\n".encode(), source="b.yaml")
+    joined = istio_patch.Manifest.join([a, b])
+    assert joined.source == "a.yaml, b.yaml"
+    assert [(d.source, d.index, d.number, d.line) for d in joined.documents] == [("a.yaml", 0, 1, 1), ("a.yaml", 1, 2, 3), ("b.yaml", 2, 1, 1)]
+    assert [o.document for o in joined.objects()] == [1, 2, 1]
+    assert [m.to_bytes() for m in joined.split()] == [a.to_bytes(), b.to_bytes()]  # the byte-order mark too
+    assert joined.render() == "# a\nkind: A\n---\nkind: B\n---\nkind: C\n"  # one stream: each file starts a document
+
+
+def test_edits_of_a_joined_manifest_go_back_to_their_file() -> None:
+    joined = istio_patch.Manifest.join([load("kind: A\n---\nkind: B\n", source="a.yaml"), load("kind: C\n---\nkind: D\n", source="b.yaml")])
+    edited = joined.edited({0: None, 2: "kind: C\nx: 1\n"})
+    assert [(d.source, d.number, d.line) for d in edited.documents] == [("a.yaml", 1, 1), ("b.yaml", 1, 1), ("b.yaml", 2, 3)]
+    assert [m.render() for m in edited.split()] == ["---\nkind: B\n", "kind: C\nx: 1\n---\nkind: D\n"]
+    appended = edited.with_documents_appended(["---\nkind: E\n"])
+    assert (appended.documents[-1].source, appended.documents[-1].number, appended.documents[-1].line) == ("b.yaml", 3, 5)
+    everything_gone = joined.edited({0: None, 1: None})
+    assert [m.render() for m in everything_gone.split()] == ["", "kind: C\n---\nkind: D\n"]  # an emptied file stays a file
+
+
+def test_a_joined_manifest_of_one_file_is_that_file() -> None:
+    one = load("kind: A\n")
+    assert istio_patch.Manifest.join([one]) is one and one.split() == [one]
+
+
+def test_concatenated_streams_read_back_when_a_file_starts_with_a_directive() -> None:
+    from istio_patch._manifest import concatenate
+
+    text = concatenate([b"kind: A\n", b"%YAML 1.1\n---\nkind: B\n", b"kind: C"]).decode()
+    assert text == "kind: A\n...\n%YAML 1.1\n---\nkind: B\n---\nkind: C"
+    assert [o.kind for o in load(text).objects()] == ["A", "B", "C"]

@@ -436,7 +436,7 @@ def _merged_after(mapping: MappingNode, index: int, token: str) -> Node | None:
 def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
     """The text of ``doc`` (a Document) after ``operations``; raises EditError and changes nothing on failure."""
     ops = [_check_shape(op, i) for i, op in enumerate(operations)]
-    current = _Text(doc.text, doc.source, doc.index + 1, doc.line)
+    current = _Text(doc.text, doc.source, doc.number, doc.line)
     expected = _unshared(doc._view()[0])  # ours to change; what aliases share in the view is copied to each place
     for op in ops:
         if op["op"] == "test":
@@ -451,26 +451,26 @@ def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
         except EditError as exc:
             if exc.source is not None:
                 raise
-            raise EditError(exc.message, source=doc.source, document=doc.index + 1, line=doc.line, pointer=op["path"]) from None
+            raise EditError(exc.message, source=doc.source, document=doc.number, line=doc.line, pointer=op["path"]) from None
         except YAMLSyntaxError as exc:  # a splice that breaks the text is a bug here, never the caller's
             raise EditError(
                 f"the edit would leave text that is not YAML ({exc.message}); nothing was changed "
                 "(please report this with the document)",
                 source=doc.source,
-                document=doc.index + 1,
+                document=doc.number,
                 line=doc.line,
                 pointer=op["path"],
             ) from None
     root = current.root
     if current.raw is not None:  # the view of the text as written decides
-        root = compose(current.raw, source=doc.source, document=doc.index + 1, first_line=doc.line)
+        root = compose(current.raw, source=doc.source, document=doc.number, first_line=doc.line)
     actual, _ = build_view(root)
     if not same_data(actual, expected):
         raise EditError(
             "the edit could not be written in place without changing other data; nothing was changed "
             "(please report this with the document)",
             source=doc.source,
-            document=doc.index + 1,
+            document=doc.number,
             line=doc.line,
         )
     return current.written()

@@ -32,38 +32,38 @@ class _Parsed:
         self._built = False
         self._aliases: dict[tuple[int, int], Alias] | None = None
 
-    def node(self, source: str, index: int, line: int) -> Node | None:
+    def node(self, source: str, number: int, line: int) -> Node | None:
         if not self._parsed:
-            self._node = compose(self.text, source=source, document=index + 1, first_line=line)
+            self._node = compose(self.text, source=source, document=number, first_line=line)
             self._parsed = True
         return self._node
 
-    def aliases(self, source: str, index: int, line: int) -> dict[tuple[int, int], Alias]:
+    def aliases(self, source: str, number: int, line: int) -> dict[tuple[int, int], Alias]:
         """The document's aliases by ``(id(parent), slot)`` (see ``_parse.aliases``)."""
         if self._aliases is None:
-            found = aliases(self.text, self.node(source, index, line))
+            found = aliases(self.text, self.node(source, number, line))
             self._aliases = {(id(alias.parent), alias.slot): alias for alias in found}
         return self._aliases
 
-    def view(self, source: str, index: int, line: int) -> tuple[Any, list]:
+    def view(self, source: str, number: int, line: int) -> tuple[Any, list]:
         if not self._built:
-            node = self.node(source, index, line)
+            node = self.node(source, number, line)
             try:
                 self._view, self._duplicates = build_view(node)
             except (YAMLSyntaxError, LimitError) as exc:  # positions in build_view are document-relative
-                raise _relocate(exc, source, index, line, self.text) from None
+                raise _relocate(exc, source, number, line, self.text) from None
             self._built = True
         return self._view, self._duplicates
 
 
-def _relocate(exc: Any, source: str, index: int, line: int, text: str) -> Any:
+def _relocate(exc: Any, source: str, number: int, line: int, text: str) -> Any:
     line0 = (exc.line or 1) - 1
     lines = text.split("\n")
     snippet = lines[line0].rstrip("\r") if line0 < len(lines) else None
     return type(exc)(
         exc.message,
         source=source,
-        document=index + 1,
+        document=number,
         line=line + line0,
         column=exc.column,
         pointer=exc.pointer,
@@ -77,9 +77,11 @@ class Document:
 
     Attributes:
         text: the segment's text: its `---` line, comments, body and any `...` line.
-        index: 0-based position in the stream.
+        index: 0-based position in the stream (``manifest.documents[index]``).
         line: 1-based line of the file on which the segment starts.
         source: the name of the file (or ``"<string>"``).
+        number: the 1-based number of the document in its file (``index + 1`` but in a joined manifest).
+        part: which of the files of a joined manifest the document comes from (see :meth:`Manifest.join`).
     """
 
     text: str = field(repr=False)
@@ -87,11 +89,17 @@ class Document:
     line: int
     source: str
     _parsed: _Parsed = field(repr=False, compare=False)
+    number: int = 0
+    part: int = field(default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.number == 0:
+            object.__setattr__(self, "number", self.index + 1)
 
     @property
     def node(self) -> Node | None:
         """The libyaml node tree, with marks relative to ``text`` (``None`` for a comment-only segment)."""
-        return self._parsed.node(self.source, self.index, self.line)
+        return self._parsed.node(self.source, self.number, self.line)
 
     @property
     def is_empty(self) -> bool:
@@ -123,7 +131,7 @@ class Document:
         return tuple(out)
 
     def _view(self) -> tuple[Any, list]:
-        return self._parsed.view(self.source, self.index, self.line)
+        return self._parsed.view(self.source, self.number, self.line)
 
     def position(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) in the file of the node at ``pointer`` (or of its nearest existing ancestor).
@@ -158,7 +166,7 @@ class Document:
 
     def _alias_at(self, parent: Node | None, token: str, *, key: bool) -> Alias | None:
         """The alias written as member ``token`` of ``parent`` (as ``_pointer.child`` finds it), if that member is one."""
-        found = self._parsed.aliases(self.source, self.index, self.line)
+        found = self._parsed.aliases(self.source, self.number, self.line)
         if not found or parent is None:
             return None
         if isinstance(parent, SequenceNode):
@@ -183,13 +191,15 @@ class Document:
         if not ops:
             return self
         text = apply_operations(self, ops)
-        return self if text == self.text else Document(text, self.index, self.line, self.source, _Parsed(text))
+        return self if text == self.text else Document(text, self.index, self.line, self.source, _Parsed(text), self.number, self.part)
 
-    def moved(self, index: int, line: int) -> Document:
+    def moved(self, index: int, line: int, number: int | None = None, part: int | None = None) -> Document:
         """The same document at another place in a stream (parsing is shared, not repeated)."""
-        if index == self.index and line == self.line:
+        number = self.number if number is None else number
+        part = self.part if part is None else part
+        if index == self.index and line == self.line and number == self.number and part == self.part:
             return self
-        return Document(self.text, index, line, self.source, self._parsed)
+        return Document(self.text, index, line, self.source, self._parsed, number, part)
 
     def line_count(self) -> int:
         return self.text.count("\n")
@@ -199,7 +209,7 @@ class Document:
 class KubeObject:
     """A Kubernetes object of a manifest: a top-level document or an item of a ``kind: List``.
 
-    ``index`` is the 0-based position of its document in the stream (``document`` its 1-based number);
+    ``index`` is the 0-based position of its document in the stream, ``document`` its 1-based number in its file;
     ``pointer`` is where the object sits in its document ("" for the document itself, "/items/3" for a
     List item); ``line`` is its 1-based line in the file. ``data`` is a fresh copy of its Kubernetes view at
     each access, so no caller can change the manifest through it; :meth:`Manifest.typed` gives the typed model.
@@ -207,6 +217,7 @@ class KubeObject:
 
     source: str
     index: int
+    document: int
     pointer: str
     line: int
     api_version: str | None
@@ -220,11 +231,6 @@ class KubeObject:
     def data(self) -> dict[str, Any]:
         """The object's Kubernetes view: a fresh copy that the caller may change."""
         return copy_data(self._view)  # type: ignore[no-any-return]
-
-    @property
-    def document(self) -> int:
-        """The 1-based number of the object's document in the stream (``index`` is its 0-based position)."""
-        return self.index + 1
 
     @property
     def ref(self) -> str:
@@ -247,19 +253,57 @@ class Manifest:
     source: str
     documents: tuple[Document, ...]
     bom: bool = False
+    # The files of a joined manifest, in order: (source, byte-order mark); empty for one file.
+    parts: tuple[tuple[str, bool], ...] = field(default=(), repr=False)
 
     def __repr__(self) -> str:
         size = sum(len(doc.text.encode("utf-8", "surrogatepass")) for doc in self.documents) + (3 if self.bom else 0)
         return f"<Manifest {self.source!r}: {len(self.documents)} documents, {size:,} bytes>"
 
     def render(self) -> str:
-        """The text of the stream (with its byte-order mark, if it had one)."""
+        """The text of the stream (with its byte-order mark, if it had one); a joined manifest's files are
+        written one after the other as one stream (see :func:`concatenate`)."""
+        if self.parts:
+            return concatenate([part.to_bytes() for part in self.split()]).decode("utf-8")
         body = "".join(doc.text for doc in self.documents)
         return BOM + body if self.bom else body
 
     def to_bytes(self) -> bytes:
         """The stream as UTF-8 bytes, exactly as read when nothing was edited."""
         return self.render().encode("utf-8")
+
+    @classmethod
+    def join(cls, manifests: Sequence[Manifest]) -> Manifest:
+        """Several files read as one manifest: transforms and checks see every object (an HPA in one file of a
+        chart's split output, the Deployment it scales in another), and :meth:`split` gives each file back with
+        the edits of its own documents. Documents keep their file's name, line and number.
+
+        Example:
+            >>> joined = Manifest.join([load("kind: A\\n", source="a.yaml"), load("kind: B\\n", source="b.yaml")])
+            >>> [(d.source, d.number, d.index) for d in joined.documents], [m.render() for m in joined.split()]
+            ([('a.yaml', 1, 0), ('b.yaml', 1, 1)], ['kind: A\\n', 'kind: B\\n'])
+        """
+        if len(manifests) == 1:
+            return manifests[0]
+        documents: list[Document] = []
+        parts: list[tuple[str, bool]] = []
+        for manifest in manifests:
+            offset = len(parts)
+            parts.extend(manifest.parts or ((manifest.source, manifest.bom),))
+            for doc in manifest.documents:
+                documents.append(doc.moved(len(documents), doc.line, doc.number, offset + doc.part))
+        names = list(dict.fromkeys(source for source, _ in parts))
+        return cls(", ".join(names), tuple(documents), False, tuple(parts))
+
+    def split(self) -> list[Manifest]:
+        """The files of a joined manifest, each with its own documents (numbered from 0 again); ``[self]`` for one."""
+        if not self.parts:
+            return [self]
+        groups: list[list[Document]] = [[] for _ in self.parts]
+        for doc in self.documents:
+            group = groups[doc.part]
+            group.append(doc.moved(len(group), doc.line, doc.number, 0))
+        return [Manifest(source, tuple(docs), bom) for (source, bom), docs in zip(self.parts, groups)]
 
     def __iter__(self) -> Iterator[Document]:
         return iter(self.documents)
@@ -314,7 +358,7 @@ class Manifest:
 
         cls = model or (registry or DEFAULT_REGISTRY).model_for(obj.api_version, obj.kind)
         doc = self.documents[obj.index]
-        origin = Origin(obj.source, obj.index, obj.pointer, obj.line)
+        origin = Origin(obj.source, obj.index, obj.pointer, obj.line, obj.document)
         return build(cls, copy_data(obj._view), origin=origin, describe=obj.describe(), locate=doc.locate)  # type: ignore[return-value]
 
     def get(self, ref: str, namespace: str | None = None, *, registry: Registry | None = None) -> KubeObjectModel:
@@ -395,26 +439,42 @@ class Manifest:
         if all(text is not None and text == self.documents[i].text for i, text in texts.items()):
             return self
         docs: list[Document] = []
-        shift = 0  # lines gained (or lost) by the documents before this one
+        shift = number = 0  # lines gained (or lost) by the documents before this one in its file; its number
+        part = -1
         for doc in self.documents:
+            if doc.part != part:  # a joined manifest's next file: its lines and numbers start again
+                part, shift, number = doc.part, 0, 0
             text = texts.get(doc.index, doc.text)
             if text == doc.text:
-                docs.append(doc.moved(len(docs), doc.line + shift))
+                number += 1
+                docs.append(doc.moved(len(docs), doc.line + shift, number))
                 continue
             if text is not None:
-                docs.append(Document(text, len(docs), doc.line + shift, self.source, _Parsed(text)))
+                number += 1
+                docs.append(Document(text, len(docs), doc.line + shift, doc.source, _Parsed(text), number, doc.part))
                 shift += text.count("\n")
             shift -= doc.text.count("\n")
-        return Manifest(self.source, tuple(docs), self.bom)
+        return Manifest(self.source, tuple(docs), self.bom, self.parts)
 
     def with_documents_appended(self, texts: Iterable[str]) -> Manifest:
-        """A new Manifest with whole documents (each starting with its `---` line) added at the end."""
+        """A new Manifest with whole documents (each starting with its `---` line) added at the end (of its
+        last file, for a joined manifest)."""
         docs = list(self.documents)
-        line = 1 + sum(d.text.count("\n") for d in docs)
+        part = len(self.parts) - 1 if self.parts else 0
+        source = self.parts[-1][0] if self.parts else self.source
+        own = [d for d in docs if d.part == part]
+        line = 1 + sum(d.text.count("\n") for d in own)
+        number = len(own)
         for text in texts:
-            docs.append(Document(text, len(docs), line, self.source, _Parsed(text)))
+            number += 1
+            docs.append(Document(text, len(docs), line, source, _Parsed(text), number, part))
             line += text.count("\n")
-        return Manifest(self.source, tuple(docs), self.bom)
+        return Manifest(self.source, tuple(docs), self.bom, self.parts)
+
+    def last_text(self) -> str:
+        """The text of the last file's documents (where :meth:`with_documents_appended` adds)."""
+        part = len(self.parts) - 1 if self.parts else 0
+        return "".join(d.text for d in self.documents if d.part == part)
 
 
 def _rebase(op: Mapping[str, Any], base: str) -> dict[str, Any]:
@@ -457,6 +517,7 @@ def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None
     return KubeObject(
         source=doc.source,
         index=doc.index,
+        document=doc.number,
         pointer=pointer,
         line=line,
         api_version=api_version if isinstance(api_version, str) else None,

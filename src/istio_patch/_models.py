@@ -105,6 +105,7 @@ class Origin:
     Attributes:
         source: the file name (or ``"<string>"``).
         index: the document's 0-based position in the stream (``manifest.documents[index]``).
+        document: the document's 1-based number in its file.
         pointer: where the object sits in its document ("" for the document itself, "/items/3" in a List).
         line: 1-based line of the file where the object starts.
     """
@@ -113,11 +114,11 @@ class Origin:
     index: int
     pointer: str
     line: int
+    document: int = 0
 
-    @property
-    def document(self) -> int:
-        """The document's 1-based number in the stream."""
-        return self.index + 1
+    def __post_init__(self) -> None:
+        if self.document == 0:
+            object.__setattr__(self, "document", self.index + 1)
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}"

@@ -54,9 +54,9 @@ class ObjectPlan:
     def to_json(self) -> dict[str, Any]:
         obj = self.obj
         return {
-            "file": self.source,
+            "file": obj.source if obj is not None else self.source,
             "line": obj.line if obj is not None else self.line,
-            "document": self.index + 1,
+            "document": obj.document if obj is not None else self.index + 1,
             "pointer": self.pointer,
             "apiVersion": obj.api_version if obj else None,
             "kind": obj.kind if obj else None,
@@ -161,11 +161,12 @@ def overlay_files(manifests: Sequence[Manifest], per_file: Sequence[tuple[list[O
     patches: list[dict[str, Any]] = []
     files: dict[str, str] = {}
     cluster_kinds = _cluster_scoped_kinds(manifests)
-    for number, (manifest, (plans, added)) in enumerate(zip(manifests, per_file), start=1):
-        base = os.path.basename(manifest.source) if manifest.source not in ("<stdin>", "<string>") else "stdin.yaml"
-        name = base if base not in files and base != "kustomization.yaml" else f"{number}-{base}"
-        resources.append(name)
-        files[name] = manifest.render()
+    for manifest, (plans, added) in zip(manifests, per_file):
+        for part in manifest.split():  # a joined manifest: one resource per file it was read from
+            base = os.path.basename(part.source) if part.source not in ("<stdin>", "<string>") else "stdin.yaml"
+            name = base if base not in files and base != "kustomization.yaml" else f"{len(resources) + 1}-{base}"
+            resources.append(name)
+            files[name] = part.render()
         if added:
             raise OverlayError(
                 "the transforms add documents; write them with `istio-patch apply` (kustomize overlays here only patch)",

@@ -55,9 +55,32 @@ def test_v_reports_the_line_each_change_edits(capsysbinary) -> None:
     assert f"{EXAMPLE}:56: node_port: Service istio-system/istio-ingressgateway: replace /spec/type (Service type NodePort)" in err.splitlines()
 
 
-def test_identical_warnings_are_said_once_with_a_count(capsysbinary, tmp_path) -> None:
-    copies = tmp_path / "three.yaml"
-    copies.write_text("".join(f"---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{a: b}}\n" for i in range(3)))
-    code, _, err = run(capsysbinary, "apply", "--mirror", "quay.io=q.example.com", "--allow-no-match", copies, copies)
-    assert code == 0
-    assert err.count("warning") == 1 and err.rstrip().endswith("(2 times)")
+def test_identical_warnings_are_said_once_with_a_count(capsysbinary, monkeypatch) -> None:
+    from istio_patch import transforms
+    from istio_patch.transforms import Plan, execute
+
+    def warns(manifest):
+        return execute(manifest, Plan("stand_in", (), ("the same thing",)))
+
+    monkeypatch.setattr(transforms, "preset", lambda name, **options: [warns, warns, warns])
+    code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", EXAMPLE)
+    assert (code, err) == (0, "istio-patch: warning: the same thing (3 times)\n")
+
+
+def test_split_files_are_one_manifest_and_each_keeps_its_edits(capsysbinary, tmp_path) -> None:
+    # helm template --output-dir writes one object per file: the gateway's HPA is removed all the same
+    text = EXAMPLE.read_text()
+    documents = text.split("\n---\n")
+    service = next(d for d in documents if "kind: Service" in d and "name: istio-ingressgateway" in d)
+    deployment = next(d for d in documents if "kind: Deployment" in d and "name: istio-ingressgateway" in d)
+    hpa = next(d for d in documents if "kind: HorizontalPodAutoscaler" in d)
+    files = []
+    for name, body in (("svc.yaml", service), ("dep.yaml", deployment), ("hpa.yaml", hpa)):
+        path = tmp_path / name
+        path.write_text(body.strip("-\n") + "\n")
+        files.append(path)
+    code, _, err = run(capsysbinary, "apply", "--preset", "bare-metal", "-i", *files)
+    assert code == 0 and "removed HorizontalPodAutoscaler istio-system/istio-ingressgateway (" in err and "hpa.yaml:" in err
+    assert "type: NodePort" in files[0].read_text() and "LoadBalancer" not in files[0].read_text()
+    assert "kind: DaemonSet" in files[1].read_text() and "hostPort: 80" in files[1].read_text()
+    assert files[2].read_text() == ""  # the HPA's file is empty: it held the HPA alone

@@ -34,7 +34,7 @@ def check(context: Context) -> Iterator[Finding]:
                 RULE.id,
                 f"the key {dup.key!r} is repeated at {dup.pointer or '/'}; Kubernetes keeps the value on line {dup.winning_line}",
                 RULE.severity,
-                index + 1,  # the document's 1-based number
+                manifest.documents[index].number,
                 dup.pointer,
             )
 

@@ -75,10 +75,11 @@ def _run(args: argparse.Namespace, steps: Sequence[tuple[StepSpec, Step]], input
     before = load_all(inputs, build_every_document=False)
     run = run_steps(before, steps)
     report(args, run)
-    for item, manifest in zip(inputs, run.manifests):
-        if item.data and not any(doc.text for doc in manifest.documents):  # a post-renderer consumer would apply nothing
-            raise Failure(f"{item.name}: the transforms left nothing of a non-empty input; nothing was written")
-    return before, run.manifests
+    after = run.outputs
+    if any(item.data for item in inputs) and not any(doc.text for doc in run.after.documents):
+        # a post-renderer consumer would apply nothing: never hand it that
+        raise Failure(f"{inputs[0].name}: the transforms left nothing of a non-empty input; nothing was written")
+    return before, after
 
 
 def report(args: argparse.Namespace, run: Run) -> None:
@@ -92,10 +93,9 @@ def report(args: argparse.Namespace, run: Run) -> None:
         for warning, count in counts.items():
             warn(on_the_command_line(warning) + (f" ({count} times)" if count > 1 else ""))
     if getattr(args, "verbose", False):
-        for results in run.results:
-            for result in results:
-                for change in result.changes:
-                    err(str(change))
+        for result in run.results:
+            for change in result.changes:
+                err(str(change))
         for note in run.notes:
             err(f"{PROG}: {note}")
 
@@ -129,7 +129,7 @@ def _diff(inputs: Sequence[Source], before: Sequence[Manifest], after: Sequence[
 
     chunks: list[str] = []
     for item, old, new in zip(inputs, before, after):
-        if old is new:
+        if old.to_bytes() == new.to_bytes():
             continue
         name = diff_path(item.name)
         for line in unified_diff_lines(old, new, old_name=f"a/{name}", new_name=f"b/{name}"):
@@ -155,14 +155,14 @@ def plan(args: argparse.Namespace) -> int:
         refuse_duplicates(manifests)
     run = run_steps(manifests, steps)
     report(args, run)
-    per_file = [object_plans(manifest, results, final) for manifest, results, final in zip(manifests, run.results, run.manifests)]
+    per_file = [object_plans(run.before, run.results, run.after)]
     if args.format == "json":
         import json
 
         listing = [p.to_json() for plans, _ in per_file for p in plans]
         out(json.dumps(listing, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    files = overlay_files(manifests, per_file)
+    files = overlay_files([run.before], per_file)
     _write_overlay(args.out, files, force=args.force)
     return EXIT_OK
 

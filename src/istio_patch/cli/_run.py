@@ -60,35 +60,41 @@ def steps_of(args: argparse.Namespace) -> list[tuple[StepSpec, Step]]:
 
 @dataclass
 class Run:
-    manifests: list[Manifest]
-    results: list[list[Result]] = field(default_factory=list)  # per file, per step
+    """What running the steps gave: the inputs as one manifest before and after, and every step's report."""
+
+    before: Manifest
+    after: Manifest
+    results: list[Result] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def outputs(self) -> list[Manifest]:
+        """Each input file after the steps, edited where its own objects were."""
+        return self.after.split()
+
 
 def run_steps(manifests: list[Manifest], steps: Sequence[tuple[StepSpec, Step]]) -> Run:
-    """Each step on every file; a selector must match in one file at least (the others are skipped)."""
+    """The steps over every file as one manifest, so that the rules that look across objects (an HPA and the
+    Deployment it scales, two workloads' hostPorts) see them wherever they are; each file gets its own edits."""
     from .._errors import SelectorError
+    from .._manifest import Manifest
 
-    run = Run(list(manifests), [[] for _ in manifests])
-    live = [i for i, manifest in enumerate(manifests) if manifest.has_objects()]  # empty in, empty out
+    joined = Manifest.join(manifests) if manifests else Manifest("<stdin>", ())
+    run = Run(joined, joined)
+    if steps and not joined.has_objects():
+        return run  # nothing to select (empty files, comments only): empty in, empty out
     for spec, step in steps:
-        misses: list[SelectorError] = []
-        for i in live:
-            try:
-                result = step(run.manifests[i])
-            except SelectorError as exc:
-                misses.append(exc)
-                continue
-            run.manifests[i] = result.manifest
-            run.results[i].append(result)
-            run.warnings.extend(result.warnings)  # the same warning from two files is said once, with a count
-            run.notes.extend(n for n in result.notes if n not in run.notes)
-        if misses and len(misses) == len(live):
-            exc = misses[0]
-            if len(live) > 1:
-                exc.message += f" (in none of the {len(live)} files)"
+        try:
+            result = step(run.after)
+        except SelectorError as exc:
+            if len(manifests) > 1:
+                exc.message += f" (in none of the {len(manifests)} files)"
             if spec.transform == "preset":
                 exc.message = f"{spec.origin}: {exc.message}"
-            raise exc
+            raise
+        run.after = result.manifest
+        run.results.append(result)
+        run.warnings.extend(result.warnings)  # the same warning twice is said once, with a count
+        run.notes.extend(n for n in result.notes if n not in run.notes)
     return run

@@ -289,6 +289,6 @@ def images(manifest: Manifest) -> tuple[ImageUse, ...]:
                     first[key] = item.text
                     places[key] = []
                 places[key].append(
-                    ImagePlace(document=document.index + 1, line=line, object=described, pointer=pointer, image_field=image_field, template=template)
+                    ImagePlace(document=document.number, line=line, object=described, pointer=pointer, image_field=image_field, template=template)
                 )
     return tuple(ImageUse(first[key], key, tuple(places[key])) for key in order)

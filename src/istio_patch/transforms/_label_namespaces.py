@@ -181,7 +181,7 @@ def _run(manifest: Manifest, options: LabelNamespacesOptions) -> Result:
     if not missing:
         return result
     current = result.manifest
-    text = current.render()
+    text = current.last_text()  # the new documents go at the end of the (last) file
     newline = _newline(current)
     # a stream without a final line break gets one before the first new `---`
     texts = [
@@ -190,13 +190,9 @@ def _run(manifest: Manifest, options: LabelNamespacesOptions) -> Result:
     ]
     appended = current.with_documents_appended(texts)
     changes = list(result.changes)
-    line = text.count("\n") + 1  # the 1-based line where the first new text starts
-    for i, (name, doc_text) in enumerate(zip(missing, texts)):
-        first = line + doc_text[: doc_text.index("apiVersion:")].count("\n")  # the object starts there
-        changes.append(
-            Change("label_namespaces", manifest.source, len(current.documents) + i + 1, first, f"Namespace {name}", "add", "", "created with its labels")
-        )
-        line += doc_text.count("\n")
+    for name, doc in zip(missing, appended.documents[len(current.documents) :]):
+        first = doc.line + doc.text[: doc.text.index("apiVersion:")].count("\n")  # the object starts there
+        changes.append(Change("label_namespaces", doc.source, doc.number, first, f"Namespace {name}", "add", "", "created with its labels"))
     warnings = list(result.warnings) + [
         f"label_namespaces: added a Namespace {name} to the manifest, which every cluster has already: applying it "
         f"only labels {name}, but `kubectl delete -f` of this manifest would delete the namespace {name}; "
