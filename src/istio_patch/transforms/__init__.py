@@ -33,12 +33,14 @@ from ._base import (
     select,
 )
 from ._descriptor import Flag, Modifier, Transform, register, registry, transform_named
+from ._options import FieldError
 from ._presets import PRESETS, preset
 
 _FRAMEWORK = [
     "AUTOSCALERS",
     "Change",
     "Edit",
+    "FieldError",
     "Flag",
     "ImageUse",
     "Modifier",
