@@ -4,16 +4,23 @@ Whatever the fixture's expectation file says, the command line must: exit 0 or 2
 print nothing to stdout when it fails, say ``istio-patch: error: `` first, and under ``-i`` leave the file
 byte-identical with no temporary file beside it. Each fixture's expected exit code and first error line
 (``NAME.expected``) are compared word for word.
+
+The fixtures run in process, through ``main(argv)``; one fresh interpreter per command
+(``test_each_command_in_a_fresh_interpreter``) shows that the installed entry point behaves the same.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+
+from istio_patch.cli import main
 
 BAD = Path(__file__).resolve().parent / "bad_input"
 
@@ -32,10 +39,31 @@ CASES = inputs()
 pytestmark = pytest.mark.skipif(not CASES, reason="tests/bad_input/ has no fixtures yet")
 
 
-def cli(*argv: object, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+class Done(NamedTuple):
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+@pytest.fixture
+def cli(capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch):
+    """Runs ``main(argv)`` in this process with ``stdin`` as its standard input, in ``cwd`` if given."""
+
+    def run(*argv: object, stdin: bytes | None = None, cwd: Path | None = None) -> Done:
+        with monkeypatch.context() as patch:
+            if cwd is not None:
+                patch.chdir(cwd)
+            patch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin or b"")))
+            code = main([str(a) for a in argv])
+        out, err = capsysbinary.readouterr()
+        return Done(code, out, err)
+
+    return run
+
+
+def fresh(*argv: object, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "istio_patch", *map(str, argv)],
-        input=stdin,
         cwd=cwd,
         capture_output=True,
         timeout=60,  # the issue's budget is 20 s per run; a hang fails here rather than stalling the suite
@@ -52,7 +80,7 @@ def expectation(case: Path) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bad_input_from_a_file(case: Path) -> None:
+def test_bad_input_from_a_file(case: Path, cli) -> None:
     done = cli("apply", case.name, cwd=BAD)  # run from inside the folder: messages name the bare file
     stderr = done.stderr.decode("utf-8", errors="replace")
     assert done.returncode in (0, 2), stderr
@@ -68,7 +96,7 @@ def test_bad_input_from_a_file(case: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bad_input_from_stdin(case: Path) -> None:
+def test_bad_input_from_stdin(case: Path, cli) -> None:
     done = cli("apply", "--preset", "bare-metal", "--allow-no-match", stdin=case.read_bytes())
     stderr = done.stderr.decode("utf-8", errors="replace")
     assert done.returncode in (0, 2), stderr
@@ -80,7 +108,7 @@ def test_bad_input_from_stdin(case: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bad_input_in_place_leaves_the_file_alone(case: Path, tmp_path: Path) -> None:
+def test_bad_input_in_place_leaves_the_file_alone(case: Path, tmp_path: Path, cli) -> None:
     target = tmp_path / case.name
     shutil.copy(case, target)
     done = cli("apply", "--mirror", "gcr.io/istio-release=docker.io/istio", "-i", "--backup", ".ori", target)
@@ -94,7 +122,7 @@ def test_bad_input_in_place_leaves_the_file_alone(case: Path, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("command", ["images", "check", "summary", "plan"])
-def test_every_command_refuses_bad_input_cleanly(command: str) -> None:
+def test_every_command_refuses_bad_input_cleanly(command: str, cli) -> None:
     for case in CASES:
         done = cli(command, case)
         stderr = done.stderr.decode("utf-8", errors="replace")
@@ -102,3 +130,24 @@ def test_every_command_refuses_bad_input_cleanly(command: str) -> None:
         assert "Traceback" not in stderr, case.name
         if done.returncode == 2:
             assert done.stdout == b"" and stderr.startswith("istio-patch: error: "), case.name
+
+
+SMOKE = {  # one fixture per command, each of another kind of failure
+    "apply": "unclosed-quote.yaml",
+    "images": "alias-bomb.yaml",
+    "check": "not-utf8.yaml",
+    "summary": "tab-indentation.yaml",
+    "plan": "deep-nesting.yaml",
+}
+
+
+@pytest.mark.parametrize("command", sorted(SMOKE))
+def test_each_command_in_a_fresh_interpreter(command: str) -> None:
+    """The entry point as installed: the same exit code and first line as the in-process run's expectation."""
+    case = BAD / SMOKE[command]
+    done = fresh(command, case.name, cwd=BAD)
+    stderr = done.stderr.decode("utf-8", errors="replace")
+    assert "Traceback" not in stderr
+    assert done.returncode == 2 and done.stdout == b""
+    code, message = expectation(case)
+    assert (done.returncode, stderr.splitlines()[:1]) == (code, [f"istio-patch: error: {message}"])
