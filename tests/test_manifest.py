@@ -146,6 +146,41 @@ def test_without_document_and_appending() -> None:
     assert (longer.documents[2].index, longer.documents[2].line) == (2, 4)
 
 
+def test_split_makes_two_documents_that_read_back_as_the_stream_does() -> None:
+    manifest = load("a: 1\n---\nkind: A\n# b\nkind: B\n---\nc: 1\n")
+    out = manifest.split(1, 12)
+    assert out.render() == "a: 1\n---\nkind: A\n---\n# b\nkind: B\n---\nc: 1\n"
+    assert [(d.index, d.line, d.text) for d in out.documents] == [
+        (0, 1, "a: 1\n"), (1, 2, "---\nkind: A\n"), (2, 4, "---\n# b\nkind: B\n"), (3, 7, "---\nc: 1\n")
+    ]  # fmt: skip
+    assert [(d.index, d.line, d.text) for d in load(out.render()).documents] == [(d.index, d.line, d.text) for d in out.documents]
+    assert out.documents[3].node is manifest.documents[2].node  # moved, parse shared
+    assert manifest.render() == "a: 1\n---\nkind: A\n# b\nkind: B\n---\nc: 1\n"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("a: 1\r\nb: 2\r\n", "a: 1\r\n---\r\nb: 2\r\n"), ("a: 1\rb: 2", "a: 1\r---\rb: 2")])
+def test_split_writes_the_line_break_before_it(text: str, expected: str) -> None:
+    out = load(text).split(0, len(text.split("b")[0]))
+    assert out.render() == expected and [d.data for d in out.documents] == [{"a": 1}, {"b": 2}]
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "message"),
+    [
+        ("a: 1\nb: 2\n", 3, "f.yaml:1: a document is split at the start of one of its lines, not at offset 3 (document 1)"),
+        ("a: 1\nb: 2\n", 0, "f.yaml:1: a document is split at the start of one of its lines, not at offset 0 (document 1)"),
+        ("a: 1\nb: 2\n", 10, "f.yaml:1: a document is split at the start of one of its lines, not at offset 10 (document 1)"),
+        ("a: 1\nb: 2\n", "5", "f.yaml:1: a document is split at the start of one of its lines, not at offset '5' (document 1)"),
+        ("a: 1\r\nb: 2\r\n", 5, "f.yaml:1: a document is split at the start of one of its lines, not at offset 5 (document 1)"),
+        ("%YAML 1.1\n---\na: 1\n", 10, "f.yaml:2: the text after the split point would not be read as one document after a `---` line (document 1)"),
+    ],
+)
+def test_split_is_refused_where_the_stream_would_not_be_cut(text: str, offset: object, message: str) -> None:
+    with pytest.raises(istio_patch.EditError) as caught:
+        load(text, source="f.yaml").split(0, offset)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+
+
 def test_replace_text_keeps_later_documents_and_moves_their_lines() -> None:
     manifest = load("a: 1\n---\nb: 2\n")
     out = manifest.replace_text(0, "a: 1\nz: 0\n")
