@@ -134,16 +134,24 @@ def kustomize_overlay(manifest: Manifest, steps: Sequence[Any]) -> dict[str, str
 
 
 def refuse_duplicates(manifests: Sequence[Manifest]) -> None:
-    """OverlayError naming the first repeated key: kustomize refuses manifests that have one."""
+    """OverlayError naming the first repeated key: kustomize refuses manifests that have one.
+
+    The message says how to remove them: ``apply --dedupe-keys``, after ``--split-glued`` when a document holds
+    objects glued together (whose repeated root keys are an object lost, not duplicates to remove).
+    """
+    from ._glued import glued_objects
+
     for manifest in manifests:
         dups = manifest.duplicates()
         if dups:
             _, dup = dups[0]
             more = f" (and {len(dups) - 1} more)" if len(dups) > 1 else ""
+            glued = any(glued_objects(manifest.documents[i]) for i in sorted({i for i, d in dups if d.pointer == ""}))
+            fix = "`istio-patch apply --split-glued --dedupe-keys`" if glued else "`istio-patch apply --dedupe-keys`"
             raise OverlayError(
                 f"the key {dup.key!r} is repeated{more}; kustomize refuses manifests with duplicate keys (Kubernetes "
-                "keeps the last value), so no overlay was written. Remove the duplicates first, "
-                "or use `istio-patch apply` or `plan --format json`",
+                f"keeps the last value), so no overlay was written. Remove the duplicates first ({fix} writes the "
+                "manifest without them), or use `istio-patch apply` or `plan --format json`",
                 source=manifest.source,
                 line=dup.line,
                 column=dup.column,
@@ -155,8 +163,11 @@ def overlay_files(manifests: Sequence[Manifest], per_file: Sequence[tuple[list[O
 
     Patches are numbered in the order of the objects in the inputs. An object's patch first puts back the values
     kustomize misreads (see :func:`_restores`), then makes the plan's operations, which were planned on the
-    values Kubernetes reads.
+    values Kubernetes reads. Inputs with duplicate keys are refused (:func:`refuse_duplicates`): kustomize cannot
+    read them, and a plan's removal of the writings Kubernetes does not read (``dedupe_keys``) would be a real
+    removal in a patch.
     """
+    refuse_duplicates(manifests)
     resources: list[str] = []
     patches: list[dict[str, Any]] = []
     files: dict[str, str] = {}
