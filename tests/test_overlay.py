@@ -126,6 +126,20 @@ def test_object_plans_report_the_documents_a_step_adds() -> None:
     assert added == [1]
 
 
+def test_plans_follow_the_documents_a_split_inserts() -> None:
+    glued = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n---\n"
+    manifest = load(glued + GATEWAY, source="gw.yaml")
+    split = transforms.transform_named("split_glued").step(transforms.SplitGluedOptions())
+    result = transforms.apply(manifest, [split, *transforms.preset("bare-metal")])
+    plans, added = object_plans(manifest, [result], result.manifest)
+    assert [(plan.index, plan.obj.describe() if plan.obj else None) for plan in plans] == [
+        (1, "Service istio-system/istio-ingressgateway"),
+        (2, "HorizontalPodAutoscaler istio-system/istio-ingressgateway"),
+        (3, "Deployment istio-system/istio-ingressgateway"),
+    ]
+    assert added == [1]  # ConfigMap b, which the split brings out of the first document
+
+
 # --------------------------------------------------------------------------------------------------------
 # overlay_files and kustomize_overlay: exact texts
 # --------------------------------------------------------------------------------------------------------

@@ -71,9 +71,9 @@ def glued_objects(doc: Document) -> tuple[GluedObject, ...]:
     whose text names ``apiVersion`` and ``kind`` twice each.
     """
     text = doc.text
-    if text.count("apiVersion") < 2 or text.count("kind") < 2:
-        if "\\" not in text and "binary" not in text:  # a key spelt with escapes or in base64 is not in the text
-            return ()
+    spelt_otherwise = "\\" in text or "binary" in text  # a key written with escapes, or in base64
+    if (text.count("apiVersion") < 2 or text.count("kind") < 2) and not spelt_otherwise:
+        return ()
     root = doc.node
     if not isinstance(root, MappingNode) or root.flow_style or any(is_merge_key(key) for key, _ in root.value):
         return ()

@@ -70,8 +70,8 @@ class ObjectPlan:
 def object_plans(original: Manifest, results: Sequence[Any], final: Manifest) -> tuple[list[ObjectPlan], list[int]]:
     """The operations per original object, in order, and the documents of ``final`` that are new.
 
-    Document indices move when a plan removes whole documents, so each plan's edits are mapped back to the
-    original document they started from. Only the edited documents are parsed.
+    Document indices move when a plan removes whole documents or inserts some (``Plan.inserted``), so each plan's
+    edits are mapped back to the original document they started from. Only the edited documents are parsed.
     """
     objects: dict[tuple[int, str], KubeObject] = {}
     read: set[int] = set()
@@ -104,6 +104,8 @@ def object_plans(original: Manifest, results: Sequence[Any], final: Manifest) ->
                     removed.append(edit.index)
             for index in sorted(set(removed), reverse=True):
                 del current[index]
+            for index in plan.inserted:  # in increasing order: each a position once those before are in
+                current.insert(index, None)
         current.extend([None] * (len(result.manifest.documents) - len(current)))  # documents a step appended
     added = [i for i, origin in enumerate(current) if origin is None]
     if len(current) != len(final.documents):  # a step changed the document count some other way: be safe

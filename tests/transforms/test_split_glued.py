@@ -23,8 +23,10 @@ def test_the_lost_object_comes_back_as_a_change_and_a_warning() -> None:
     manifest = load(certmanager() + b"---\nkind: ServiceAccount\nmetadata: {name: later}\n", source="crds.yaml")
     result = split_glued(manifest)
     assert [str(change) for change in result.changes] == [
-        "crds.yaml:3: split_glued: CustomResourceDefinition clusterissuers.certmanager.k8s.io: add / (a `---` inserted before "
-        "CustomResourceDefinition issuers.certmanager.k8s.io (line 23): the object comes back)"
+        (
+            "crds.yaml:3: split_glued: CustomResourceDefinition clusterissuers.certmanager.k8s.io: add / (a `---` inserted "
+            "before CustomResourceDefinition issuers.certmanager.k8s.io (line 23): the object comes back)"
+        )
     ]
     names = [(obj.kind, obj.name, obj.index, obj.line) for obj in result.manifest.objects()]
     assert names == [
@@ -39,10 +41,25 @@ def test_the_lost_object_comes_back_as_a_change_and_a_warning() -> None:
 
 def test_the_plan_has_no_operations_only_what_it_would_do() -> None:
     plan = plan_split_glued(load(GLUED, source="g.yaml"), SplitGluedOptions())
-    assert plan.edits == () and plan.warnings == (
-        "split_glued: g.yaml:1: ConfigMap a was written in one document with ConfigMap b (line 4), without a `---` between "
-        "them: Kubernetes never saw it; a `---` line now brings it back",
+    assert plan.edits == ()
+    assert plan.warnings == (
+        (
+            "split_glued: g.yaml:1: ConfigMap a was written in one document with ConfigMap b (line 4), without a `---` "
+            "between them: Kubernetes never saw it; a `---` line now brings it back"
+        ),
     )
+
+
+def test_the_plan_says_where_the_new_documents_go() -> None:
+    third = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+    blocked = GLUED.replace("{name: a}", "{name: &n a}").replace("{name: b}", "{name: b, labels: {x: *n}}")
+    text = "---\n".join([GLUED + third, "kind: Pod\nmetadata: {name: p}\n", blocked, GLUED])
+    manifest = load(text)
+    plan = plan_split_glued(manifest, SplitGluedOptions())
+    assert plan.inserted == (1, 2, 6)
+    result = split_glued(manifest)
+    assert [obj.name for obj in result.manifest.objects()] == ["a", "b", "c", "p", "b", "a", "b"]
+    assert [result.manifest.documents[i].data["metadata"]["name"] for i in plan.inserted] == ["b", "c", "b"]
 
 
 def test_nothing_glued_is_a_note() -> None:

@@ -51,9 +51,10 @@ from typing import Any, Iterator
 from .._glued import GluedObject, glued_objects
 from .._kube import is_merge_key, mapping_key
 from .._manifest import Document, KubeObject, Manifest
+from .._manifest import _objects_of as objects_of
 from .._parse import MappingNode, Node, SequenceNode
 from .._pointer import join, resolve, tokens
-from ._base import Change, Edit, Plan, Result, SelectingOptions, Selector, execute, objects_of, one_namespace, select
+from ._base import Change, Edit, Plan, Result, SelectingOptions, Selector, execute, one_namespace, select
 from ._descriptor import Flag, Transform
 
 __all__ = ["DedupeKeysOptions", "plan_dedupe_keys", "dedupe_keys", "TRANSFORM"]
@@ -229,7 +230,7 @@ def _run(manifest: Manifest, options: DedupeKeysOptions) -> Result:
         if not repeat.reachable:
             continue
         doc = manifest.documents[repeat.index]
-        pointer, _, name = _owner(doc, repeat.path)
+        _, _, name = _owner(doc, repeat.path)
         last = repeat.lines[-1]
         for line in repeat.lines[:-1]:
             reason = f"repeated on line {last}, which Kubernetes reads"

@@ -24,7 +24,8 @@ alias without its anchor.
 
 This changes what gets applied: the lost object is created, and keys that only the first object wrote no longer
 reach the second (a warning lists them). It is therefore opt-in: no preset runs it. Its plan has no RFC 6902
-operations (a ``---`` line is none), only the warnings; a second run changes nothing.
+operations (a ``---`` line is none), only the warnings and the places of the new documents (``Plan.inserted``);
+a second run changes nothing.
 
 Example:
     >>> from istio_patch import load
@@ -116,7 +117,17 @@ def _plan(manifest: Manifest, found: list[_Found]) -> Plan:
                 "which Kubernetes read into it"
             )
     notes = () if found else (f"split_glued: {manifest.source} holds no objects written without a `---` between them",)
-    return Plan("split_glued", (), tuple(warnings), notes)
+    return Plan("split_glued", (), tuple(warnings), notes, _inserted(found))
+
+
+def _inserted(found: list[_Found]) -> tuple[int, ...]:
+    """The positions of the documents the splits make, in the stream they leave (the first part keeps its place)."""
+    positions: list[int] = []
+    for item in found:
+        if item.blocked is None:
+            start = item.doc.index + len(positions)
+            positions.extend(range(start + 1, start + len(item.objects)))
+    return tuple(positions)
 
 
 def split_glued(manifest: Manifest, options: SplitGluedOptions | None = None, *, allow_no_match: bool | None = None) -> Result:
