@@ -25,6 +25,7 @@ def test_two_objects_in_one_document() -> None:
         ("# b\n", ""),  # the comment right above the object goes with it
         ("# a's end\n\n# b\n", "# a's end\n\n"),  # up to a blank line
         ("\n", "\n"),
+        ("  # a's last words\n# b\n", "  # a's last words\n"),  # indented further: the object above's
     ],
 )
 def test_the_comment_lines_right_above_an_object_are_its_own(between: str, kept: str) -> None:

@@ -14,8 +14,8 @@ ordinary duplicates) otherwise:
   identity, as objects are written (``apiVersion`` then ``kind``, or ``kind`` then ``apiVersion``);
 - every object so found holds ``apiVersion``, ``kind`` and ``metadata``: each is a whole object.
 
-A new object's text starts at the line of its first key, with the comment lines right above it (up to a
-blank line, or the end of the object before), which usually describe it.
+A new object's text starts at the line of its first key, with the comment lines right above it that are not
+indented further (up to a blank line, or the end of the object before), which usually describe it.
 """
 
 from __future__ import annotations
@@ -125,13 +125,16 @@ def _text_start(doc: Document, root: MappingNode, index: int) -> int:
     mapping = positions.root
     assert isinstance(mapping, MappingNode)  # the same text, parsed again
     text = doc.text
-    start = positions.line_start(root.value[index][0].start_mark.index)
+    key = root.value[index][0]
+    start = positions.line_start(key.start_mark.index)
     previous = mapping.value[index - 1]
     bound = positions.after_line(max(positions.entry_end(mapping, index - 1) - 1, previous[0].start_mark.index))
     while start > bound:
         above = positions.line_start(start - 1)
-        if not text[above:start].lstrip(" \t").startswith("#"):
-            break
+        line = text[above:start]
+        body = line.lstrip(" \t")
+        if not body.startswith("#") or len(line) - len(body) > key.start_mark.column:
+            break  # a comment indented further belongs to the object above
         start = above
     return start
 

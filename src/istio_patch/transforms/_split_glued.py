@@ -14,8 +14,8 @@ A document is read as glued objects only when that is plain (the rule of ``istio
 - every object so found holds ``apiVersion``, ``kind`` and ``metadata``.
 
 Anything else (``kind`` written twice by mistake, say) is one object with a repeated key, for ``dedupe_keys``.
-The ``---`` goes before the new object's first key, or before the comment lines right above it (up to a blank
-line), which usually describe it; it ends with the document's line break.
+The ``---`` goes before the new object's first key, or before the comment lines right above it that are not
+indented further (up to a blank line), which usually describe it; it ends with the document's line break.
 
 The result is verified: each new document's Kubernetes view must be what its part of the text says, and
 together, later keys winning, they must be what Kubernetes read from the glued document. An object that uses an
