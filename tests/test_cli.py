@@ -503,8 +503,8 @@ def test_plan_kustomize_refuses_duplicate_keys(capsysbinary, tmp_path, stand_in)
     assert code == 2
     assert err == (
         f"istio-patch: error: {EXAMPLE}:99:5: the key 'app' is repeated; kustomize refuses manifests with duplicate keys "
-        "(Kubernetes keeps the last value), so no overlay was written. Remove the duplicates first, or use "
-        "`istio-patch apply` or `plan --format json`\n"
+        "(Kubernetes keeps the last value), so no overlay was written. Remove the duplicates first (`istio-patch apply "
+        "--dedupe-keys` writes the manifest without them), or use `istio-patch apply` or `plan --format json`\n"
     )
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
 
@@ -582,7 +582,7 @@ def test_check_custom_node_port_range(capsysbinary):
 def test_check_duplicate_keys_and_clean_input(capsysbinary):
     code, out, _ = run(capsysbinary, "check", EXAMPLE)
     assert code == 1
-    assert out.decode() == f"{EXAMPLE}:99:5: [duplicate-keys] the key 'app' is repeated at /metadata/labels; Kubernetes keeps the value on line 101\n"
+    assert out.decode() == f"{EXAMPLE}:99:5: [duplicate-keys] the key 'app' is repeated at /metadata/labels; Kubernetes keeps the value on line 101 (--dedupe-keys removes the earlier ones)\n"
     assert run(capsysbinary, "check", "--bare-metal", CLEAN) == (0, b"", "")
 
 

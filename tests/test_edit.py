@@ -125,6 +125,87 @@ def test_remove_of_the_whole_document_is_left_to_the_manifest() -> None:
     assert err.message == "cannot remove: can't remove the whole document"
 
 
+# ---- remove: the earlier writings of a repeated key ------------------------------------------------------
+
+
+def earlier(path: str, **extra: Any) -> dict[str, Any]:
+    return {"op": "remove", "path": path, "writings": "earlier", **extra}
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "expected"),
+    [
+        ("a: 1\nb: 3\na: 2\n", "/a", "b: 3\na: 2\n"),
+        ("labels:\n  app: a\n  chart: c\n  app: b\n", "/labels/app", "labels:\n  chart: c\n  app: b\n"),
+        ("a: 1\na: 2\na: 3\nb: 4\n", "/a", "a: 3\nb: 4\n"),
+        ("a: 1\na: 1\n", "/a", "a: 1\n"),
+        ("a: {x: 1, x: 2}\n", "/a/x", "a: {x: 2}\n"),
+        ("a: {y: 0, x: 1, z: 5, x: 2}\n", "/a/x", "a: {y: 0, z: 5, x: 2}\n"),
+        ("l:\n- app: a\n  x: 1\n  app: b\n", "/l/0/app", "l:\n- x: 1\n  app: b\n"),
+        ("l:\n-\n  app: a\n  app: b\n", "/l/0/app", "l:\n-\n  app: b\n"),
+        ("a: 1\r\nb: 3\r\na: 2\r\n", "/a", "b: 3\r\na: 2\r\n"),
+        ("a:\n  x: 1\n  x: 2\na: 3\n", "/a", "a: 3\n"),
+        ("a:\n  b: 1\n  # inside\n  c: 2\n# above\na: 3\n", "/a", "# above\na: 3\n"),
+        ("a: 1  # lost\na: 2  # kept\n", "/a", "a: 2  # kept\n"),
+        ("a: 1\n'a': 2\n\"a\": 3\n", "/a", "\"a\": 3\n"),
+        ("on: 1\ntrue: 2\n", "/true", "true: 2\n"),
+        ("m: &m {k: 1, k: 2}\nc: *m\n", "/m/k", "m: &m {k: 2}\nc: *m\n"),
+        ("m: &m {k: 1, k: 2}\nc: *m\n", "/c/k", "m: &m {k: 2}\nc: *m\n"),
+        ("d: &d {m: 1}\nr:\n  m: 2\n  m: 3\n  <<: *d\n", "/r/m", "d: &d {m: 1}\nr:\n  m: 3\n  <<: *d\n"),
+        ("a: 1\nb: 2\n", "/a", "a: 1\nb: 2\n"),
+    ],
+)  # fmt: skip
+def test_remove_earlier_writings_keeps_the_one_kubernetes_reads(text: str, path: str, expected: str) -> None:
+    out = edit(text, earlier(path))
+    assert out == expected
+    assert load(out).documents[0].data == load(text).documents[0].data
+    assert not load(out).duplicates()
+
+
+def test_remove_earlier_writings_in_comment_mode() -> None:
+    assert edit("a: 1\nb: 2\na: 3\n", earlier("/a", comment=True)) == "# a: 1\nb: 2\na: 3\n"
+
+
+@pytest.mark.parametrize("brk", ["\r", "\x85"])
+def test_remove_earlier_writings_with_lone_line_breaks(brk: str) -> None:
+    assert edit("a: 1\nb: 3\na: 2\n".replace("\n", brk), earlier("/a")) == "b: 3\na: 2\n".replace("\n", brk)
+
+
+def test_remove_earlier_writings_is_not_a_removal_for_jsonpatch() -> None:
+    # the key is still there for the operations after it, with the value Kubernetes read
+    out = edit("a: 1\nb: 3\na: 2\n", earlier("/a"), {"op": "test", "path": "/a", "value": 2}, {"op": "replace", "path": "/a", "value": 5})
+    assert out == "b: 3\na: 5\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "op", "message"),
+    [
+        ("a: 1\nb: 2\n", earlier("/c"), "no such key"),
+        ("a: [1, 2]\n", earlier("/a/0"), "only a mapping's key is written more than once; this is a sequence's item"),
+        ("a: 1\n", earlier(""), "only a mapping's key is written more than once; the path names the whole document"),
+        ("a: &x 1\nb: *x\na: 2\n", earlier("/a"), "this value holds the anchor &x that an alias elsewhere refers to; write the alias out first"),
+        ("a: 1\n", {"op": "add", "path": "/b", "value": 1, "writings": "earlier"}, 'operation 1 (add): "writings" goes with remove only'),
+        ("a: 1\na: 2\n", {"op": "remove", "path": "/a", "writings": "all"},
+         'operation 1 (remove): "writings" can only be "earlier" (the writings of a repeated key that Kubernetes does not read), not \'all\''),
+    ],
+)  # fmt: skip
+def test_remove_earlier_writings_refusals(text: str, op: dict[str, Any], message: str) -> None:
+    assert refused(text, op).message == message
+
+
+def test_remove_earlier_writings_is_verified_against_the_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    from istio_patch import _edit
+
+    # were the winning writing taken away instead, the view would change: the edit is refused
+    def wrong(current: Any, mapping: Any, i: int, comment: bool = False) -> None:
+        _remove_entry(current, mapping, len(mapping.value) - 1, comment)
+
+    _remove_entry = _edit._remove_entry
+    monkeypatch.setattr(_edit, "_remove_entry", wrong)
+    err = refused("a: 1\nb: 3\na: 2\n", earlier("/a"))
+    assert err.message.startswith("the edit could not be written in place without changing other data")
+
+
 # ---- replace ---------------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import istio_patch
-from istio_patch import load, load_path
+from istio_patch import Manifest, load, load_path
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDTRIP = sorted((ROOT / "tests" / "fixtures" / "roundtrip").glob("*.yaml"))
@@ -144,6 +144,41 @@ def test_without_document_and_appending() -> None:
     assert longer.render() == "a: 1\n---\nc: 3\n---\nd: 4\n"
     assert longer.documents[2].data == {"d": 4}
     assert (longer.documents[2].index, longer.documents[2].line) == (2, 4)
+
+
+def test_split_document_makes_two_documents_that_read_back_as_the_stream_does() -> None:
+    manifest = load("a: 1\n---\nkind: A\n# b\nkind: B\n---\nc: 1\n")
+    out = manifest.split_document(1, 12)
+    assert out.render() == "a: 1\n---\nkind: A\n---\n# b\nkind: B\n---\nc: 1\n"
+    assert [(d.index, d.line, d.text) for d in out.documents] == [
+        (0, 1, "a: 1\n"), (1, 2, "---\nkind: A\n"), (2, 4, "---\n# b\nkind: B\n"), (3, 7, "---\nc: 1\n")
+    ]  # fmt: skip
+    assert [(d.index, d.line, d.text) for d in load(out.render()).documents] == [(d.index, d.line, d.text) for d in out.documents]
+    assert out.documents[3].node is manifest.documents[2].node  # moved, parse shared
+    assert manifest.render() == "a: 1\n---\nkind: A\n# b\nkind: B\n---\nc: 1\n"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("a: 1\r\nb: 2\r\n", "a: 1\r\n---\r\nb: 2\r\n"), ("a: 1\rb: 2", "a: 1\r---\rb: 2")])
+def test_split_document_writes_the_line_break_before_it(text: str, expected: str) -> None:
+    out = load(text).split_document(0, len(text.split("b")[0]))
+    assert out.render() == expected and [d.data for d in out.documents] == [{"a": 1}, {"b": 2}]
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "message"),
+    [
+        ("a: 1\nb: 2\n", 3, "f.yaml:1: a document is split at the start of one of its lines, not at offset 3 (document 1)"),
+        ("a: 1\nb: 2\n", 0, "f.yaml:1: a document is split at the start of one of its lines, not at offset 0 (document 1)"),
+        ("a: 1\nb: 2\n", 10, "f.yaml:1: a document is split at the start of one of its lines, not at offset 10 (document 1)"),
+        ("a: 1\nb: 2\n", "5", "f.yaml:1: a document is split at the start of one of its lines, not at offset '5' (document 1)"),
+        ("a: 1\r\nb: 2\r\n", 5, "f.yaml:1: a document is split at the start of one of its lines, not at offset 5 (document 1)"),
+        ("%YAML 1.1\n---\na: 1\n", 10, "f.yaml:2: the text after the split point would not be read as one document after a `---` line (document 1)"),
+    ],
+)
+def test_split_document_is_refused_where_the_stream_would_not_be_cut(text: str, offset: object, message: str) -> None:
+    with pytest.raises(istio_patch.EditError) as caught:
+        load(text, source="f.yaml").split_document(0, offset)  # type: ignore[arg-type]
+    assert str(caught.value) == message
 
 
 def test_replace_text_keeps_later_documents_and_moves_their_lines() -> None:
@@ -465,3 +500,11 @@ def test_concatenated_streams_read_back_when_a_file_starts_with_a_directive() ->
     text = concatenate([b"kind: A\n", b"%YAML 1.1\n---\nkind: B\n", b"kind: C"]).decode()
     assert text == "kind: A\n...\n%YAML 1.1\n---\nkind: B\n---\nkind: C"
     assert [o.kind for o in load(text).objects()] == ["A", "B", "C"]
+
+
+def test_split_document_in_a_joined_manifest_moves_only_its_own_file() -> None:
+    first = load("kind: A\nkind: B\n---\nkind: C\n", source="one.yaml")
+    second = load("kind: D\n", source="two.yaml")
+    out = Manifest.join([first, second]).split_document(0, 8)
+    assert [(d.source, d.number, d.line) for d in out.documents] == [("one.yaml", 1, 1), ("one.yaml", 2, 2), ("one.yaml", 3, 4), ("two.yaml", 1, 1)]
+    assert [m.render() for m in out.split()] == ["kind: A\n---\nkind: B\n---\nkind: C\n", "kind: D\n"]

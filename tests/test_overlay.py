@@ -14,7 +14,7 @@ import yaml
 
 from istio_patch import Manifest, load, load_path, transforms
 from istio_patch._overlay import OVERLAY_MARKER, ObjectPlan, OverlayError, kustomize_overlay, object_plans, overlay_files
-from istio_patch.transforms import LabelNamespacesOptions, ModernizeOptions
+from istio_patch.transforms import DedupeKeysOptions, LabelNamespacesOptions, ModernizeOptions
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"  # beside the checkout, as in test_cli
 KUBECTL = shutil.which("kubectl")
@@ -124,6 +124,20 @@ def test_object_plans_report_the_documents_a_step_adds() -> None:
     plans, added = object_plans(manifest, [result], result.manifest)
     assert [(p.index, p.transforms) for p in plans] == [(0, ["label_namespaces"])]
     assert added == [1]
+
+
+def test_plans_follow_the_documents_a_split_inserts() -> None:
+    glued = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n---\n"
+    manifest = load(glued + GATEWAY, source="gw.yaml")
+    split = transforms.transform_named("split_glued").step(transforms.SplitGluedOptions())
+    result = transforms.apply(manifest, [split, *transforms.preset("bare-metal")])
+    plans, added = object_plans(manifest, [result], result.manifest)
+    assert [(plan.index, plan.obj.describe() if plan.obj else None) for plan in plans] == [
+        (1, "Service istio-system/istio-ingressgateway"),
+        (2, "HorizontalPodAutoscaler istio-system/istio-ingressgateway"),
+        (3, "Deployment istio-system/istio-ingressgateway"),
+    ]
+    assert added == [1]  # ConfigMap b, which the split brings out of the first document
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -431,10 +445,28 @@ def test_duplicate_keys_are_refused() -> None:
         kustomize_overlay(load(text, source="gw.yaml"), transforms.preset("bare-metal"))
     assert str(caught.value) == (
         "gw.yaml:7:3: the key 'type' is repeated (and 1 more); kustomize refuses manifests with duplicate keys (Kubernetes "
-        "keeps the last value), so no overlay was written. Remove the duplicates first, or use `istio-patch apply` or "
-        "`plan --format json`"
+        "keeps the last value), so no overlay was written. Remove the duplicates first (`istio-patch apply --dedupe-keys` "
+        "writes the manifest without them), or use `istio-patch apply` or `plan --format json`"
     )
     assert isinstance(caught.value, ValueError)
+    # the plans of dedupe_keys would be real removals in a patch: the files are refused all the same
+    manifest = load(text, source="gw.yaml")
+    result = transforms.apply(manifest, [transforms.transform_named("dedupe_keys").step(DedupeKeysOptions())])
+    assert [op.get("writings") for plan in object_plans(manifest, [result], result.manifest)[0] for op in plan.operations] == ["earlier"] * 2
+    with pytest.raises(OverlayError):
+        overlay_files([manifest], [object_plans(manifest, [result], result.manifest)])
+    assert kustomize_overlay(result.manifest, transforms.preset("bare-metal"))  # once the duplicates are gone
+
+
+def test_glued_objects_are_split_before_their_duplicates_go() -> None:
+    text = GATEWAY.replace("---\napiVersion: autoscaling/v2beta1\n", "apiVersion: autoscaling/v2beta1\n")
+    with pytest.raises(OverlayError) as caught:
+        kustomize_overlay(load(text, source="gw.yaml"), [])
+    assert str(caught.value) == (
+        "gw.yaml:1:1: the key 'apiVersion' is repeated (and 3 more); kustomize refuses manifests with duplicate keys "
+        "(Kubernetes keeps the last value), so no overlay was written. Remove the duplicates first (`istio-patch apply "
+        "--split-glued --dedupe-keys` writes the manifest without them), or use `istio-patch apply` or `plan --format json`"
+    )
 
 
 def test_added_documents_are_refused() -> None:
@@ -624,9 +656,9 @@ def test_kustomize_builds_what_apply_builds_on_the_corpus(tmp_path: Path) -> Non
     """Every corpus file, with every preset that changes it, modernize 1.25, and bare-metal with modernize 1.25.
 
     kustomize refuses input with duplicate keys, so the overlay refuses such files (Istio 1.0.0's demos: their
-    gateway Deployments carry two ``app`` labels); making an overlay for them is out of scope for now, and the
-    refusal is what is checked. Those files are then built without the lines whose value Kubernetes drops
-    (the same objects), since they are the corpus's only cluster-scoped objects with a namespace.
+    gateway Deployments carry two ``app`` labels), and the refusal is checked. ``dedupe_keys`` then removes the
+    lines whose value Kubernetes drops (the same objects; exactly those lines), and the overlays of the result
+    are built: they hold the corpus's only cluster-scoped objects with a namespace.
     Combinations that change nothing are left out, and identical overlays are built once.
     """
     if not CORPUS.is_dir():
@@ -646,9 +678,12 @@ def test_kustomize_builds_what_apply_builds_on_the_corpus(tmp_path: Path) -> Non
                 f"{path}:{first.line}:{first.column}: the key '{first.key}' is repeated"
                 + (f" (and {len(dups) - 1} more)" if len(dups) > 1 else "")
                 + "; kustomize refuses manifests with duplicate keys (Kubernetes keeps the last value), so no overlay "
-                "was written. Remove the duplicates first, or use `istio-patch apply` or `plan --format json`"
+                "was written. Remove the duplicates first (`istio-patch apply --dedupe-keys` writes the manifest without "
+                "them), or use `istio-patch apply` or `plan --format json`"
             )
-            manifest, label = without_duplicates(manifest), f"{label} (without its duplicate keys)"
+            deduped = transforms.transform_named("dedupe_keys").apply(manifest, DedupeKeysOptions()).manifest
+            assert deduped.render() == without_duplicates(manifest).render()
+            manifest, label = deduped, f"{label} (after dedupe_keys)"
         inputs.append((label, manifest))
     cases: list[tuple[str, dict[str, str], list[Any]]] = []
     seen: set[str] = set()

@@ -42,7 +42,8 @@ def error_of(text: str) -> str:
         (
             "- preset: bare-metal\n- transform: node_ports\n  selector: svc/x\n",
             "r.yaml:2:14: unknown transform 'node_ports'; did you mean 'node_port'? (the transforms are: admission_plugins, "
-            "host_ports, label_namespaces, mirror_images, modernize, node_port, strip_resources, to_daemonset)\n"
+            "dedupe_keys, host_ports, label_namespaces, mirror_images, modernize, node_port, split_glued, strip_resources, "
+            "to_daemonset)\n"
             "    - transform: node_ports\n                 ^",
         ),
         (

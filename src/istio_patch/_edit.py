@@ -8,6 +8,9 @@ text is parsed again before the next operation. At the end, the Kubernetes view 
 Choices worth knowing:
 - A repeated key is one member whose value is its last writing: ``replace`` edits the last writing,
   ``remove`` removes every writing (otherwise an earlier one would come back to life).
+- ``{"op": "remove", "path": P, "writings": "earlier"}`` is istio-patch's own: it removes only the earlier
+  writings of the key at P, those Kubernetes does not read, and keeps the last. It changes nothing in the
+  view, so ``jsonpatch`` never sees it, and the final check holds the view to exactly what it was.
 - A node shared through an anchor and aliases, or reached through a merge key (``<<``), is not edited:
   the error names the pointer. Editing it would change every place that shares it.
 - ``remove`` of the path "" (the whole object) removes the document; callers handle that (see Manifest).
@@ -445,7 +448,8 @@ def apply_operations(doc: Any, operations: Sequence[Mapping[str, Any]]) -> str:
         moved = None
         if op["op"] in ("move", "copy"):
             moved = copy.deepcopy(_get(current, expected, op["from"]))
-        expected = _run_jsonpatch(current, expected, op)
+        if not _earlier_writings(op):  # writings Kubernetes never reads: the view must stay as it is
+            expected = _run_jsonpatch(current, expected, op)
         try:
             _splice(current, op, moved)
         except EditError as exc:
@@ -498,10 +502,23 @@ def _check_shape(op: Mapping[str, Any], i: int) -> dict[str, Any]:
             parse_pointer(op[name])
             if _SURROGATE.search(op[name]):
                 raise EditError(f"operation {i + 1}: the pointer holds a lone surrogate, which no YAML text can hold", pointer=op["path"])
+    if "writings" in op and op["op"] != "remove":
+        raise EditError(f"operation {i + 1} ({op['op']}): \"writings\" goes with remove only", pointer=op["path"])
+    if "writings" in op and op["writings"] != "earlier":
+        raise EditError(
+            f"operation {i + 1} (remove): \"writings\" can only be \"earlier\" (the writings of a repeated key that "
+            f"Kubernetes does not read), not {op['writings']!r}",
+            pointer=op["path"],
+        )
     out = dict(op)
     if "value" in out:
         out["value"] = _as_kubernetes_reads(out["value"], f"operation {i + 1}", op["path"])
     return out
+
+
+def _earlier_writings(op: Mapping[str, Any]) -> bool:
+    """Whether ``op`` removes only the earlier writings of a repeated key (checked by ``_check_shape``)."""
+    return op["op"] == "remove" and op.get("writings") == "earlier"
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -586,7 +603,9 @@ def _nearest(current: _Text, tokens: Sequence[str]) -> Node | None:
 def _splice(current: _Text, op: dict[str, Any], moved: Any) -> None:
     tokens = parse_pointer(op["path"])
     kind = op["op"]
-    if kind == "remove":
+    if kind == "remove" and _earlier_writings(op):
+        _remove_earlier_writings(current, tokens, comment=bool(op.get("comment")))
+    elif kind == "remove":
         _remove(current, tokens, comment=bool(op.get("comment")))
     elif kind == "replace":
         _replace(current, tokens, op["value"])
@@ -656,6 +675,29 @@ def _remove(current: _Text, tokens: list[str], comment: bool = False) -> None:
                 return
             _remove_item(current, parent, slot.index, comment)
             return
+
+
+def _remove_earlier_writings(current: _Text, tokens: list[str], comment: bool = False) -> None:
+    """Remove every writing of the mapping key at ``tokens`` but the last, the one Kubernetes reads.
+
+    Each goes as ``remove`` takes an entry away: its key's line to its value's last line (a flow mapping's
+    entry with its comma). A key written once is left as it is. The path may go through aliases, and the
+    mapping may be one that aliases share: the text changes in one place, and what every alias reads stays
+    the same, as the final check makes sure. A writing that holds an anchor an alias uses elsewhere is refused.
+    """
+    if not tokens:
+        raise current.error("only a mapping's key is written more than once; the path names the whole document", tokens)
+    while True:
+        slot = current.locate(tokens, for_edit=False)
+        parent = slot.parent
+        if not isinstance(parent, MappingNode):
+            raise current.error("only a mapping's key is written more than once; this is a sequence's item", tokens, parent)
+        writings = [i for i, (k, _) in enumerate(parent.value) if not is_merge_key(k) and mapping_key(k) == tokens[-1]]
+        if len(writings) < 2:
+            return
+        losing = writings[-2]  # one at a time, each removal parsed again before the next
+        current.refuse_lost_anchor([(current.key_start(parent, losing), current.entry_end(parent, losing))], tokens)
+        _remove_entry(current, parent, losing, comment)
 
 
 def _cut_lines(current: _Text, first: int, last_char: int, comment: bool = False) -> None:

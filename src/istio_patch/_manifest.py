@@ -456,6 +456,48 @@ class Manifest:
             shift -= doc.text.count("\n")
         return Manifest(self.source, tuple(docs), self.bom, self.parts)
 
+    def split_document(self, index: int, offset: int) -> Manifest:
+        """A new Manifest in which the document at ``index`` becomes two: its text up to ``offset``, then a ``---``
+        line (ending in the line break before ``offset``) and the rest of its text.
+
+        ``offset`` must be the start of a line inside the document, and reading the stream must cut it exactly
+        there (not, say, before a ``%YAML`` directive that would then start the text after it); else EditError.
+        The documents after it keep their parses, one line further down. What the two documents mean is the
+        caller's to verify.
+
+        Example:
+            >>> m = load("kind: A\\nkind: B\\n").split_document(0, 8)
+            >>> [doc.text for doc in m.documents]
+            ['kind: A\\n', '---\\nkind: B\\n']
+        """
+        index = self._index(index)
+        doc = self.documents[index]
+        text = doc.text
+        if not isinstance(offset, int) or isinstance(offset, bool) or not 0 < offset < len(text) or text[offset - 1] not in _BREAKS or text[offset - 1 : offset + 1] == "\r\n":
+            raise EditError(
+                f"a document is split at the start of one of its lines, not at offset {offset!r}",
+                source=doc.source,
+                document=doc.number,
+                line=doc.line,
+            )
+        newline = "\r\n" if text[offset - 2 : offset] == "\r\n" else text[offset - 1]
+        first, second = text[:offset], "---" + newline + text[offset:]
+        if split_documents(first + second) != [(0, len(first)), (len(first), len(first) + len(second))]:
+            raise EditError(
+                "the text after the split point would not be read as one document after a `---` line",
+                source=doc.source,
+                document=doc.number,
+                line=doc.line + text.count("\n", 0, offset),
+            )
+        docs = list(self.documents[:index])
+        docs.append(Document(first, index, doc.line, doc.source, _Parsed(first), doc.number, doc.part))
+        docs.append(Document(second, index + 1, doc.line + first.count("\n"), doc.source, _Parsed(second), doc.number + 1, doc.part))
+        shift = newline.count("\n")
+        for later in self.documents[index + 1 :]:  # in a joined manifest, only the lines of the same file move
+            same = later.part == doc.part
+            docs.append(later.moved(later.index + 1, later.line + shift * same, later.number + same, later.part))
+        return Manifest(self.source, tuple(docs), self.bom, self.parts)
+
     def with_documents_appended(self, texts: Iterable[str]) -> Manifest:
         """A new Manifest with whole documents (each starting with its `---` line) added at the end (of its
         last file, for a joined manifest)."""
@@ -475,6 +517,10 @@ class Manifest:
         """The text of the last file's documents (where :meth:`with_documents_appended` adds)."""
         part = len(self.parts) - 1 if self.parts else 0
         return "".join(d.text for d in self.documents if d.part == part)
+
+
+# YAML's line breaks: a `---` line may follow any of them.
+_BREAKS = "\n\r\x85\u2028\u2029"
 
 
 def _rebase(op: Mapping[str, Any], base: str) -> dict[str, Any]:

@@ -70,8 +70,8 @@ class ObjectPlan:
 def object_plans(original: Manifest, results: Sequence[Any], final: Manifest) -> tuple[list[ObjectPlan], list[int]]:
     """The operations per original object, in order, and the documents of ``final`` that are new.
 
-    Document indices move when a plan removes whole documents, so each plan's edits are mapped back to the
-    original document they started from. Only the edited documents are parsed.
+    Document indices move when a plan removes whole documents or inserts some (``Plan.inserted``), so each plan's
+    edits are mapped back to the original document they started from. Only the edited documents are parsed.
     """
     objects: dict[tuple[int, str], KubeObject] = {}
     read: set[int] = set()
@@ -104,6 +104,8 @@ def object_plans(original: Manifest, results: Sequence[Any], final: Manifest) ->
                     removed.append(edit.index)
             for index in sorted(set(removed), reverse=True):
                 del current[index]
+            for index in plan.inserted:  # in increasing order: each a position once those before are in
+                current.insert(index, None)
         current.extend([None] * (len(result.manifest.documents) - len(current)))  # documents a step appended
     added = [i for i, origin in enumerate(current) if origin is None]
     if len(current) != len(final.documents):  # a step changed the document count some other way: be safe
@@ -134,16 +136,24 @@ def kustomize_overlay(manifest: Manifest, steps: Sequence[Any]) -> dict[str, str
 
 
 def refuse_duplicates(manifests: Sequence[Manifest]) -> None:
-    """OverlayError naming the first repeated key: kustomize refuses manifests that have one."""
+    """OverlayError naming the first repeated key: kustomize refuses manifests that have one.
+
+    The message says how to remove them: ``apply --dedupe-keys``, after ``--split-glued`` when a document holds
+    objects glued together (whose repeated root keys are an object lost, not duplicates to remove).
+    """
+    from ._glued import glued_objects
+
     for manifest in manifests:
         dups = manifest.duplicates()
         if dups:
             _, dup = dups[0]
             more = f" (and {len(dups) - 1} more)" if len(dups) > 1 else ""
+            glued = any(glued_objects(manifest.documents[i]) for i in sorted({i for i, d in dups if d.pointer == ""}))
+            fix = "`istio-patch apply --split-glued --dedupe-keys`" if glued else "`istio-patch apply --dedupe-keys`"
             raise OverlayError(
                 f"the key {dup.key!r} is repeated{more}; kustomize refuses manifests with duplicate keys (Kubernetes "
-                "keeps the last value), so no overlay was written. Remove the duplicates first, "
-                "or use `istio-patch apply` or `plan --format json`",
+                f"keeps the last value), so no overlay was written. Remove the duplicates first ({fix} writes the "
+                "manifest without them), or use `istio-patch apply` or `plan --format json`",
                 source=manifest.source,
                 line=dup.line,
                 column=dup.column,
@@ -155,8 +165,11 @@ def overlay_files(manifests: Sequence[Manifest], per_file: Sequence[tuple[list[O
 
     Patches are numbered in the order of the objects in the inputs. An object's patch first puts back the values
     kustomize misreads (see :func:`_restores`), then makes the plan's operations, which were planned on the
-    values Kubernetes reads.
+    values Kubernetes reads. Inputs with duplicate keys are refused (:func:`refuse_duplicates`): kustomize cannot
+    read them, and a plan's removal of the writings Kubernetes does not read (``dedupe_keys``) would be a real
+    removal in a patch.
     """
+    refuse_duplicates(manifests)
     resources: list[str] = []
     patches: list[dict[str, Any]] = []
     files: dict[str, str] = {}

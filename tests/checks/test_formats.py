@@ -18,7 +18,8 @@ def findings():
 
 def test_text_is_file_line_column_rule_message() -> None:
     assert render(findings(), "text", rules()).splitlines() == [
-        "dir/gw,1.yaml:2:31: [duplicate-keys] the key 'app' is repeated at /metadata/labels; Kubernetes keeps the value on line 2",
+        "dir/gw,1.yaml:2:31: [duplicate-keys] the key 'app' is repeated at /metadata/labels; Kubernetes keeps the value on line 2 "
+        "(--dedupe-keys removes the earlier ones)",
         "dir/gw,1.yaml:4:3: [daemonset-replicas] DaemonSet gw has replicas: a DaemonSet runs one pod per node and has no replicas",
     ]
 
@@ -27,14 +28,15 @@ def test_json_has_every_field() -> None:
     first = json.loads(render(findings(), "json", rules()))[0]
     assert first == {
         "rule": "duplicate-keys", "severity": "warning", "file": "dir/gw,1.yaml", "line": 2, "column": 31, "document": 1,
-        "pointer": "/metadata/labels", "message": "the key 'app' is repeated at /metadata/labels; Kubernetes keeps the value on line 2",
+        "pointer": "/metadata/labels", "message": "the key 'app' is repeated at /metadata/labels; Kubernetes keeps the value on line 2 "
+        "(--dedupe-keys removes the earlier ones)",
     }
 
 
 def test_github_annotations_escape_what_the_workflow_command_syntax_reserves() -> None:
     assert render(findings(), "github", rules()).splitlines() == [
         "::warning file=dir/gw%2C1.yaml,line=2,col=31,title=duplicate-keys::the key 'app' is repeated at /metadata/labels; "
-        "Kubernetes keeps the value on line 2",
+        "Kubernetes keeps the value on line 2 (--dedupe-keys removes the earlier ones)",
         "::error file=dir/gw%2C1.yaml,line=4,col=3,title=daemonset-replicas::DaemonSet gw has replicas: a DaemonSet runs one "
         "pod per node and has no replicas",
     ]

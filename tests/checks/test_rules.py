@@ -15,8 +15,8 @@ def test_every_rule_module_declares_one_documented_rule() -> None:
     found = rules()
     assert list(found) == sorted(found)
     assert set(found) == {
-        "daemonset-replicas", "duplicate-keys", "forbidden-registry", "host-ports", "hpa-target", "invalid-object",
-        "load-balancer", "node-ports",
+        "daemonset-replicas", "duplicate-keys", "forbidden-registry", "glued-documents", "host-ports", "hpa-target",
+        "invalid-object", "load-balancer", "node-ports",
     }
     for rule in found.values():
         assert rule.doc.startswith(f"``{rule.id}``: ") and "Fails" in rule.doc and "Passes" in rule.doc

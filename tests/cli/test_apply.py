@@ -84,3 +84,60 @@ def test_split_files_are_one_manifest_and_each_keeps_its_edits(capsysbinary, tmp
     assert "type: NodePort" in files[0].read_text() and "LoadBalancer" not in files[0].read_text()
     assert "kind: DaemonSet" in files[1].read_text() and "hostPort: 80" in files[1].read_text()
     assert files[2].read_text() == ""  # the HPA's file is empty: it held the HPA alone
+
+
+# ---- switches: --dedupe-keys and --split-glued take no value -------------------------------------------------
+
+GLUED = (
+    "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: istio-system\n"
+    "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: b\n  namespace: istio-system\n  labels: {x: 1, x: 2}\n"
+)
+
+
+def test_dedupe_keys_reports_each_writing_it_removes(capsysbinary) -> None:
+    code, out, err = run(capsysbinary, "apply", "--dedupe-keys", "-v", EXAMPLE)
+    assert code == 0
+    assert out == EXAMPLE.read_bytes().replace(b"    app: ingressgateway\n", b"", 1)
+    assert err.splitlines() == [
+        f"{EXAMPLE}:99: dedupe_keys: Deployment istio-system/istio-ingressgateway: remove /metadata/labels/app "
+        "(repeated on line 101, which Kubernetes reads)"
+    ]
+
+
+def test_dedupe_keys_takes_n_and_selects_nothing_else(capsysbinary, tmp_path) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text("kind: Pod\nmetadata: {name: p, namespace: a, name: p}\n---\nkind: Pod\nmetadata: {name: p, namespace: b, name: p}\n")
+    code, out, _ = run(capsysbinary, "apply", "--dedupe-keys", "-n", "b", path)
+    assert (code, out.decode()) == (0, "kind: Pod\nmetadata: {name: p, namespace: a, name: p}\n---\nkind: Pod\nmetadata: {namespace: b, name: p}\n")
+
+
+def test_a_deduplicated_manifest_exports_as_an_overlay(capsysbinary, tmp_path) -> None:
+    deduped = tmp_path / "deduped.yaml"
+    assert run(capsysbinary, "apply", "--dedupe-keys", "-o", deduped, EXAMPLE)[0] == 0
+    code, _, err = run(capsysbinary, "plan", "--preset", "bare-metal", "--format", "kustomize", "--out", tmp_path / "o", deduped)
+    assert code == 0, err
+    assert (tmp_path / "o" / "kustomization.yaml").is_file()
+
+
+def test_split_glued_brings_the_lost_object_back_and_dedupe_keys_after_it_cleans_up(capsysbinary, tmp_path) -> None:
+    path = tmp_path / "sa.yaml"
+    path.write_text(GLUED)
+    code, out, err = run(capsysbinary, "apply", "--split-glued", "--dedupe-keys", path)
+    assert code == 0
+    assert out.decode() == (
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: istio-system\n---\n"
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: b\n  namespace: istio-system\n  labels: {x: 2}\n"
+    )
+    assert err == (
+        f"istio-patch: warning: split_glued: {path}:1: ServiceAccount istio-system/a was written in one document with "
+        f"ServiceAccount istio-system/b (line 6), without a `---` between them: Kubernetes never saw it; a `---` line now brings it back\n"
+    )
+    code, _, err = run(capsysbinary, "apply", "--dedupe-keys", path)
+    assert code == 0 and "run split_glued (--split-glued) first" in err
+
+
+def test_switches_take_no_value_in_help(capsysbinary) -> None:
+    code, out, _ = run(capsysbinary, "apply", "--help")
+    assert code == 0
+    text = out.decode()
+    assert "  --dedupe-keys " in text and "  --split-glued " in text and "--dedupe-keys DEDUPE" not in text

@@ -108,6 +108,39 @@ def test_a_taken_name_or_flag_is_refused(registered: Transform) -> None:
         register(clash)
 
 
+def test_a_switch_flag_starts_its_transform_with_the_default_options(
+    registered: Transform, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    @dataclass(frozen=True, kw_only=True)
+    class DefaultStampOptions(StampOptions):
+        value: str = "default"
+
+    switched = dataclasses.replace(
+        STAMP, name="default_stamp", options=DefaultStampOptions, flag=Flag("--default-stamp", option=None, metavar=None, help="stamp")
+    )
+    register(switched)
+    path = tmp_path / "c.yaml"
+    path.write_text(CONFIG)
+    assert main(["apply", "--default-stamp", "--loud", str(path)]) == 0  # the modifier belongs to the switch
+    assert capsysbinary.readouterr().out.decode() == STAMPED.replace("VALUE", "DEFAULT")
+    assert "| `default_stamp` | `--default-stamp`<br>`--loud` |" in _descriptor.reference()
+
+
+@pytest.mark.parametrize(
+    "flag",
+    [
+        dict(option="value", metavar=None),
+        dict(option=None, metavar="X"),
+        dict(option=None, metavar=None, joins=True),
+        dict(option=None, metavar=None, parse=str.upper),
+    ],
+)
+def test_a_flag_takes_a_value_or_is_a_switch(flag: dict[str, Any]) -> None:
+    with pytest.raises(OptionsError) as caught:
+        Flag("--x", help="x", **flag)
+    assert caught.value.message == "--x: a flag takes a value (option and metavar) or is a switch (neither, nor parse or joins)"
+
+
 def test_an_unknown_transform_gets_a_close_name() -> None:
     with pytest.raises(OptionsError, match="unknown transform 'nodeport'; did you mean 'node_port'"):
         transform_named("nodeport")
@@ -129,7 +162,7 @@ def test_every_function_takes_its_options_as_keywords(transform: Transform) -> N
 @pytest.mark.parametrize("transform", list(registry().values()), ids=lambda t: t.name)
 def test_every_flag_and_modifier_names_an_option(transform: Transform) -> None:
     fields = {f.name for f in dataclasses.fields(transform.options)}
-    assert transform.flag is not None and transform.flag.option in fields
+    assert transform.flag is not None and (transform.flag.switch or transform.flag.option in fields)
     assert all(m.option in fields for m in transform.modifiers)
 
 

@@ -34,7 +34,8 @@ def add_transform_flags(parser: argparse.ArgumentParser) -> None:
         if transform.flag is None:
             continue
         flag = transform.flag
-        group.add_argument(flag.name, action=Event, dest=f"open:{transform.name}", metavar=flag.metavar, help=flag.help)
+        takes: dict[str, Any] = {"nargs": 0} if flag.switch else {"metavar": flag.metavar}
+        group.add_argument(flag.name, action=Event, dest=f"open:{transform.name}", help=flag.help, **takes)
         for modifier in transform.modifiers:
             modifiers.setdefault(modifier.name, (modifier, []))[1].append(flag.name)
     mods = parser.add_argument_group("transform options (each belongs to the transform flag or preset before it)")
@@ -72,6 +73,11 @@ def specs_from_flags(args: argparse.Namespace) -> list[StepSpec]:
         elif dest.startswith("open:"):
             transform = transforms[dest[5:]]
             assert transform.flag is not None
+            if transform.flag.switch:  # no value: the transform's default options, which modifiers and -n may set
+                current = StepSpec(transform.name, {}, flag)
+                specs.append(current)
+                continue
+            assert transform.flag.option is not None
             try:
                 parsed = transform.flag.value(value)
             except ValueError as exc:

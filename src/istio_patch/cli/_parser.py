@@ -64,15 +64,17 @@ PLAN_EPILOG = """\
 examples:
   # the RFC 6902 operations the guide's bare-metal edits make, per object
   istio-patch plan --preset bare-metal istio-demo.yaml
-  # the same as a kustomize overlay: `kubectl kustomize overlay/` builds the edited objects
+  # the same as a kustomize overlay: `kubectl kustomize overlay/` builds the edited objects; kustomize refuses
+  # duplicate keys, such as the 1.0.0 gateways' two `app` labels, so remove them first
+  istio-patch apply --dedupe-keys -i istio-demo.yaml
   istio-patch plan --preset bare-metal --format kustomize --out overlay/ istio-demo.yaml
-  (kustomize refuses manifests with duplicate keys, such as the 1.0.0 gateway's two `app` labels)
 """
 
 CHECK_EPILOG = """\
 examples:
   # before installing on bare metal: LoadBalancer Services, DaemonSets with replicas, HPAs of DaemonSets,
-  # duplicate keys, hostPort clashes, nodePorts out of range, images from a registry you cannot reach
+  # duplicate keys, objects glued in one document, hostPort clashes, nodePorts out of range, images from a
+  # registry you cannot reach
   istio-patch check --bare-metal --forbid-registry gcr.io istio-demo.yaml
   istio-patch apply --preset bare-metal --preset cn-mirror istio-demo.yaml | istio-patch check --bare-metal
 """

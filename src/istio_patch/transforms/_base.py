@@ -338,12 +338,18 @@ def _replacements(before: Any, after: Any, pointer: str) -> list[dict[str, Any]]
 @dataclass(frozen=True)
 class Plan:
     """What a transform would do: edits per object, warnings for the user, and notes on what it found done
-    already (``Service istio-system/istio-ingressgateway is already NodePort``), which ``-v`` shows."""
+    already (``Service istio-system/istio-ingressgateway is already NodePort``), which ``-v`` shows.
+
+    ``inserted`` lists the 0-based positions, in the stream its run leaves, of the documents a transform's own
+    ``run`` puts between others (``split_glued``), so that what reads plans (``plan``, overlays) can tell the
+    documents apart; documents appended at the end, and those its edits remove, need not be listed.
+    """
 
     transform: str
     edits: tuple[Edit, ...] = ()
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    inserted: tuple[int, ...] = ()
 
     @property
     def empty(self) -> bool:

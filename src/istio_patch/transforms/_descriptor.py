@@ -38,8 +38,9 @@ class Flag:
 
     Attributes:
         name: the flag, ``--node-port``.
-        option: the option its value sets, ``selector``.
-        metavar: how ``--help`` shows the value.
+        option: the option its value sets, ``selector``; ``None`` for a switch.
+        metavar: how ``--help`` shows the value; ``None`` for a switch: a flag that takes no value and starts
+            the transform with its default options (``--dedupe-keys``; its modifiers and ``-n`` still apply).
         help: one line for ``--help``.
         parse: turns the text given into the option's value (``"A,B"`` into a list); ValueError says why not.
         joins: repeated flags add to one step: each value is appended to the option (a list), as ``--mirror``
@@ -47,11 +48,20 @@ class Flag:
     """
 
     name: str
-    option: str
-    metavar: str
+    option: str | None
+    metavar: str | None
     help: str
     parse: Callable[[str], Any] | None = None
     joins: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.option is None) != (self.metavar is None) or (self.switch and (self.parse is not None or self.joins)):
+            raise OptionsError(f"{self.name}: a flag takes a value (option and metavar) or is a switch (neither, nor parse or joins)")
+
+    @property
+    def switch(self) -> bool:
+        """Whether the flag takes no value."""
+        return self.metavar is None
 
     def value(self, text: str) -> Any:
         return self.parse(text) if self.parse is not None else text
@@ -261,7 +271,7 @@ def reference() -> str:
     for transform in registry().values():
         flags = []
         if transform.flag is not None:
-            flags.append(f"`{transform.flag.name} {transform.flag.metavar}`")
+            flags.append(f"`{transform.flag.name}`" if transform.flag.switch else f"`{transform.flag.name} {transform.flag.metavar}`")
         for modifier in transform.modifiers:
             value = modifier.metavar or ("{" + ",".join(modifier.choices) + "}" if modifier.choices else "")
             flags.append(f"`{modifier.name}{' ' + value if value else ''}`")
@@ -270,7 +280,7 @@ def reference() -> str:
             for f in dataclasses.fields(transform.options)
             if f.name not in ("allow_no_match", "all_namespaces")
         ]
-        lines.append(f"| `{transform.name}` | {'<br>'.join(flags) or '-'} | {', '.join(options)} | {transform.summary} |")
+        lines.append(f"| `{transform.name}` | {'<br>'.join(flags) or '-'} | {', '.join(options) or '-'} | {transform.summary} |")
     return "\n".join(lines) + "\n"
 
 
