@@ -63,8 +63,16 @@ class ObjectPlan:
             "namespace": obj.namespace if obj else None,
             "name": obj.name if obj else None,
             "transforms": self.transforms,
-            "operations": self.operations,
+            # RFC 6902 only: a tool that applies these to the object must get what istio-patch writes. Removing
+            # the writings of a repeated key that Kubernetes does not read changes no data, so it is no operation
+            # there; it is listed apart, by the pointer of the key that keeps its last writing.
+            "operations": [op for op in self.operations if "writings" not in op],
+            **self._duplicates_removed(),
         }
+
+    def _duplicates_removed(self) -> dict[str, list[str]]:
+        pointers = [op["path"] for op in self.operations if "writings" in op]
+        return {"duplicate_writings_removed": pointers} if pointers else {}
 
 
 def object_plans(original: Manifest, results: Sequence[Any], final: Manifest) -> tuple[list[ObjectPlan], list[int]]:

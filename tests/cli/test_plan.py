@@ -51,3 +51,22 @@ def test_a_new_export_removes_the_patches_of_the_last_one(capsysbinary, tmp_path
     assert sorted(p.name for p in out.iterdir()) == ["kustomization.yaml", "m.yaml", "notes.txt", "patch-001-deployment-gw.yaml"]
     kustomization = json.loads((out / "kustomization.yaml").read_text().split("\n", 1)[1])
     assert [p["path"] for p in kustomization["patches"]] == ["patch-001-deployment-gw.yaml"]
+
+
+def test_plan_json_keeps_duplicate_writings_out_of_the_rfc6902_operations(capsysbinary) -> None:
+    import jsonpatch
+
+    from istio_patch import load
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "istio-demo-mini.yaml"
+    assert main(["plan", "--dedupe-keys", "--preset", "bare-metal", str(example)]) == 0
+    plans = json.loads(capsysbinary.readouterr().out)
+    gateway = next(p for p in plans if p["kind"] == "Deployment" and p["name"] == "istio-ingressgateway")
+    assert gateway["duplicate_writings_removed"] == ["/metadata/labels/app"]
+    assert all(set(op) <= {"op", "path", "value", "from"} for op in gateway["operations"])
+    assert all("duplicate_writings_removed" not in p for p in plans if p is not gateway)
+    # the operations alone turn what Kubernetes reads into what `apply` writes
+    assert main(["apply", "--dedupe-keys", "--preset", "bare-metal", str(example)]) == 0
+    written = load(capsysbinary.readouterr().out.decode())
+    index = gateway["document"] - 1
+    assert jsonpatch.apply_patch(load(example.read_text()).documents[index].data, gateway["operations"]) == written.documents[index].data
