@@ -40,10 +40,14 @@ _FRAMEWORK = [
     "Change",
     "Edit",
     "Flag",
+    "ImagePlace",
+    "ImageReport",
     "ImageUse",
+    "ImageWarning",
     "Modifier",
     "PRESETS",
     "Plan",
+    "ResolvedPlace",
     "Result",
     "Selector",
     "Step",
@@ -51,6 +55,7 @@ _FRAMEWORK = [
     "TransformOptions",
     "apply",
     "execute",
+    "image_report",
     "images",
     "ingress_gateway",
     "pipeline",
@@ -77,7 +82,7 @@ def _exports() -> dict[str, Any]:
 def __getattr__(name: str) -> Any:
     if name == "__all__":
         return sorted(set(_FRAMEWORK) | set(_exports()))
-    if name in ("images", "ImageUse"):
+    if name in ("images", "image_report", "ImagePlace", "ImageUse", "ImageReport", "ImageWarning", "ResolvedPlace"):
         from . import _images
 
         return getattr(_images, name)
