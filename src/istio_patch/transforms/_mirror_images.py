@@ -15,13 +15,24 @@ TO replaces exactly what FROM matched: the rest of the name, the tag and the dig
 (``gcr.io/istio-release/pilot:1.0.0`` -> ``docker.io/istio/pilot:1.0.0``). A full-reference FROM needs a
 full-reference TO with a tag (or digest) where FROM has one. Where several rules match, the most specific wins.
 
-Where: every ``image`` field of every container (init, regular, ephemeral; any workload kind, CronJob job
-templates, Pods, ``kind: List`` items), where a name without registry means Docker Hub (``nginx`` is
+Where: every ``image`` field of every container (the containers of the typed workload models: init, regular,
+ephemeral; CronJob job templates, Pods, ``kind: List`` items; in other kinds, ``.../containers/N/image``
+wherever it is, as ``images`` finds them), where a name without registry means Docker Hub (``nginx`` is
 ``docker.io/library/nginx``, so a rule for ``docker.io`` or ``docker.io/library/nginx`` applies to it); and
 inside every other string value (ConfigMap data such as the sidecar-injector template, container args),
 where a reference counts when it names its registry (or FROM names none and the text spells it the same),
 or follows ``image:`` on its line. Keys are never rewritten. Only the changed words are written, so each
 edited line changes in place and nothing else moves.
+
+Images a template builds from values (Istio 1.1 and later: ``"{{ .Values.global.hub }}/{{
+.Values.global.proxy_init.image }}:{{ .Values.global.tag }}"``, with the values as JSON in the same ConfigMap)
+are matched as ``images`` resolves them, and rewritten where they are built: in the value they start with,
+the hub. The word rewrite above already rewrites a hub that names its registry (``"hub":"docker.io/istio"``);
+a hub that does not (``"hub":"istio"``) is replaced in the values (JSON stays JSON, and only that word
+changes), provided every image built from that hub then comes out as the rules say. A built image that the
+rules would move otherwise (a rule for ``docker.io/istio/proxy_init`` alone, when the hub builds the proxy
+too) is a warning, and the template is left as it is. A workload whose typed model is refused (a field the
+API server would refuse) is mirrored by the path of its image fields, with a warning.
 
 Checked before any work (OptionsError): two rules for the same FROM; a rule whose TO another rule (or itself)
 would rewrite again, since running the transform twice would then not give the same result.
