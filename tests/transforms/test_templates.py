@@ -83,6 +83,10 @@ def test_a_built_word_with_a_registry_and_a_tag_is_an_image_anywhere() -> None:
     text = "args: [--proxy={{ .Values.global.hub }}/proxyv2:{{ .Values.global.tag }}, --name={{ .Values.global.proxy.image }}]\n"
     images = template_images(text, VALUES)
     assert [(str(i.reference), i.keyed) for i in images] == [("docker.io/istio/proxyv2:1.2.3", False)]
+    # a word that holds part of what an action writes: that part, which the values do not give alone
+    (image,) = template_images("args: '{{ .Values.words }}'\n", Known({"words": "run gcr.io/a/b:1"}, ()))
+    assert str(image.reference) == "gcr.io/a/b:1" and image.lead is None
+    assert image.text_with(Known({"words": "run quay.io/c/d:2"}, ())) == "gcr.io/a/b:1"
 
 
 @pytest.mark.parametrize(

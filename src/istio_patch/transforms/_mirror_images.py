@@ -278,7 +278,8 @@ def _match(rule: _Rule, ref: Reference, *, implicit: bool = True) -> tuple[int, 
         candidates = [ref.components()]  # an image field: the image it pulls, Docker Hub spelt out
     else:
         # free text with a registry: the name as written (``docker.io/istio`` may be a prefix, a chart's hub)
-        candidates = [((DOCKER_HUB if ref.domain in _HUB_ALIASES else ref.domain),) + ref.path]
+        written = ref.domain if ref.domain is not None and ref.domain not in _HUB_ALIASES else DOCKER_HUB
+        candidates = [(written,) + ref.path]
     for components in candidates:
         for prefix in source.prefixes:
             if components[: len(prefix)] != prefix:

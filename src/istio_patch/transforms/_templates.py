@@ -80,7 +80,7 @@ class Piece:
         start: offset in the template text where the piece is written.
         end: offset where it ends (an action's closing delimiter included).
         written: the piece as written (an action with its delimiters).
-        value: what it writes, Known (a string) or Unknown.
+        value: what it writes, Known (a string) or Unknown; of an action the word holds in part, that part.
         action: True for an action, False for literal text.
         whole: False when the word holds only part of what the piece writes.
     """
@@ -840,7 +840,10 @@ def _word(text: str, spans: list[tuple[int, int, Segment]], rendered: str, start
         else:
             token = segment[1]
             whole = left >= start and right <= end
-            pieces.append(Piece(token.start, token.end, text[token.start : token.end], segment[2], True, whole))
+            value = segment[2]
+            if not whole and isinstance(value, Known):  # the word holds part of what it writes: that part, as text
+                value = Known(rendered[max(start, left) : min(end, right)])
+            pieces.append(Piece(token.start, token.end, text[token.start : token.end], value, True, whole))
     if not any(piece.action for piece in pieces):
         return None
     problem = next((p.value.why for p in pieces if isinstance(p.value, Unknown)), None)
