@@ -782,6 +782,31 @@ def test_images_json(capsysbinary):
     assert len(listing[1]["uses"]) == 3  # the template string, the gateway, the pilot's sidecar
 
 
+def test_images_prints_what_it_cannot_resolve_on_stderr(capsysbinary):
+    code, out, err = run(capsysbinary, "images", EXAMPLE)
+    assert code == 0 and len(out.decode().splitlines()) == 4
+    assert err == (
+        f"istio-patch: warning: {EXAMPLE}:34: ConfigMap istio-system/istio-sidecar-injector /data/config: the image "
+        '[[ index .ObjectMeta.Annotations "sidecar.istio.io/proxyImage" ]] cannot be resolved: .ObjectMeta is known only '
+        "when a Pod is injected, not from the manifest\n"
+    )
+
+
+def test_images_json_says_what_template_text_builds_an_image(capsysbinary):
+    injector = ROOT / "tests" / "fixtures" / "transforms" / "images" / "injector-values" / "input.yaml"
+    code, out, _ = run(capsysbinary, "images", "--json", injector)
+    assert code == 0
+    first = json.loads(out)[0]
+    assert first["image"] == "docker.io/istio/proxy_init:1.2.3"
+    assert first["uses"] == [
+        {
+            "source": str(injector), "document": 1, "line": 18, "object": "ConfigMap istio-system/istio-sidecar-injector",
+            "pointer": "/data/config", "image_field": False, "template": True,
+            "expression": "{{ .Values.global.hub }}/{{ .Values.global.proxy_init.image }}:{{ .Values.global.tag }}",
+        }
+    ]
+
+
 def test_check_forbidden_registry(capsysbinary):
     code, out, _ = run(capsysbinary, "check", "--forbid-registry", "quay.io", CLEAN, EXAMPLE)
     assert code == 1

@@ -1,12 +1,14 @@
 """``images`` as it was first written, kept as the oracle of the single-pass version: every word of every
-string parsed, and each place's line counted in the whole string on its own (quadratic in the places)."""
+string parsed, each place's line counted in the whole string on its own (quadratic in the places), and image
+fields told by their path alone (``.../containers/N/image``), as before the typed models decided them. It
+lists the literal references: the references templates build from values are not its business."""
 
 from __future__ import annotations
 
 from istio_patch import Manifest
 from istio_patch._parse import ScalarNode
 from istio_patch.transforms import _images, _reference
-from istio_patch.transforms._images import ImagePlace, ImageUse, StringValue, string_values
+from istio_patch.transforms._images import ImagePlace, ImageUse, StringValue, is_image_field, string_values
 from istio_patch.transforms._reference import Found, Reference
 
 
@@ -51,7 +53,7 @@ def line_of(string: StringValue, start: int = 0, text: str | None = None) -> int
 
 
 def references_in(string: StringValue) -> list[Found]:
-    if string.image_field:
+    if is_image_field(string.tokens):
         ref = Reference.parse(string.value.strip())
         if ref is not None:
             start = string.value.index(string.value.strip()) if string.value.strip() else 0
@@ -64,7 +66,7 @@ def images(manifest: Manifest) -> tuple[ImageUse, ...]:
     first: dict[str, str] = {}
     places: dict[str, list[ImagePlace]] = {}
     for document in manifest.documents:
-        for string in string_values(document):
+        for string in string_values(manifest, document):
             for found in references_in(string):
                 key = found.reference.pulled()
                 if key not in places:
@@ -77,7 +79,7 @@ def images(manifest: Manifest) -> tuple[ImageUse, ...]:
                         line=line_of(string, found.start, found.text),
                         object=string.object.describe(),
                         pointer=string.pointer,
-                        image_field=string.image_field,
+                        image_field=is_image_field(string.tokens),
                         template=string.template,
                     )
                 )

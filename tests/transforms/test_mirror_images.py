@@ -8,8 +8,9 @@ import pytest
 from _transform_cases import corpus_file, oracle as load_oracle, cases, options_of
 
 from istio_patch import OptionsError, SelectorError, load, load_path
-from istio_patch.transforms import MirrorImagesOptions, MirrorRule, mirror_images
+from istio_patch.transforms import MirrorImagesOptions, MirrorRule, images, mirror_images
 from istio_patch.transforms import _mirror_images
+from istio_patch.transforms._images import ResolvedPlace
 
 GUIDE = ("gcr.io/istio-release", "docker.io/istio")
 HYPERKUBE = ("quay.io/coreos/hyperkube:v1.7.6_coreos.0", "registry.cn-shanghai.aliyuncs.com/gcr-k8s/hyperkube:v1.7.6_coreos.0")
@@ -221,3 +222,101 @@ def test_one_rule_without_match_is_a_warning() -> None:
 
 def test_docstrings() -> None:
     assert doctest.testmod(_mirror_images).failed == 0
+
+
+# ---- images that templates build from values -------------------------------------------------------------
+
+BUILT = """\
+kind: ConfigMap
+metadata: {name: injector, namespace: istio-system}
+data:
+  values: '{"hub": "docker.io/istio", "tag": "1.2.3"}'
+  config: |
+    - image: "{{ .Values.hub }}/proxy_init:{{ .Values.tag }}"
+    - image: "{{ .Values.hub }}/proxyv2:{{ .Values.tag }}"
+"""
+
+
+def test_the_hub_a_built_image_starts_with_is_what_a_rule_rewrites() -> None:
+    result = mirror_images(load(BUILT), _options(("docker.io", "registry.example.com")))
+    assert result.manifest.render() == BUILT.replace('"docker.io/istio"', '"registry.example.com/istio"')
+    assert [u.pulled for u in images(result.manifest)] == ["registry.example.com/istio/proxy_init:1.2.3", "registry.example.com/istio/proxyv2:1.2.3"]
+
+
+def test_a_hub_without_registry_is_rewritten_in_the_values_json() -> None:
+    text = BUILT.replace('"docker.io/istio"', '"istio"')
+    result = mirror_images(load(text), _options(("docker.io/istio", "registry.example.com/istio")))
+    assert result.manifest.render() == text.replace('"istio"', '"registry.example.com/istio"')
+    assert [c.reason for c in result.changes] == ["istio -> registry.example.com/istio (.Values.hub, for the images the template builds from it)"]
+    again = mirror_images(result.manifest, _options(("docker.io/istio", "registry.example.com/istio")))
+    assert again.changes == () and again.warnings == ()
+
+
+def test_a_rule_that_reaches_past_the_hub_is_a_warning_not_a_wrong_edit() -> None:
+    result = mirror_images(load(BUILT), _options(("docker.io/istio/proxy_init", "mirror.example.com/pi")))
+    assert result.changes == ()  # matched (no SelectorError), but no rewrite of the hub gives that
+    assert result.warnings == (
+        "mirror_images: ConfigMap istio-system/injector (line 6) builds docker.io/istio/proxy_init:1.2.3 in a template from "
+        "its values ({{ .Values.hub }}/proxy_init:{{ .Values.tag }}); the rule docker.io/istio/proxy_init -> mirror.example.com/pi "
+        "makes it mirror.example.com/pi:1.2.3, but the values give docker.io/istio/proxy_init:1.2.3: a rule reaches a built image "
+        "through the value it starts with (its hub) alone, and no value there gives mirror.example.com/pi:1.2.3 and every other "
+        "image built from it as the rules say; mirror it by hand",
+    )
+
+
+def test_one_hub_cannot_follow_two_rules() -> None:
+    rules = (("docker.io/istio", "a.example.com/istio"), ("docker.io/istio/proxy_init", "b.example.com/mirror/proxy_init"))
+    result = mirror_images(load(BUILT), _options(*rules))
+    assert result.manifest.render() == BUILT.replace('"docker.io/istio"', '"a.example.com/istio"')
+    assert len(result.warnings) == 1 and result.warnings[0].startswith(
+        "mirror_images: ConfigMap istio-system/injector (line 6) builds docker.io/istio/proxy_init:1.2.3 in a template"
+    )
+    assert "makes it b.example.com/mirror/proxy_init:1.2.3, but the values give a.example.com/istio/proxy_init:1.2.3" in result.warnings[0]
+
+
+def test_a_document_whose_text_never_names_the_rule_whole_is_read_when_its_template_may_build_it() -> None:
+    text = BUILT.replace('"docker.io/istio"', '"quay.io"').replace("/proxy_init:", "/coreos/hyperkube:").replace("/proxyv2:", "/coreos/etcd:")
+    assert "quay.io/coreos" not in text
+    result = mirror_images(load(text), _options(("quay.io/coreos", "mirror.example.com/coreos")))
+    # every image built from this hub lies under quay.io/coreos: the hub can follow the rule
+    assert result.manifest.render() == text.replace('"quay.io"', '"mirror.example.com"')
+    assert [u.pulled for u in images(result.manifest)] == ["mirror.example.com/coreos/hyperkube:1.2.3", "mirror.example.com/coreos/etcd:1.2.3"]
+    other = text.replace("/coreos/etcd:", "/other/etcd:")
+    result = mirror_images(load(other), _options(("quay.io/coreos", "mirror.example.com/coreos")))
+    assert result.changes == ()  # the hub also builds quay.io/other/etcd, which no rule moves
+    assert "makes it mirror.example.com/coreos/hyperkube:1.2.3, but the values give quay.io/coreos/hyperkube:1.2.3" in result.warnings[0]
+
+
+def test_a_workload_the_api_server_would_refuse_is_mirrored_with_a_warning() -> None:
+    text = (
+        "kind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n"
+        "      - {name: web, image: nginx, ports: [{containerPort: '80'}]}\n"
+    )
+    result = mirror_images(load(text), _options(("docker.io/library/nginx", "mirror.example.com/nginx")))
+    assert result.manifest.render() == text.replace("image: nginx", "image: mirror.example.com/nginx")
+    assert result.warnings == (
+        "mirror_images: Deployment web (line 7): the API server would refuse this object "
+        "(/spec/template/spec/containers/0/ports/0/containerPort: must be an integer, not the string '80'); its images are "
+        "found where its containers are written",
+    )
+
+
+def test_istio_1_2_3_mirrored_pulls_nothing_from_the_mirrored_hub() -> None:
+    path = corpus_file("istio-1.2.3/istio-demo.yaml")
+    before = load_path(path)
+    rule = ("docker.io/istio", "registry.example.com/istio")
+    result = mirror_images(before, _options(rule))
+    assert result.warnings == ()
+    after = images(result.manifest)
+    assert [u.pulled for u in after if u.pulled.startswith("docker.io/istio/")] == []
+    built = {u.pulled: [p.line for p in u.places if isinstance(p, ResolvedPlace)] for u in after}
+    assert built["registry.example.com/istio/proxy_init:1.2.3"] == [14781]
+    assert built["registry.example.com/istio/proxyv2:1.2.3"][:1] == [14856]
+    # every image the rule matched before is the mirrored one after, built or written
+    assert sorted(u.pulled.replace("docker.io/istio/", "registry.example.com/istio/") for u in images(before)) == sorted(u.pulled for u in after)
+    # the values string is one line of JSON: only its hub words changed
+    old, new = before.render().splitlines(), result.manifest.render().splitlines()
+    changed = [i for i, (a, b) in enumerate(zip(old, new)) if a != b]
+    assert 14761 - 1 in changed and new[14761 - 1] == old[14761 - 1].replace('"docker.io/istio"', '"registry.example.com/istio"')
+    again = mirror_images(result.manifest, _options(rule))
+    assert again.changes == () and again.warnings == ()

@@ -5,22 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 
-from ._common import EXIT_FOUND, EXIT_OK, PROG, Failure, UsageError, out, printable
+from ._common import EXIT_FOUND, EXIT_OK, PROG, Failure, UsageError, out, printable, warn
 from ._run import inputs_of, load_all
 
 __all__ = ["images", "check", "summary", "validate"]
 
 
 def images(args: argparse.Namespace) -> int:
-    from ..transforms import images as images_of
+    from ..transforms import image_report
 
     listing: dict[str, dict[str, object]] = {}
     for manifest in load_all(inputs_of(args)):
-        for use in images_of(manifest):
+        report = image_report(manifest)
+        for warning in report.warnings:  # on stderr: the listing on stdout stays a list of images
+            warn(f"{manifest.source}:{warning.line}: {warning.object} {warning.pointer}: {warning.message}")
+        for use in report.uses:
             entry = listing.setdefault(use.reference, {"image": use.reference, "pulled": use.pulled, "uses": []})
             entry["uses"].extend(  # type: ignore[attr-defined]
                 {"source": manifest.source, "document": p.document, "line": p.line, "object": p.object,
-                 "pointer": p.pointer, "image_field": p.image_field, "template": p.template}
+                 "pointer": p.pointer, "image_field": p.image_field, "template": p.template,
+                 **({"expression": p.expression} if hasattr(p, "expression") else {})}
                 for p in use.places
             )
     if args.json:

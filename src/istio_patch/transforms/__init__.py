@@ -42,10 +42,14 @@ _FRAMEWORK = [
     "Edit",
     "FieldError",
     "Flag",
+    "ImagePlace",
+    "ImageReport",
     "ImageUse",
+    "ImageWarning",
     "Modifier",
     "PRESETS",
     "Plan",
+    "ResolvedPlace",
     "Result",
     "Selector",
     "Step",
@@ -53,6 +57,7 @@ _FRAMEWORK = [
     "TransformOptions",
     "apply",
     "execute",
+    "image_report",
     "images",
     "ingress_gateway",
     "pipeline",
@@ -79,7 +84,7 @@ def _exports() -> dict[str, Any]:
 def __getattr__(name: str) -> Any:
     if name == "__all__":
         return sorted(set(_FRAMEWORK) | set(_exports()))
-    if name in ("images", "ImageUse"):
+    if name in ("images", "image_report", "ImagePlace", "ImageUse", "ImageReport", "ImageWarning", "ResolvedPlace"):
         from . import _images
 
         return getattr(_images, name)

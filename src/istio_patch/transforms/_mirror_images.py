@@ -15,13 +15,24 @@ TO replaces exactly what FROM matched: the rest of the name, the tag and the dig
 (``gcr.io/istio-release/pilot:1.0.0`` -> ``docker.io/istio/pilot:1.0.0``). A full-reference FROM needs a
 full-reference TO with a tag (or digest) where FROM has one. Where several rules match, the most specific wins.
 
-Where: every ``image`` field of every container (init, regular, ephemeral; any workload kind, CronJob job
-templates, Pods, ``kind: List`` items), where a name without registry means Docker Hub (``nginx`` is
+Where: every ``image`` field of every container (the containers of the typed workload models: init, regular,
+ephemeral; CronJob job templates, Pods, ``kind: List`` items; in other kinds, ``.../containers/N/image``
+wherever it is, as ``images`` finds them), where a name without registry means Docker Hub (``nginx`` is
 ``docker.io/library/nginx``, so a rule for ``docker.io`` or ``docker.io/library/nginx`` applies to it); and
 inside every other string value (ConfigMap data such as the sidecar-injector template, container args),
 where a reference counts when it names its registry (or FROM names none and the text spells it the same),
 or follows ``image:`` on its line. Keys are never rewritten. Only the changed words are written, so each
 edited line changes in place and nothing else moves.
+
+Images a template builds from values (Istio 1.1 and later: ``"{{ .Values.global.hub }}/{{
+.Values.global.proxy_init.image }}:{{ .Values.global.tag }}"``, with the values as JSON in the same ConfigMap)
+are matched as ``images`` resolves them, and rewritten where they are built: in the value they start with,
+the hub. The word rewrite above already rewrites a hub that names its registry (``"hub":"docker.io/istio"``);
+a hub that does not (``"hub":"istio"``) is replaced in the values (JSON stays JSON, and only that word
+changes), provided every image built from that hub then comes out as the rules say. A built image that the
+rules would move otherwise (a rule for ``docker.io/istio/proxy_init`` alone, when the hub builds the proxy
+too) is a warning, and the template is left as it is. A workload whose typed model is refused (a field the
+API server would refuse) is mirrored by the path of its image fields, with a warning.
 
 Checked before any work (OptionsError): two rules for the same FROM; a rule whose TO another rule (or itself)
 would rewrite again, since running the transform twice would then not give the same result.
@@ -46,16 +57,17 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Iterable, Mapping, Sequence
 
 from .._errors import OptionsError, SelectorError
 from .._manifest import Manifest
 from ._base import Edit, Plan, Result, TransformOptions, might_mention
 from ._descriptor import Flag, Transform
-from ._images import StringValue, string_values
+from ._images import ImageWarning, StringValue, line_of, string_values, templates_in, values_of
 from ._options import Bounds, Checked, FieldError
 from ._reference import DOCKER_HUB, Found, Reference, find_references, is_registry
+from ._templates import Known, TemplateImage, Value, read_values
 
 __all__ = ["MirrorRule", "MirrorImagesOptions", "plan_mirror_images", "mirror_images", "TRANSFORM"]
 
@@ -193,6 +205,16 @@ class _Rule:
         words = (DOCKER_HUB, "image")
         return words + (self.source.text,) if self.source.written else words
 
+    def may_build(self, *texts: str) -> bool:
+        """Whether an image a template builds from pieces of ``texts`` (values, template) may match: a rule on
+        Docker Hub may match a name without registry; any other needs each of its name's components (registry
+        first) written in one of them, pieces being whole components (a hub, a name, a tag)."""
+        if self.source.hub:
+            return True
+        if any("\\u" in text or "\\/" in text for text in texts):
+            return True  # JSON escapes may spell any of them
+        return all(any(component in text for text in texts) for component in self.source.prefixes[0])
+
 
 def _compile(rules: Sequence[MirrorRule]) -> list[_Rule]:
     """The rules, read (each rule's sides were checked when it was built)."""
@@ -256,7 +278,8 @@ def _match(rule: _Rule, ref: Reference, *, implicit: bool = True) -> tuple[int, 
         candidates = [ref.components()]  # an image field: the image it pulls, Docker Hub spelt out
     else:
         # free text with a registry: the name as written (``docker.io/istio`` may be a prefix, a chart's hub)
-        candidates = [((DOCKER_HUB if ref.domain in _HUB_ALIASES else ref.domain),) + ref.path]
+        written = ref.domain if ref.domain is not None and ref.domain not in _HUB_ALIASES else DOCKER_HUB
+        candidates = [(written,) + ref.path]
     for components in candidates:
         for prefix in source.prefixes:
             if components[: len(prefix)] != prefix:
@@ -316,23 +339,181 @@ def _rewrite(string: StringValue, rules: list[_Rule], counts: dict[int, int]) ->
     return "".join(pieces) + string.value[last:], notes
 
 
-def _scan(manifest: Manifest, rules: list[_Rule]) -> tuple[list[Edit], dict[int, int]]:
+def _scan(manifest: Manifest, rules: list[_Rule]) -> tuple[list[Edit], dict[int, int], list[str]]:
     counts = {id(rule): 0 for rule in rules}
     needles = {n for rule in rules for n in rule.needles()}
     edits: list[Edit] = []
+    warnings: list[str] = []
     for document in manifest.documents:
-        # cheap first: a document whose text cannot hold any rule's words is not parsed at all
-        if not any(might_mention(document.text, needle) for needle in needles):
+        # cheap first: a document whose text cannot hold any rule's words, nor a template that reads values
+        # (whose images are built from pieces), is not parsed at all
+        if not any(might_mention(document.text, needle) for needle in needles) and not _may_build_images(document.text, rules):
             continue
-        for string in string_values(document):
+        problems: list[ImageWarning] = []
+        strings: dict[tuple[str, ...], _Rewritten] = {}  # the strings that change, by tokens
+        owners: dict[str, _Templates] = {}  # object pointer -> its values and the images its templates build
+        for order, string in enumerate(string_values(manifest, document, problems)):
             rewritten = _rewrite(string, rules, counts)
-            if rewritten is None:
+            if rewritten is not None:
+                strings[string.tokens] = _Rewritten(order, string, *rewritten)
+            if string.template or string.tokens[-2:] == ("data", "values"):
+                _note_templates(order, string, owners)
+        for templates in owners.values():
+            built = _built(manifest, rules, templates)
+            if built:
+                warnings.extend(_mirror_built(templates, built, rules, counts, strings))
+        edits.extend(
+            Edit.on(entry.string.object, [{"op": "replace", "path": entry.string.object_pointer, "value": entry.value}], ", ".join(entry.notes))
+            for entry in sorted(strings.values(), key=lambda entry: entry.order)
+        )
+        warnings.extend(f"mirror_images: {problem.object} (line {problem.line}): {problem.message}" for problem in problems)
+    return edits, counts, warnings
+
+
+# ---- images that templates build from values ----------------------------------------------------------------
+
+
+def _may_build_images(text: str, rules: list[_Rule]) -> bool:
+    """Whether a document may hold Go template text that reads values and builds an image a rule matches,
+    which no rule's word names whole (its registry and its name are pieces).
+
+    Delimiters and ``.Values`` are looked for as written: template text spells them out.
+    """
+    return ".Values" in text and ("{{" in text or "[[" in text) and any(rule.may_build(text) for rule in rules)
+
+
+@dataclass
+class _Rewritten:
+    order: int  # the string's place in its document
+    string: StringValue
+    value: str
+    notes: list[str]
+
+
+@dataclass
+class _Templates:
+    """An object's values string and its template strings that read them."""
+
+    values: StringValue | None = None
+    values_order: int = 0
+    strings: list[StringValue] = field(default_factory=list)
+
+
+def _note_templates(order: int, string: StringValue, owners: dict[str, _Templates]) -> None:
+    if string.object_pointer == "/data/values":
+        templates = owners.setdefault(string.object.pointer, _Templates())
+        templates.values, templates.values_order = string, order
+    elif string.template and ".Values" in string.value:  # template text that reads no values builds nothing from them
+        owners.setdefault(string.object.pointer, _Templates()).strings.append(string)
+
+
+def _built(manifest: Manifest, rules: list[_Rule], templates: _Templates) -> list[tuple[StringValue, TemplateImage]]:
+    """The images the templates build from the values, when a rule may match one (else the templates are not run)."""
+    if templates.values is None or not templates.strings:
+        return []
+    owner = templates.values.object
+    if not any(rule.may_build(templates.values.value, string.value) for rule in rules for string in templates.strings):
+        return []
+    values = values_of(manifest, owner)
+    if not isinstance(values, Known):  # only what values resolve is mirrored; the rest is images' warning
+        return []
+    return [(string, image) for string in templates.strings for image in templates_in(string, values) if image.reference is not None]
+
+
+def _mirror_built(
+    templates: _Templates,
+    built: list[tuple[StringValue, TemplateImage]],
+    rules: list[_Rule],
+    counts: dict[int, int],
+    strings: dict[tuple[str, ...], _Rewritten],
+) -> list[str]:
+    """Make the images the templates build what the rules make of them, by rewriting the values they read.
+
+    A rule rewrites the leading value of a built reference (the hub in ``{{ .Values.global.hub }}/...``):
+    where the word rewrite of the values string has not done so already, that value is replaced in the values
+    (JSON stays JSON), provided every image built from it then comes out as the rules say. Whatever still
+    comes out otherwise is a warning: the template itself is never rewritten.
+    """
+    source = templates.values
+    assert source is not None
+    wanted: list[tuple[StringValue, TemplateImage, _Rule | None, str]] = []
+    for string, image in built:
+        assert image.reference is not None
+        hit = _best(rules, Found(0, 0, image.reference, image.keyed), image.keyed)
+        if hit is not None:
+            counts[id(hit[0])] += 1
+        wanted.append((string, image, hit[0] if hit else None, hit[1] if hit else str(image.reference)))
+    if all(rule is None for _, _, rule, _ in wanted):
+        return []
+    entry = strings.get(source.tokens)
+    text = entry.value if entry is not None else source.value
+    notes: list[str] = []
+    values = read_values(text)
+    proposals: dict[tuple[str, ...], set[str]] = {}
+    for _, image, rule, new in wanted:
+        lead = image.lead
+        if rule is None or lead is None or image.text_with(values) == new:
+            continue
+        path, hub = lead
+        rest = str(image.reference)[len(hub) :]
+        if new.endswith(rest) and len(new) > len(rest):
+            proposals.setdefault(path, set()).add(new[: len(new) - len(rest)])
+    for path, hubs in proposals.items():
+        if len(hubs) != 1:
+            continue  # two images ask for two hubs: neither can be had
+        hub = hubs.pop()
+        changed = _replaced(text, path, hub)
+        if changed is None:
+            continue
+        after = read_values(changed)
+        if all(image.text_with(after) == new for _, image, _, new in wanted if _reads(image, path)):
+            old = _value_at(values, path)
+            text, values = changed, after
+            notes.append(f"{old} -> {hub} (.Values.{'.'.join(path)}, for the images the template builds from it)")
+    if notes:
+        if entry is None:
+            entry = strings[source.tokens] = _Rewritten(templates.values_order, source, text, [])
+        entry.value = text
+        entry.notes.extend(notes)
+    out = []
+    for string, image, rule, new in wanted:
+        final = image.text_with(values)
+        if final != new:
+            where = f"{string.object.describe()} (line {line_of(string, image.anchor.start, image.anchor.written)})"
+            built_as = f"{where} builds {image.reference} in a template from its values ({image.written})"
+            if rule is None:
+                out.append(f"mirror_images: {built_as}; no rule matches it, but the rewritten values give {final}")
                 continue
-            value, notes = rewritten
-            edits.append(
-                Edit.on(string.object, [{"op": "replace", "path": string.object_pointer, "value": value}], ", ".join(notes))
+            out.append(
+                f"mirror_images: {built_as}; the rule {rule.rule} makes it {new}, but the values give {final}: a rule "
+                "reaches a built image through the value it starts with (its hub) alone, and no value there gives "
+                f"{new} and every other image built from it as the rules say; mirror it by hand"
             )
-    return edits, counts
+    return out
+
+
+def _reads(image: TemplateImage, path: tuple[str, ...]) -> bool:
+    return any(isinstance(p.value, Known) and p.value.path == path for p in image.pieces)
+
+
+def _value_at(values: Value, path: tuple[str, ...]) -> Any:
+    found = values.value if isinstance(values, Known) else None
+    for name in path:
+        found = found.get(name) if isinstance(found, dict) else None
+    return found
+
+
+def _replaced(text: str, path: tuple[str, ...], value: str) -> str | None:
+    """The values text with the string at ``path`` replaced, edited in place as any document is; None if it cannot be."""
+    from .._errors import IstioPatchError
+    from .._kube import escape_token
+    from .._manifest import load
+
+    try:
+        document = load(text, source="values").documents[0]
+        return document.apply([{"op": "replace", "path": "".join("/" + escape_token(t) for t in path), "value": value}]).text
+    except (IstioPatchError, IndexError):
+        return None
 
 
 def plan_mirror_images(manifest: Manifest, options: MirrorImagesOptions) -> Plan:
@@ -342,9 +523,8 @@ def plan_mirror_images(manifest: Manifest, options: MirrorImagesOptions) -> Plan
     ``allow_no_match``); contradicting or chained rules are refused when the options are built.
     """
     rules = _compile(options.rules)
-    edits, counts = _scan(manifest, rules)
+    edits, counts, warnings = _scan(manifest, rules)
     unmatched = [rule for rule in rules if counts[id(rule)] == 0]
-    warnings: list[str] = []
     if unmatched:
         # a target written out somewhere means the rule was applied before; only the others need a real look
         unnamed = [r for r in unmatched if not any(r.rule.target in doc.text for doc in manifest.documents)]
