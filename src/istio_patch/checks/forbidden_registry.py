@@ -2,7 +2,8 @@
 
 Air-gapped clusters, and clusters behind a firewall that blocks ``gcr.io`` (the reason for the field guide's
 step 4), cannot pull those images: the pods stay in ``ImagePullBackOff``. Every image reference counts,
-including the ones inside ConfigMap templates that the sidecar injector writes into every pod.
+including the ones inside ConfigMap templates that the sidecar injector writes into every pod, and the ones
+its template builds from its values (``{{ .Values.global.hub }}/...``), reported where that template is written.
 
 Fails (with ``--forbid-registry gcr.io``)::
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .._manifest import Manifest
-from ..transforms._images import ImagePlace
+from ..transforms._images import ImagePlace, ResolvedPlace
 from ._base import CheckOptions, Context, Finding, Rule
 
 __all__ = ["RULE"]
@@ -55,7 +56,8 @@ def _place_position(manifest: Manifest, place: ImagePlace, reference: str, lines
         lines[doc.index] = doc.text.split("\n")
     index = place.line - doc.line
     text = lines[doc.index]
-    column = text[index].find(reference) + 1 if 0 <= index < len(text) else 0
+    written = place.expression if isinstance(place, ResolvedPlace) else reference  # a built image: its template
+    column = text[index].find(written) + 1 if 0 <= index < len(text) else 0
     return place.line, max(column, 1)
 
 
