@@ -32,6 +32,7 @@ import jsonpatch
 import jsonpointer
 
 from ._emit import Layout, after_dash, after_key, double_quoted, flow_text, json_text, key_text, literal_block, root_text, scalar_text, single_quoted
+from . import _pointer as _pointers
 from ._errors import EditError, IstioPatchError, PatchTestFailed, YAMLSyntaxError
 from ._kube import MAX_DEPTH, build_view, is_merge_key, mapping_key, scalar_value
 from ._kube import key_text as key_name
@@ -43,16 +44,15 @@ _OPS = ("add", "remove", "replace", "move", "copy", "test")
 
 
 def parse_pointer(pointer: str) -> list[str]:
-    """RFC 6901 tokens of ``pointer`` ("" is the whole document)."""
-    if pointer == "":
-        return []
-    if not pointer.startswith("/"):
-        raise EditError(f"a JSON pointer starts with '/': {pointer!r}", pointer=pointer)
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+    """RFC 6901 tokens of ``pointer`` ("" is the whole document); EditError when it is not a pointer."""
+    try:
+        return _pointers.tokens(pointer)
+    except ValueError as exc:
+        raise EditError(str(exc), pointer=pointer) from None
 
 
 def _pointer(tokens: Sequence[str]) -> str:
-    return "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens)
+    return _pointers.join(tokens)
 
 
 def same_data(a: Any, b: Any) -> bool:
@@ -355,7 +355,7 @@ class _Text:
                     if is_merge_key(key):
                         merged = True
                         continue
-                    if mapping_key(key) == token:
+                    if _pointers.is_key(key, token):
                         found = i
                 if found is None:
                     if merged:

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from jsonpointer import escape
+
 from ._errors import LimitError, YAMLSyntaxError
 from ._parse import PLAIN, MappingNode, Node, ScalarNode, SequenceNode
 
@@ -352,11 +354,7 @@ def _locate_duplicates(root: Node, duplicates: list) -> None:
         elif isinstance(node, MappingNode):
             for key, value in node.value:
                 if isinstance(key, ScalarNode) and not is_merge_key(key):
-                    stack.append((value, f"{pointer}/{escape_token(mapping_key(key))}"))
+                    stack.append((value, f"{pointer}/{escape(mapping_key(key))}"))
     for i, (_, lost_key, lost_value, winner, mapping) in enumerate(duplicates):
         duplicates[i] = (pointers.get(id(mapping), ""), lost_key, lost_value, winner)
 
-
-def escape_token(token: str) -> str:
-    """A JSON pointer reference token (RFC 6901): ``~`` and ``/`` escaped."""
-    return token.replace("~", "~0").replace("/", "~1")

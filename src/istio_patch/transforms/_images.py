@@ -46,11 +46,11 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
-from .._errors import IstioPatchError, ModelValidationError
-from .._kube import escape_token, is_merge_key, mapping_key
+from .._errors import ModelValidationError
 from .._manifest import Document, KubeObject, Manifest
 from .._manifest import _objects_of as objects_of
-from .._parse import MappingNode, Node, ScalarNode, SequenceNode
+from .._parse import Node, ScalarNode
+from .._pointer import join, resolve
 from .._pointer import tokens as pointer_tokens
 from ._reference import Found, Reference, find_image_references
 from ._templates import Known, TemplateImage, Unknown, Value, delimiters, read_values, template_images
@@ -177,7 +177,7 @@ class StringValue:
     @property
     def pointer(self) -> str:
         """The JSON pointer inside the document."""
-        return "".join("/" + escape_token(t) for t in self.tokens)
+        return join(self.tokens)
 
     @property
     def object_pointer(self) -> str:
@@ -381,23 +381,8 @@ def _occurrences(value: str, source: str, text: str) -> tuple[list[int], list[in
 
 
 def _node_at(node: Node | None, tokens: tuple[str, ...]) -> Node | None:
-    for token in tokens:
-        if isinstance(node, MappingNode):
-            found = None
-            for key, value in node.value:
-                try:
-                    if not is_merge_key(key) and mapping_key(key) == token:
-                        found = value  # the last writing wins, as in Kubernetes
-                except IstioPatchError:
-                    continue
-            node = found
-        elif isinstance(node, SequenceNode) and token.isdigit() and int(token) < len(node.value):
-            node = node.value[int(token)]
-        else:
-            return None
-        if node is None:
-            return None
-    return node
+    found = resolve(node, tokens)
+    return found.node if found.complete else None
 
 
 def references_in(string: StringValue) -> Iterator[Found]:

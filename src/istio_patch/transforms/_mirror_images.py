@@ -506,12 +506,12 @@ def _value_at(values: Value, path: tuple[str, ...]) -> Any:
 def _replaced(text: str, path: tuple[str, ...], value: str) -> str | None:
     """The values text with the string at ``path`` replaced, edited in place as any document is; None if it cannot be."""
     from .._errors import IstioPatchError
-    from .._kube import escape_token
+    from .._pointer import join
     from .._manifest import load
 
     try:
         document = load(text, source="values").documents[0]
-        return document.apply([{"op": "replace", "path": "".join("/" + escape_token(t) for t in path), "value": value}]).text
+        return document.apply([{"op": "replace", "path": join(path), "value": value}]).text
     except (IstioPatchError, IndexError):
         return None
 
