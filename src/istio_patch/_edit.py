@@ -18,6 +18,7 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import builtins
 import copy
 import dataclasses
 import difflib
@@ -65,13 +66,13 @@ def same_data(a: Any, b: Any) -> bool:
         return isinstance(b, list) and len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
     if type(a) is not type(b):
         return False
-    return a == b or (a != a and b != b)  # NaN equals NaN here
+    return bool(a == b or (a != a and b != b))  # NaN equals NaN here
 
 
 @dataclass
 class _Slot:
     node: Node
-    parent: Node | None
+    parent: MappingNode | SequenceNode | None
     index: int | None  # position in parent.value (the last writing, for a mapping)
     tokens: list[str]
 
@@ -233,7 +234,7 @@ class _Text:
                 if node.style in ("|", ">"):
                     return self._block_scalar_end(node)
                 return node.end_mark.index
-            if node.flow_style or not node.value:
+            if not isinstance(node, (MappingNode, SequenceNode)) or node.flow_style or not node.value:
                 return node.end_mark.index
             last = len(node.value) - 1
             if isinstance(node, MappingNode):
@@ -306,7 +307,7 @@ class _Text:
         raise EditError("cannot find a sequence item's dash")  # pragma: no cover - libyaml put one there
 
     # ---- shape -----------------------------------------------------------------------------------------
-    def shared(self) -> set[int]:
+    def shared(self) -> builtins.set[int]:  # (`set` here is the method below)
         """ids of nodes that more than one place refers to (anchors with aliases)."""
         if self._shared is None:
             self._shared = {id(alias.target) for alias in self.aliases().values()}
@@ -336,9 +337,11 @@ class _Text:
     def locate(self, tokens: Sequence[str], *, for_edit: bool = True, alias_ok: bool = False) -> _Slot:
         """The node at ``tokens``; ``for_edit`` refuses a node shared through aliases, or a path through one,
         except that with ``alias_ok`` the node may be an alias written at that place (to be taken away whole)."""
-        node, parent, index = self.root, None, None
-        if node is None:
+        if self.root is None:
             raise self.error("the document is empty", tokens)
+        node: Node = self.root
+        parent: MappingNode | SequenceNode | None = None
+        index: int | None = None
         shared = self.shared() if for_edit else set()
         for depth, token in enumerate(tokens):
             if for_edit and id(node) in shared:
@@ -428,7 +431,8 @@ class _Text:
 def _merged_after(mapping: MappingNode, index: int, token: str) -> Node | None:
     """The first merge key (<<) after pair ``index`` of ``mapping`` (-1: anywhere) that gives the key ``token``
     a value."""
-    for key, value in mapping.value[index + 1 :]:
+    pairs: list[tuple[Node, Node]] = mapping.value[index + 1 :]
+    for key, value in pairs:
         if is_merge_key(key):
             data, _ = build_view(value)
             if any(isinstance(source, dict) and token in source for source in (data if isinstance(data, list) else [data])):
@@ -805,7 +809,7 @@ def _scalar_like(current: _Text, slot: _Slot, value: Any) -> str:
     node = slot.node
     flow = _in_flow(current, slot)
     style = node.style if isinstance(node, ScalarNode) else None
-    if isinstance(value, str) and style in ("|", ">"):
+    if isinstance(node, ScalarNode) and isinstance(value, str) and style in ("|", ">"):
         indent = _block_indent(current, node)
         block_end = current.block_can_end(current.tight_end(node))
         block = literal_block(value, indent, current.newline_at(node.start_mark.index), block_end=block_end)
@@ -840,9 +844,9 @@ def _replace_string_in_place(current: _Text, slot: _Slot, new: str) -> bool:
     the same reference costs a pass over it, not a pass per reference.
     """
     node = slot.node
-    old = node.value
-    if node.tag not in (PLAIN, "tag:yaml.org,2002:str") or not isinstance(scalar_value(node), str):
+    if not isinstance(node, ScalarNode) or node.tag not in (PLAIN, "tag:yaml.org,2002:str") or not isinstance(scalar_value(node), str):
         return False
+    old = node.value
     start, end = current.value_start(node), current.tight_end(node)
     source = current.text[start:end]
     old_words = [w for w in _WORDS.split(old) if w]

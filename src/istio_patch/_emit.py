@@ -61,7 +61,7 @@ def plain_ok(text: str, *, flow: bool = False) -> bool:
         return False
     if resolve_plain(text) != text or not isinstance(resolve_plain(text), str):
         return False
-    return _YAML11.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+    return bool(_YAML11.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG)  # type: ignore[no-untyped-call]
 
 
 def double_quoted(text: str) -> str:

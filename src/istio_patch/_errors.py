@@ -8,6 +8,7 @@ Each subclass also derives from the built-in exception a Python caller would exp
 from __future__ import annotations
 
 import re
+from typing import Any
 
 __all__ = [
     "IstioPatchError",
@@ -89,7 +90,7 @@ class IstioPatchError(Exception):
             text += f"\n    {line}\n    {caret}"
         return text
 
-    def __reduce__(self):  # keep the keyword-only fields when pickled (multiprocessing, pytest-xdist)
+    def __reduce__(self) -> tuple[Any, ...]:  # keep the keyword-only fields when pickled (multiprocessing, pytest-xdist)
         return (_rebuild, (type(self), self.message, self._fields()))
 
     def _fields(self) -> dict[str, object]:

@@ -54,13 +54,14 @@ def join(parts: Iterable[str | int]) -> str:
 def child(node: Node | None, token: str, *, key: bool = False) -> Node | None:
     """The member ``token`` of a mapping node (its key node with ``key``) or item ``token`` of a sequence node."""
     if isinstance(node, MappingNode):
-        found = None
+        found: Node | None = None
         for k, v in node.value:
             if is_key(k, token):
                 found = k if key else v  # the last writing wins, as in Kubernetes
         return found
     if isinstance(node, SequenceNode) and token.isdigit() and int(token) < len(node.value):
-        return node.value[int(token)]
+        item: Node = node.value[int(token)]
+        return item
     return None
 
 

@@ -134,7 +134,7 @@ def parse_recipe(data: str | bytes, source: str = "<recipe>") -> list[StepSpec]:
     if not isinstance(root, SequenceNode):
         spec = StepSpec("", {}, source, nodes=(root, doc.line, lines))
         raise spec.error("a recipe is a list of transforms, each item starting with '- transform:' or '- preset:'")
-    data = doc.data
+    items: list[Any] = doc.data
     specs = []
     for index, item in enumerate(root.value):
         info = (item, doc.line, lines)
@@ -142,7 +142,7 @@ def parse_recipe(data: str | bytes, source: str = "<recipe>") -> list[StepSpec]:
         at = functools.partial(StepSpec, origin=source, line=line, column=column, snippet=snippet, nodes=info)
         if not isinstance(item, MappingNode):
             raise at("", {}).error("each item of a recipe is a mapping: 'transform: NAME' and its options, or 'preset: NAME'")
-        values = dict(data[index])
+        values: dict[str, Any] = dict(items[index])
         if "preset" in values:
             extra = sorted(set(values) - {"preset"})
             if extra:
@@ -198,11 +198,9 @@ def build_steps(specs: Sequence[StepSpec]) -> list[tuple[StepSpec, Step]]:
             name = spec.options["name"]
             if name not in preset_names():
                 raise spec.error(_unknown("preset", name, preset_names()), ("preset",))
-            loose = {"allow_no_match": True} if spec.options.get("allow_no_match") else {}
-            where = {"namespace": spec.options["namespace"]} if spec.options.get("namespace") else {}
+            given: dict[str, Any] = {key: spec.options[key] for key in ("allow_no_match", "namespace", "overrides") if spec.options.get(key)}
             try:
-                overrides = {"overrides": spec.options["overrides"]} if spec.options.get("overrides") else {}
-                made = transforms.preset(name, **loose, **where, **overrides)
+                made = transforms.preset(name, **given)
             except OptionsError as exc:
                 raise spec.error(exc.message) from None
             steps.extend((spec, step) for step in made)
@@ -322,8 +320,8 @@ def json_schema() -> dict[str, Any]:
                 namespace={"__pydantic_config__": {"extra": "forbid", "title": name}, "__doc__": ""},
             )
         )
-    adapter = TypeAdapter(list[Union[tuple(items)]])  # type: ignore[misc]
-    schema = _with_selector_spellings(adapter.json_schema(by_alias=True, mode="validation"))
+    adapter: TypeAdapter[list[Any]] = TypeAdapter(list[Union[tuple(items)]])  # type: ignore[misc, arg-type]  # a Union built at run time
+    schema: dict[str, Any] = _with_selector_spellings(adapter.json_schema(by_alias=True, mode="validation"))
     for name in transform_names():  # a text option may be written as a plain number (see _numbers_as_written)
         properties = schema["$defs"][f"{name}_item"]["properties"]
         for field_name, annotation in field_types(options_class(name)).items():

@@ -95,7 +95,8 @@ def test_a_registered_transform_gets_a_flag_a_recipe_entry_a_schema_and_an_expor
     assert steps[0][1](load(CONFIG)).manifest.render() == STAMPED.replace("VALUE", "v2")
     assert "stamp_item" in json_schema()["$defs"]
     assert transforms.stamp is stamp and transforms.plan_stamp is plan_stamp and transforms.StampOptions is StampOptions
-    assert "stamp" in transforms.__all__ and "StampOptions" in dir(transforms)
+    # an attribute (and in dir()), not in the static __all__ that type checkers read: that lists the built-in ones
+    assert {"stamp", "plan_stamp", "StampOptions"} <= set(dir(transforms)) and "stamp" not in transforms.__all__
     assert stamp(load(CONFIG), value="v3").manifest.render() == STAMPED.replace("VALUE", "v3")
 
 

@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._base import (
     AUTOSCALERS,
@@ -36,7 +36,28 @@ from ._descriptor import Flag, Modifier, Transform, register, registry, transfor
 from ._options import FieldError
 from ._presets import PRESETS, preset
 
-_FRAMEWORK = [
+if TYPE_CHECKING:
+    # What type checkers and editors see of the names below, which load on first use (PEP 562) so that a run
+    # imports only the transforms it runs. The block lists the built-in transforms' exports; a test holds it to
+    # the descriptors, which remain the only place a transform is declared.
+    # begin: built-in transforms
+    from ._admission_plugins import AdmissionPluginsOptions, admission_plugins, plan_admission_plugins
+    from ._dedupe_keys import DedupeKeysOptions, dedupe_keys, plan_dedupe_keys
+    from ._host_ports import HostPortsOptions, PortMapping, host_ports, plan_host_ports
+    from ._label_namespaces import LabelNamespacesOptions, label_namespaces, plan_label_namespaces
+    from ._mirror_images import MirrorImagesOptions, MirrorRule, mirror_images, plan_mirror_images
+    from ._modernize import ModernizeOptions, modernize, plan_modernize
+    from ._node_port import NodePortOptions, node_port, plan_node_port
+    from ._split_glued import SplitGluedOptions, plan_split_glued, split_glued
+    from ._strip_resources import StripResourcesOptions, plan_strip_resources, strip_resources
+    from ._to_daemonset import ToDaemonSetOptions, plan_to_daemonset, to_daemonset
+    # end: built-in transforms
+    from ._images import ImagePlace, ImageReport, ImageUse, ImageWarning, ResolvedPlace, image_report, images
+
+_IMAGES = ("ImagePlace", "ImageReport", "ImageUse", "ImageWarning", "ResolvedPlace", "image_report", "images")
+# The public names: the framework's, then what each built-in transform exports (tests/transforms/test_exports.py
+# holds the second list to the descriptors). Transforms registered later are reachable as attributes too.
+__all__ = [
     "AUTOSCALERS",
     "Change",
     "Edit",
@@ -67,6 +88,19 @@ _FRAMEWORK = [
     "select",
     "transform_named",
 ]
+_FRAMEWORK = tuple(__all__)
+__all__ += [
+    "AdmissionPluginsOptions", "admission_plugins", "plan_admission_plugins",
+    "DedupeKeysOptions", "dedupe_keys", "plan_dedupe_keys",
+    "HostPortsOptions", "PortMapping", "host_ports", "plan_host_ports",
+    "LabelNamespacesOptions", "label_namespaces", "plan_label_namespaces",
+    "MirrorImagesOptions", "MirrorRule", "mirror_images", "plan_mirror_images",
+    "ModernizeOptions", "modernize", "plan_modernize",
+    "NodePortOptions", "node_port", "plan_node_port",
+    "SplitGluedOptions", "plan_split_glued", "split_glued",
+    "StripResourcesOptions", "plan_strip_resources", "strip_resources",
+    "ToDaemonSetOptions", "plan_to_daemonset", "to_daemonset",
+]  # fmt: skip
 
 
 def _exports() -> dict[str, Any]:
@@ -82,9 +116,7 @@ def _exports() -> dict[str, Any]:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "__all__":
-        return sorted(set(_FRAMEWORK) | set(_exports()))
-    if name in ("images", "image_report", "ImagePlace", "ImageUse", "ImageReport", "ImageWarning", "ResolvedPlace"):
+    if name in _IMAGES:
         from . import _images
 
         return getattr(_images, name)

@@ -161,13 +161,13 @@ def _operations(pod: Pod, pointer: str, container: Container, plugins: list[str]
     enable, legacy = _find(container, ENABLE), _find(container, LEGACY)
     where = f"admission_plugins: {pod.describe()}"
     origin = pod.origin
-    at = {"source": origin.source if origin else None, "line": origin.line if origin else None}
+    source, line = (origin.source, origin.line) if origin else (None, None)
     if enable and legacy:
-        raise OptionsError(f"{where} sets both {LEGACY} and {ENABLE}, which the API server refuses; keep one of them", **at)
+        raise OptionsError(f"{where} sets both {LEGACY} and {ENABLE}, which the API server refuses; keep one of them", source=source, line=line)
     disabled = [p for flag in _find(container, DISABLE) for p in flag.plugins]
     clash = [p for p in plugins if p in disabled]
     if clash:
-        raise OptionsError(f"{where} disables {', '.join(clash)} in {DISABLE}; enable it there first", **at)
+        raise OptionsError(f"{where} disables {', '.join(clash)} in {DISABLE}; enable it there first", source=source, line=line)
     flags = enable or legacy
     if not flags:
         return _add_flag(pointer, container, plugins)

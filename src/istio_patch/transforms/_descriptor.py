@@ -100,7 +100,7 @@ class Modifier:
             options[self.option] = True
             return
         assert text is not None
-        value = self.parse(text) if self.parse is not None else text
+        value: Any = self.parse(text) if self.parse is not None else text
         if self.repeat == "append":
             options.setdefault(self.option, []).append(value)
         elif self.repeat == "merge":

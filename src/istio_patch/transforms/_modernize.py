@@ -158,7 +158,7 @@ def plan_modernize(manifest: Manifest, options: ModernizeOptions) -> Plan:
     for obj in manifest.objects():
         if not _concerns(obj, target):
             continue
-        model = typed(manifest, obj)
+        model: KubeObjectModel = typed(manifest, obj)
         ops, notes = _operations(model, target)
         if ops:
             edits.append(Edit.on(model, ops, _reason(obj, target)))
@@ -498,8 +498,8 @@ def _columns(columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{("jsonPath" if key == "JSONPath" else key): value for key, value in column.items()} for column in columns]
 
 
-def _schema_notes(schema: Mapping[str, Any] | None, preserve_unknown_fields: bool | None) -> list[str]:
-    root = (schema or {}).get("openAPIV3Schema")
+def _schema_notes(schema: object, preserve_unknown_fields: bool | None) -> list[str]:
+    root = schema.get("openAPIV3Schema") if isinstance(schema, Mapping) else None
     if root is None:
         return []
     notes = []

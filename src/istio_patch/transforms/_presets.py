@@ -52,11 +52,10 @@ def _in(selector: Selector, namespace: str | None) -> Selector:
 
 
 def _bare_metal(allow_no_match: bool, namespace: str | None) -> list[Step]:
-    loose = {"allow_no_match": allow_no_match}
     return [
-        NODE_PORT.step(NodePortOptions(selector=_in(ingress_gateway("Service"), namespace), **loose)),
-        TO_DAEMONSET.step(ToDaemonSetOptions(selector=_in(ingress_gateway("Deployment"), namespace), **loose)),
-        HOST_PORTS.step(HostPortsOptions(selector=_in(ingress_gateway("DaemonSet"), namespace), ports=[80, 443], **loose)),
+        NODE_PORT.step(NodePortOptions(selector=_in(ingress_gateway("Service"), namespace), allow_no_match=allow_no_match)),
+        TO_DAEMONSET.step(ToDaemonSetOptions(selector=_in(ingress_gateway("Deployment"), namespace), allow_no_match=allow_no_match)),
+        HOST_PORTS.step(HostPortsOptions(selector=_in(ingress_gateway("DaemonSet"), namespace), ports=[80, 443], allow_no_match=allow_no_match)),
     ]
 
 

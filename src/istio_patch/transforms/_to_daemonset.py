@@ -175,7 +175,7 @@ def _operations(manifest: Manifest, workload: Deployment | DaemonSet, options: T
     comment = {"comment": True} if options.mode == "comment" else {}
     ops.extend({"op": "remove", "path": f"/spec/{key}", **comment} for key in DEPLOYMENT_ONLY if spec.has(key))
     if isinstance(workload, Deployment) and not spec.has("updateStrategy"):
-        strategy, notes = _update_strategy(workload, spec.strategy, target_version)
+        strategy, notes = _update_strategy(workload, workload.spec.strategy, target_version)
         warnings.extend(notes)
         if strategy is not None:
             ops.append({"op": "add", "path": "/spec/updateStrategy", "value": strategy})

@@ -1,0 +1,39 @@
+"""The static list of ``istio_patch.transforms``' names (``__all__`` and the block type checkers read) against the
+descriptors, which declare each transform once: adding a built-in transform without listing it fails here."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import istio_patch.transforms as transforms
+from istio_patch.transforms import _exports
+
+INIT = Path(transforms.__file__)
+
+
+def built_in_exports() -> dict[str, str]:
+    """name -> module of what each built-in transform exports (transforms registered by tests left out)."""
+    return {name: value.__module__ for name, value in _exports().items() if value.__module__.startswith("istio_patch.")}
+
+
+def typing_block() -> dict[str, str]:
+    """name -> module of the imports between the ``begin``/``end`` lines of the TYPE_CHECKING block."""
+    text = INIT.read_text(encoding="utf-8")
+    start, end = text.index("# begin: built-in transforms"), text.index("# end: built-in transforms")
+    names = {}
+    for node in ast.walk(ast.parse(text[start:end].replace("\n    ", "\n"))):
+        if isinstance(node, ast.ImportFrom):
+            names.update({alias.name: f"istio_patch.transforms.{node.module}" for alias in node.names})
+    return names
+
+
+def test_the_typing_block_imports_what_each_built_in_transform_exports() -> None:
+    assert typing_block() == built_in_exports()
+
+
+def test_all_lists_the_framework_and_every_built_in_transform() -> None:
+    assert sorted(transforms.__all__) == sorted(set(transforms._FRAMEWORK) | set(built_in_exports()))
+    assert len(transforms.__all__) == len(set(transforms.__all__))
+    for name in transforms.__all__:
+        assert getattr(transforms, name) is not None
