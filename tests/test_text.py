@@ -14,7 +14,7 @@ from istio_patch import DecodeError, IstioPatchError, check_syntax, load
 from istio_patch._edit import same_data
 from istio_patch._kube import build_view
 from istio_patch._parse import _NodeLoader
-from istio_patch._text import LineIndex, decode, split_documents
+from istio_patch._text import LineIndex, decode, piece_ends, split_documents
 
 # ISTIO_PATCH_EXAMPLES raises the example count for a longer local run (CI keeps the default).
 SETTINGS = settings(max_examples=int(os.environ.get("ISTIO_PATCH_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -171,3 +171,57 @@ def test_the_concatenation_of_two_outputs_reads_back() -> None:
     # what the command line writes for `apply d.yaml d.yaml`: the second file after a `---` line of its own
     text = "%YAML 1.1\n---\nkind: A\n---\n%YAML 1.1\n---\nkind: A\n"
     assert [doc.data for doc in load(text).documents] == [{"kind": "A"}, None, {"kind": "A"}]
+
+
+# ---- pieces: the text decoded and cut a piece at a time ---------------------------------------------------
+
+
+def _segments_by_pieces(data: str | bytes, size: int) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for end in piece_ends(data, 0, size):
+        piece = data[start:end]
+        text = piece if isinstance(piece, str) else piece.decode("utf-8")
+        out.extend(text[a:b] for a, b in split_documents(text))
+        start = end
+    return out
+
+
+@SETTINGS
+@given(streams(), st.integers(min_value=0, max_value=12))
+def test_pieces_cut_as_the_whole_text_is_cut(text: str, size: int) -> None:
+    expected = _segments(text)
+    assert _segments_by_pieces(text, size) == expected
+    assert _segments_by_pieces(text.encode("utf-8"), size) == expected
+
+
+def test_pieces_end_before_a_marker_after_a_line_feed_and_never_after_a_directive() -> None:
+    text = "a\n---\nb\n--- c\n%YAML 1.1\n---\nd\n---\ne\n"
+    assert list(piece_ends(text, 0, 1)) == [2, 8, len(text)]
+    assert list(piece_ends(text.encode(), 0, 1)) == [2, 8, len(text)]
+    assert list(piece_ends("a\r---\nb\n", 0, 1)) == [8]  # a line feed only: CR, NEL, LS and PS merely cut less
+
+
+def test_a_long_stream_is_never_decoded_whole() -> None:
+    import tracemalloc
+
+    # one emoji in one document would make a whole decoded text four bytes a character
+    document = "---\nkind: ConfigMap\ndata:\n  a: " + "x" * 1000 + "\n"
+    data = ("---\nkind: Dashboard\ndata:\n  title: \U0001f510\n" + document * 3000).encode("utf-8")
+    tracemalloc.start()
+    try:
+        manifest = load(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert manifest.to_bytes() == data
+    assert peak < 2 * len(data)  # the documents' texts (one byte a character) and a piece; not 4 bytes a character
+
+
+def test_a_byte_that_does_not_decode_in_a_later_piece_is_named_as_decode_names_it() -> None:
+    data = b"---\na: 1\n" * 100_000 + b"---\nb: \xff\n"
+    with pytest.raises(DecodeError) as whole:
+        decode(data, "m.yaml")
+    with pytest.raises(DecodeError) as pieces:
+        load(data, source="m.yaml")
+    assert str(pieces.value) == str(whole.value) == "m.yaml:200002:4: the input is not UTF-8 text: byte 0xff at byte offset 900007 does not decode"

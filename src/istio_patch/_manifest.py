@@ -11,7 +11,7 @@ from ._errors import DecodeError, EditError, LimitError, SelectorError, YAMLSynt
 from ._kube import Duplicate, build_view
 from ._parse import Alias, Node, SequenceNode, aliases, compose
 from ._pointer import child, is_key, resolve, tokens
-from ._text import BOM, decode, split_documents
+from ._text import BOM, decode_in_pieces, split_documents
 
 if TYPE_CHECKING:  # pydantic is imported when a typed object is first asked for
     from ._models import KubeObjectModel, Registry
@@ -546,13 +546,14 @@ def load(data: str | bytes | bytearray | memoryview, source: str | os.PathLike[s
         source = os.fspath(source)
     if not isinstance(source, str):
         raise DecodeError(f"the source names the input: it must be a str, not {type(source).__name__}")
-    text, bom = decode(data, source)
+    pieces, bom = decode_in_pieces(data, source)
     docs = []
     line = 1
-    for index, (start, end) in enumerate(split_documents(text)):
-        chunk = text[start:end]
-        docs.append(Document(chunk, index, line, source, _Parsed(chunk)))
-        line += chunk.count("\n")
+    for piece in pieces:  # each document's text is cut from a piece: the whole text is never one string
+        for start, end in split_documents(piece):
+            chunk = piece[start:end]
+            docs.append(Document(chunk, len(docs), line, source, _Parsed(chunk)))
+            line += chunk.count("\n")
     return Manifest(source, tuple(docs), bom)
 
 

@@ -9,6 +9,7 @@ whether a `%` line after a document's content is a directive, which real manifes
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 from ._errors import DecodeError
 
@@ -38,6 +39,85 @@ def decode(data: bytes | bytearray | memoryview | str, source: str) -> tuple[str
         if data.startswith(BOM):
             return data[1:], True
         return data, False
+    _check_bytes(data, source)
+    bom = data.startswith(_UTF8_BOM)
+    body = data[3:] if bom else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(data, exc.start + (3 if bom else 0), source) from None
+    return text, bom
+
+
+def decode_in_pieces(data: bytes | bytearray | memoryview | str, source: str) -> tuple[Iterator[str], bool]:
+    """:func:`decode`'s text as consecutive pieces, each of which :func:`split_documents` cuts as it would cut
+    the whole text, and whether there was a byte-order mark.
+
+    The whole text of bytes never exists as one string: Python stores a string at the width of its widest
+    character, so one emoji in one document would make the text of every document four bytes a character;
+    a piece (and each document cut from it) gets its own width. Errors are :func:`decode`'s (a piece that
+    does not decode raises as it is reached).
+    """
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if isinstance(data, str):
+        text, bom = decode(data, source)
+        return _text_pieces(text), bom
+    _check_bytes(data, source)
+    bom = data.startswith(_UTF8_BOM)
+    return _decoded_pieces(data, 3 if bom else 0, source), bom
+
+
+# A piece is about this long (characters or bytes): long enough that cutting costs nothing, short enough that
+# the offsets of its documents and its decoded text are small beside the documents' texts.
+PIECE_SIZE = 1 << 18
+# Where pieces may end: before a `---` marker at the start of a line after a line feed. split_documents cuts
+# the whole text there unless a directive (a `%` line) comes between the cut before and this one (see
+# ``_document_start``), so a piece that holds a `%` line at a line start is never ended: the rest of the
+# text is one piece. What follows a cut never depends on what precedes it.
+_PIECE_END = re.compile(r"\n(?=---(?:[ \t\n\r\x85\u2028\u2029]|\Z))")
+_PIECE_END_BYTES = re.compile(rb"\n(?=---(?:[ \t\n\r]|\xc2\x85|\xe2\x80[\xa8\xa9]|\Z))")
+_DIRECTIVE_LINE = re.compile(r"[\n\r\x85\u2028\u2029]%")
+_DIRECTIVE_LINE_BYTES = re.compile(rb"[\n\r\x85\xa8\xa9]%")  # also after a continuation byte: merely cuts less
+
+
+def piece_ends(data: str | bytes, start: int = 0, size: int = PIECE_SIZE) -> Iterator[int]:
+    """The offsets where the pieces of ``data[start:]`` end, the last one ``len(data)`` (see :func:`decode_in_pieces`)."""
+    end_at, directive = (_PIECE_END, _DIRECTIVE_LINE) if isinstance(data, str) else (_PIECE_END_BYTES, _DIRECTIVE_LINE_BYTES)
+    percent = "%" if isinstance(data, str) else b"%"
+    while True:
+        found = end_at.search(data, start + size) if len(data) - start > size else None
+        end = found.end() if found is not None else len(data)
+        if end < len(data) and (data.startswith(percent, start) or directive.search(data, start, end)):  # type: ignore[arg-type]
+            end = len(data)
+        yield end
+        if end == len(data):
+            return
+        start = end
+
+
+def _text_pieces(text: str) -> Iterator[str]:
+    start = 0
+    for end in piece_ends(text):
+        yield text if end - start == len(text) else text[start:end]
+        start = end
+
+
+def _decoded_pieces(data: bytes, start: int, source: str) -> Iterator[str]:
+    view = memoryview(data)
+    for end in piece_ends(data, start):
+        try:
+            yield str(view[start:end], "utf-8")
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(data, start + exc.start, source) from None
+        start = end
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _check_bytes(data: object, source: str) -> None:
+    """DecodeError for what is not bytes, for UTF-16 and UTF-32, and for binary data (a NUL byte)."""
     if not isinstance(data, bytes):
         raise DecodeError(f"the input must be text (str) or UTF-8 bytes, not {type(data).__name__}", source=source)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -58,24 +138,20 @@ def decode(data: bytes | bytearray | memoryview | str, source: str) -> tuple[str
             line=before.count(b"\n") + 1,
             column=len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1,
         )
-    bom = data.startswith(b"\xef\xbb\xbf")
-    body = data[3:] if bom else data
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = exc.start + (3 if bom else 0)
-        before = data[:offset]
-        line = before.count(b"\n") + 1
-        line_start = before.rfind(b"\n") + 1
-        column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
-        raise DecodeError(
-            f"the input is not UTF-8 text: byte 0x{data[offset]:02x} at byte offset {offset} does not decode",
-            source=source,
-            byte_offset=offset,
-            line=line,
-            column=column,
-        ) from None
-    return text, bom
+
+
+def _not_utf8(data: bytes, offset: int, source: str) -> DecodeError:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    line_start = before.rfind(b"\n") + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return DecodeError(
+        f"the input is not UTF-8 text: byte 0x{data[offset]:02x} at byte offset {offset} does not decode",
+        source=source,
+        byte_offset=offset,
+        line=line,
+        column=column,
+    )
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
