@@ -84,3 +84,32 @@ def test_split_files_are_one_manifest_and_each_keeps_its_edits(capsysbinary, tmp
     assert "type: NodePort" in files[0].read_text() and "LoadBalancer" not in files[0].read_text()
     assert "kind: DaemonSet" in files[1].read_text() and "hostPort: 80" in files[1].read_text()
     assert files[2].read_text() == ""  # the HPA's file is empty: it held the HPA alone
+
+
+# --------------------------------------------------------------------------------------------------------
+# memory: the text is held about once (its documents), plus the input's bytes while they are cut
+# --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [["apply", "--preset", "bare-metal", "--allow-no-match"], ["images"]])
+def test_a_command_holds_its_input_about_twice_at_most(tmp_path, monkeypatch, argv) -> None:
+    import os
+    import sys
+    import tracemalloc
+
+    document = "---\nkind: ConfigMap\nmetadata: {name: c%d}\ndata:\n  a: " + "x" * 2000 + "\n"
+    text = "".join(document % i for i in range(1500)) + "---\nkind: ConfigMap\nmetadata: {name: e}\ndata: {a: \U0001f510}\n"
+    (tmp_path / "big.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "small.yaml").write_text(document % 0, encoding="utf-8")
+    with open(os.devnull, "w") as null:
+        monkeypatch.setattr(sys, "stdout", null)
+        assert main([*argv, str(tmp_path / "small.yaml")]) == 0  # every module imported before measuring
+        tracemalloc.start()
+        try:
+            assert main([*argv, str(tmp_path / "big.yaml")]) == 0
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    # the bytes read and the documents' texts while the one are cut into the other; never the whole text
+    # decoded, rendered, encoded and joined besides (ten times the input before)
+    assert peak < 2.6 * len(text)

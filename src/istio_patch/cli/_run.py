@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .._recipe import StepSpec
     from ..transforms import Result, Step
 
-__all__ = ["inputs_of", "load_all", "steps_of", "Run", "run_steps"]
+__all__ = ["inputs_of", "manifests_of", "load_all", "steps_of", "Run", "run_steps"]
 
 
 def inputs_of(args: argparse.Namespace) -> list[Source]:
@@ -25,23 +25,34 @@ def inputs_of(args: argparse.Namespace) -> list[Source]:
     return read_inputs(names)
 
 
-def load_all(inputs: Sequence[Source], *, build_every_document: bool = True) -> list[Manifest]:
+def manifests_of(args: argparse.Namespace) -> list[Manifest]:
+    """The files the command line names (or stdin) as Manifests whose syntax is checked (see :func:`load_all`).
+
+    Every file is read before any is loaded (a file that cannot be read is reported first), and each file's
+    bytes are let go as soon as its documents are cut: what the commands keep is the documents' texts.
+    """
+    sources = inputs_of(args)
+    sources.reverse()
+    manifests = []
+    while sources:
+        manifests.extend(load_all([sources.pop()]))
+    return manifests
+
+
+def load_all(inputs: Sequence[Source]) -> list[Manifest]:
     """Every input as a Manifest whose syntax is checked: a YAML error anywhere stops the run before any output.
 
-    Commands that read every object anyway build every document now (``check_syntax``). ``apply`` and ``plan``
-    pass ``build_every_document=False``: only the documents a transform looks at need their node trees and views,
-    and the others are checked by libyaml's parser alone.
+    libyaml's parser checks every document (``check_syntax_quickly``: the verdict and the error of building
+    every document, at a fraction of the cost); node trees and views are built for the documents that a
+    command reads, when it reads them.
     """
-    from .._manifest import check_syntax, load
+    from .._manifest import load
     from .._syntax import check_syntax_quickly
 
     manifests = []
     for item in inputs:
         manifest = load(item.data, source=item.name)
-        if build_every_document:
-            check_syntax(manifest)
-        else:
-            check_syntax_quickly(manifest)
+        check_syntax_quickly(manifest)
         manifests.append(manifest)
     return manifests
 
