@@ -270,34 +270,8 @@ def _plain_view(root: Node, budget: int) -> Any:
     The recursion is as deep as the nesting, which stops at MAX_DEPTH.
     """
     seen: set[int] = set()
-
-    def value_of(node: Node, level: int) -> Any:
-        ident = id(node)
-        if ident in seen:
-            raise _NotPlain  # an alias: shared values, budgets
-        seen.add(ident)
-        kind = node.__class__
-        if kind is ScalarNode:
-            return scalar_value(node)
-        if level >= MAX_DEPTH:
-            raise _NotPlain
-        if kind is SequenceNode:
-            return [value_of(item, level + 1) for item in node.value]
-        if kind is not MappingNode:
-            raise _NotPlain
-        out: dict[str, Any] = {}
-        for key, value in node.value:
-            if key.__class__ is not ScalarNode or is_merge_key(key) or id(key) in seen:
-                raise _NotPlain
-            seen.add(id(key))
-            name = key_text(scalar_value(key))
-            if name in out:
-                raise _NotPlain  # a repeated key: the full walk lists the duplicates
-            out[name] = value_of(value, level + 1)
-        return out
-
     try:
-        data = value_of(root, 0)
+        data = _plain_value(root, 0, seen)
     except IstioPatchError:
         raise _NotPlain from None  # refused: the full walk raises the error it has always raised
     except RecursionError:  # called from deep in the stack already: the full walk is iterative
@@ -305,6 +279,33 @@ def _plain_view(root: Node, budget: int) -> Any:
     if len(seen) > budget:
         raise _NotPlain
     return data
+
+
+def _plain_value(node: Node, level: int, seen: set[int]) -> Any:
+    """The value of ``node`` for :func:`_plain_view` (``seen``: the ids of the nodes met so far)."""
+    ident = id(node)
+    if ident in seen:
+        raise _NotPlain  # an alias: shared values, budgets
+    seen.add(ident)
+    kind = node.__class__
+    if kind is ScalarNode:
+        return scalar_value(node)
+    if level >= MAX_DEPTH:
+        raise _NotPlain
+    if kind is SequenceNode:
+        return [_plain_value(item, level + 1, seen) for item in node.value]
+    if kind is not MappingNode:
+        raise _NotPlain
+    out: dict[str, Any] = {}
+    for key, value in node.value:
+        if key.__class__ is not ScalarNode or is_merge_key(key) or id(key) in seen:
+            raise _NotPlain
+        seen.add(id(key))
+        name = key_text(scalar_value(key))
+        if name in out:
+            raise _NotPlain  # a repeated key: the full walk lists the duplicates
+        out[name] = _plain_value(value, level + 1, seen)
+    return out
 
 
 def _refuse_excessive_aliasing(root: Node, expanded: int, written: int) -> None:
