@@ -332,3 +332,20 @@ def test_the_plain_walk_gives_what_the_full_walk_gives_on_the_corpus() -> None:
             assert same_data(build_view(node)[0], full[0])
             plain += not full[1]
     assert plain > 100
+
+
+def test_building_a_view_leaves_nothing_for_the_cycle_collector() -> None:
+    import gc
+
+    # the command line runs the collector rarely: garbage in cycles would pile up, document after document
+    node = compose("kind: A\nmetadata: {name: a, labels: {x: y}}\nspec:\n  ports: [1, 2]\n", source="t", document=1, first_line=1)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        for _ in range(10):
+            build_view(node)
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
