@@ -7,13 +7,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence, TypeVar, overload
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator, Mapping, Sequence, TypeVar, overload
 
 from ._errors import DecodeError, EditError, LimitError, SelectorError, YAMLSyntaxError
 from ._kube import Duplicate, build_view
 from ._parse import Alias, Node, SequenceNode, aliases, compose
 from ._pointer import child, is_key, resolve, tokens
-from ._text import BOM, decode_in_pieces, split_documents
+from ._text import BOM, decode_in_pieces, decode_stream, split_documents
 
 if TYPE_CHECKING:  # pydantic is imported when a typed object is first asked for
     from ._models import KubeObjectModel, Registry
@@ -62,7 +62,7 @@ class _Parses:
 
     __slots__ = ("_kept", "_size", "_lock")
 
-    BUDGET = 1 << 20  # characters of text whose parses are kept: far more than the documents a transform reads
+    BUDGET = 1 << 16  # characters of text whose parses are kept: a transform reads a document several times in a row
     OVERHEAD = 1 << 10  # what a parse costs beyond its text, counted as characters: a short document's nodes
 
     def __init__(self) -> None:
@@ -598,13 +598,14 @@ def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None
     )
 
 
-def load(data: str | bytes | bytearray | memoryview, source: str | os.PathLike[str] = "<string>") -> Manifest:
+def load(data: str | bytes | bytearray | memoryview | BinaryIO, source: str | os.PathLike[str] = "<string>") -> Manifest:
     """Read a YAML stream into a Manifest, without parsing any document yet.
 
-    ``data`` is text or UTF-8 bytes (a byte-order mark is kept for rendering); ``source`` names it in every
-    message (a path is accepted). Raises DecodeError for bytes that are not UTF-8, text that UTF-8 cannot hold,
-    or arguments of another type. YAML errors surface when a document is first looked at; call
-    :func:`validate_syntax` or ``manifest.objects()`` to surface them all at once.
+    ``data`` is text, UTF-8 bytes, or a binary file open for reading (read a piece at a time: its bytes are
+    never all held at once); a byte-order mark is kept for rendering. ``source`` names it in every message (a
+    path is accepted). Raises DecodeError for bytes that are not UTF-8, text that UTF-8 cannot hold, or
+    arguments of another type (and a file's ``OSError``). YAML errors surface when a document is first looked
+    at; call :func:`validate_syntax` or ``manifest.objects()`` to surface them all at once.
 
     Example:
         >>> m = load("kind: Namespace\\nmetadata: {name: demo}\\n")
@@ -615,22 +616,27 @@ def load(data: str | bytes | bytearray | memoryview, source: str | os.PathLike[s
         source = os.fspath(source)
     if not isinstance(source, str):
         raise DecodeError(f"the source names the input: it must be a str, not {type(source).__name__}")
-    pieces, bom = decode_in_pieces(data, source)
+    if not isinstance(data, (str, bytes, bytearray, memoryview)) and callable(getattr(data, "read", None)):
+        pieces, bom = decode_stream(data, source)
+    else:
+        pieces, bom = decode_in_pieces(data, source)
     parses = _Parses()
     docs = []
-    line = 1
+    index, line = 0, 1
     for piece in pieces:  # each document's text is cut from a piece: the whole text is never one string
         for start, end in split_documents(piece):
             chunk = piece[start:end]
-            docs.append(Document(chunk, len(docs), line, source, parses))
+            number = index + 1  # the next document's index too: one int for both
+            docs.append(Document(chunk, index, line, source, parses, number))
+            index = number
             line += chunk.count("\n")
     return Manifest(source, tuple(docs), bom)
 
 
 def load_path(path: str | os.PathLike[str]) -> Manifest:
-    """Read a file into a Manifest (its name becomes the source in every message)."""
+    """Read a file into a Manifest (its name becomes the source in every message), a piece at a time."""
     with open(path, "rb") as handle:
-        return load(handle.read(), source=os.fspath(path))
+        return load(handle, source=os.fspath(path))
 
 
 def concatenate(streams: Sequence[bytes]) -> bytes:

@@ -9,7 +9,7 @@ whether a `%` line after a document's content is a directive, which real manifes
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from ._errors import DecodeError
 
@@ -113,6 +113,94 @@ def _decoded_pieces(data: bytes, start: int, source: str) -> Iterator[str]:
         start = end
 
 
+def decode_stream(handle: BinaryIO, source: str, size: int = PIECE_SIZE) -> tuple[Iterator[str], bool]:
+    """:func:`decode_in_pieces` for a binary file, read ``size`` bytes at a time: the file's bytes are never
+    held whole, only those of the piece being cut (and a read ahead of it).
+
+    Errors are :func:`decode`'s, with the same positions: a NUL byte is named wherever it is, and before a
+    byte that does not decode (as :func:`decode` checks the one before the other), so a byte that does not
+    decode is named once the file has been read to its end. ``OSError`` of reading is the caller's.
+    """
+    reader = _StreamReader(handle, source, size)
+    return reader.pieces(), reader.bom
+
+
+class _StreamReader:
+    """The state of :func:`decode_stream`: the bytes read and not yet decoded, and where they are in the file.
+
+    ``pending`` starts at the start of the file or of a line, so that positions are counted in it alone.
+    """
+
+    def __init__(self, handle: BinaryIO, source: str, size: int) -> None:
+        self.read, self.source, self.size = handle.read, source, max(size, 1)
+        self.pending = bytearray()  # appended to, and cut from the front, in place
+        self.offset = 0  # of pending[0] in the file
+        self.lines = 0  # line feeds before pending
+        self.eof = False
+        while len(self.pending) < 3 and self._read(check=False):
+            pass
+        if self.pending.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise _utf16(source)
+        self._refuse_nul(self.pending, 0)
+        self.bom = self.pending.startswith(_UTF8_BOM)
+
+    def pieces(self) -> Iterator[str]:
+        start = 3 if self.bom else 0
+        error: DecodeError | None = None
+        whole = False  # a `%` line was met: the rest of the file is one piece (see piece_ends)
+        while True:
+            end = None if whole else self._piece_end(start)
+            if end is None:
+                if self._read():
+                    continue
+                end = len(self.pending)
+            if end < len(self.pending) and (self.pending.startswith(b"%", start) or _DIRECTIVE_LINE_BYTES.search(self.pending, start, end)):
+                whole = True
+                continue
+            if error is None:
+                try:
+                    piece = str(memoryview(self.pending)[start:end], "utf-8")
+                except UnicodeDecodeError as exc:
+                    error = _not_utf8(self.pending, start + exc.start, self.source, self.offset, self.lines)
+                else:
+                    yield piece
+            self.lines += self.pending.count(b"\n", 0, end)
+            self.offset += end
+            del self.pending[:end]
+            start = 0
+            if self.eof and not self.pending:
+                break
+        if error is not None:  # the whole file was read: it holds no NUL byte, which would be named first
+            raise error
+
+    def _piece_end(self, start: int) -> int | None:
+        """Where the piece from ``start`` ends in what was read, or None when more must be read to tell."""
+        if len(self.pending) - start <= self.size:
+            return None
+        found = _PIECE_END_BYTES.search(self.pending, start + self.size)
+        if found is None or (not self.eof and found.end() + 6 > len(self.pending)):  # its marker may go on
+            return None
+        return found.end()
+
+    def _read(self, check: bool = True) -> bool:
+        """Read more of the file (False at its end), refusing a NUL byte as it comes."""
+        if self.eof:
+            return False
+        chunk = self.read(self.size)
+        if not chunk:
+            self.eof = True
+            return False
+        if check:
+            self._refuse_nul(chunk, len(self.pending))
+        self.pending += chunk
+        return True
+
+    def _refuse_nul(self, chunk: bytes | bytearray, at: int) -> None:
+        nul = chunk.find(b"\x00")
+        if nul >= 0:
+            raise _binary(bytes(self.pending[:at]) + chunk[:nul], self.source, self.offset, self.lines)
+
+
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -121,35 +209,45 @@ def _check_bytes(data: object, source: str) -> None:
     if not isinstance(data, bytes):
         raise DecodeError(f"the input must be text (str) or UTF-8 bytes, not {type(data).__name__}", source=source)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DecodeError(
-            "the input is UTF-16 or UTF-32 (it starts with that byte-order mark); convert it to UTF-8",
-            source=source,
-            byte_offset=0,
-            line=1,
-            column=1,
-        )
+        raise _utf16(source)
     nul = data.find(b"\x00")
     if nul >= 0:  # YAML text never holds NUL; UTF-16 without a byte-order mark and binary files do
-        before = data[:nul]
-        raise DecodeError(
-            f"the input is binary data, not YAML text: it holds a NUL byte at byte offset {nul}",
-            source=source,
-            byte_offset=nul,
-            line=before.count(b"\n") + 1,
-            column=len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1,
-        )
+        raise _binary(data[:nul], source)
 
 
-def _not_utf8(data: bytes, offset: int, source: str) -> DecodeError:
-    before = data[:offset]
-    line = before.count(b"\n") + 1
-    line_start = before.rfind(b"\n") + 1
-    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+def _utf16(source: str) -> DecodeError:
     return DecodeError(
-        f"the input is not UTF-8 text: byte 0x{data[offset]:02x} at byte offset {offset} does not decode",
+        "the input is UTF-16 or UTF-32 (it starts with that byte-order mark); convert it to UTF-8",
         source=source,
-        byte_offset=offset,
-        line=line,
+        byte_offset=0,
+        line=1,
+        column=1,
+    )
+
+
+def _binary(before: bytes, source: str, offset: int = 0, lines: int = 0) -> DecodeError:
+    """The error for a NUL byte after ``before``, which starts at the start of the file or of a line, at byte
+    ``offset`` of the file after ``lines`` line feeds."""
+    nul = offset + len(before)
+    return DecodeError(
+        f"the input is binary data, not YAML text: it holds a NUL byte at byte offset {nul}",
+        source=source,
+        byte_offset=nul,
+        line=lines + before.count(b"\n") + 1,
+        column=len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1,
+    )
+
+
+def _not_utf8(data: bytes | bytearray, at: int, source: str, offset: int = 0, lines: int = 0) -> DecodeError:
+    """The error for ``data[at]``, a byte that does not decode; ``data`` starts at the start of the file or of
+    a line, at byte ``offset`` of the file after ``lines`` line feeds."""
+    line_start = data.rfind(b"\n", 0, at) + 1
+    column = len(data[line_start:at].decode("utf-8", errors="replace")) + 1
+    return DecodeError(
+        f"the input is not UTF-8 text: byte 0x{data[at]:02x} at byte offset {offset + at} does not decode",
+        source=source,
+        byte_offset=offset + at,
+        line=lines + data.count(b"\n", 0, at) + 1,
         column=column,
     )
 
