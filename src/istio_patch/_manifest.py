@@ -32,10 +32,10 @@ class _Parse:
     def __init__(self, text: str, node: Node | None) -> None:
         self.text = text
         self.node = node
-        self._view: tuple[Any, list] | None = None
+        self._view: tuple[Any, list[Any]] | None = None
         self._aliases: dict[tuple[int, int], Alias] | None = None
 
-    def view(self, source: str, number: int, line: int) -> tuple[Any, list]:
+    def view(self, source: str, number: int, line: int) -> tuple[Any, list[Any]]:
         if self._view is None:
             try:
                 self._view = build_view(self.node)
@@ -171,7 +171,7 @@ class Document:
     def _parse(self) -> _Parse:
         return self._parses.of(self)
 
-    def _view(self) -> tuple[Any, list]:
+    def _view(self) -> tuple[Any, list[Any]]:
         return self._parse().view(self.source, self.number, self.line)
 
     def position(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
@@ -321,9 +321,9 @@ class Manifest:
     def same_text(self, other: Manifest) -> bool:
         """Whether ``other`` renders as this manifest does: at the cost of comparing the documents that differ,
         when the two share their untouched documents (as a manifest and what a transform made of it do)."""
-        if self.bom == other.bom and not self.parts and not other.parts and len(self.documents) == len(other.documents):
-            if all(a.text is b.text or a.text == b.text for a, b in zip(self.documents, other.documents)):
-                return True
+        alike = self.bom == other.bom and not self.parts and not other.parts and len(self.documents) == len(other.documents)
+        if alike and all(a.text is b.text or a.text == b.text for a, b in zip(self.documents, other.documents)):
+            return True
         return _same_pieces(self.pieces(), other.pieces())
 
     @classmethod
@@ -616,10 +616,10 @@ def load(data: str | bytes | bytearray | memoryview | BinaryIO, source: str | os
         source = os.fspath(source)
     if not isinstance(source, str):
         raise DecodeError(f"the source names the input: it must be a str, not {type(source).__name__}")
-    if not isinstance(data, (str, bytes, bytearray, memoryview)) and callable(getattr(data, "read", None)):
-        pieces, bom = decode_stream(data, source)
-    else:
+    if isinstance(data, (str, bytes, bytearray, memoryview)):
         pieces, bom = decode_in_pieces(data, source)
+    else:
+        pieces, bom = decode_stream(data, source)  # a file; anything else is refused there
     parses = _Parses()
     docs = []
     index, line = 0, 1

@@ -9,7 +9,7 @@ whether a `%` line after a document's content is a directive, which real manifes
 from __future__ import annotations
 
 import re
-from typing import BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from ._errors import DecodeError
 
@@ -83,12 +83,13 @@ _DIRECTIVE_LINE_BYTES = re.compile(rb"[\n\r\x85\xa8\xa9]%")  # also after a cont
 
 def piece_ends(data: str | bytes, start: int = 0, size: int = PIECE_SIZE) -> Iterator[int]:
     """The offsets where the pieces of ``data[start:]`` end, the last one ``len(data)`` (see :func:`decode_in_pieces`)."""
-    end_at, directive = (_PIECE_END, _DIRECTIVE_LINE) if isinstance(data, str) else (_PIECE_END_BYTES, _DIRECTIVE_LINE_BYTES)
-    percent = "%" if isinstance(data, str) else b"%"
+    end_at: re.Pattern[Any] = _PIECE_END if isinstance(data, str) else _PIECE_END_BYTES
+    directive: re.Pattern[Any] = _DIRECTIVE_LINE if isinstance(data, str) else _DIRECTIVE_LINE_BYTES
+    percent: Any = "%" if isinstance(data, str) else b"%"
     while True:
         found = end_at.search(data, start + size) if len(data) - start > size else None
         end = found.end() if found is not None else len(data)
-        if end < len(data) and (data.startswith(percent, start) or directive.search(data, start, end)):  # type: ignore[arg-type]
+        if end < len(data) and (data.startswith(percent, start) or directive.search(data, start, end)):
             end = len(data)
         yield end
         if end == len(data):
@@ -121,6 +122,8 @@ def decode_stream(handle: BinaryIO, source: str, size: int = PIECE_SIZE) -> tupl
     byte that does not decode (as :func:`decode` checks the one before the other), so a byte that does not
     decode is named once the file has been read to its end. ``OSError`` of reading is the caller's.
     """
+    if not callable(getattr(handle, "read", None)):
+        raise DecodeError(f"the input must be text (str) or UTF-8 bytes, not {type(handle).__name__}", source=source)
     reader = _StreamReader(handle, source, size)
     return reader.pieces(), reader.bom
 
