@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from ._manifest import Manifest, check_syntax
+from ._manifest import Document, Manifest, check_syntax
 
 __all__ = ["check_syntax_quickly"]
 
@@ -33,15 +33,51 @@ def check_syntax_quickly(manifest: Manifest) -> None:
     from yaml._yaml import CParser as RawParser
 
     scan = _scanner()
-    for doc in manifest.documents:
-        if _only_libyaml_can_object(doc.text):
-            try:
-                RawParser(doc.text).raw_parse()  # libyaml alone, no Python per event: the common case
-                continue
-            except (YAMLError, UnicodeError):
-                pass  # the core parses it again below and says what is wrong, in its words
-        if not scan(doc.text):
+
+    def parses(text: str) -> bool:
+        try:
+            RawParser(text).raw_parse()  # libyaml alone, no Python per event: the common case
+        except (YAMLError, UnicodeError):
+            return False
+        return True
+
+    def check(doc: Document) -> None:
+        if not (_only_libyaml_can_object(doc.text) and parses(doc.text)) and not scan(doc.text):
             _ = doc.is_empty  # builds the node tree and the view, raising the core's error if there is one
+
+    batch: list[Document] = []  # consecutive documents that only libyaml could refuse, parsed together
+    length = 0
+    for doc in manifest.documents:
+        text = doc.text
+        if batch and (length >= _BATCH or not text.startswith("---")):
+            _check_batch(batch, parses, check)
+            batch, length = [], 0
+        if text.isascii() and _only_libyaml_can_object(text):  # a wide text would widen the joined stream
+            batch.append(doc)
+            length += len(text)
+        else:
+            _check_batch(batch, parses, check)  # errors are raised in the order of the documents
+            batch, length = [], 0
+            check(doc)
+    _check_batch(batch, parses, check)
+
+
+# The documents libyaml parses at once: their texts joined, about this many characters.
+_BATCH = 1 << 18
+
+
+def _check_batch(batch: list[Document], parses: Callable[[str], bool], check: Callable[[Document], None]) -> None:
+    """Parse the texts of consecutive documents as one stream; if libyaml refuses it, look at each in turn.
+
+    The batch is a stretch of the stream in which each document after the first starts with its `---` line:
+    libyaml ends the one before there as it ends it alone (an unclosed flow collection or quoted scalar is
+    refused either way), and no tag (none is written in them) reaches the next. So the stretch parses only if
+    each of its documents does, and the documents are looked at one by one, in order, only when it does not.
+    """
+    if not batch or parses(batch[0].text if len(batch) == 1 else "".join(doc.text for doc in batch)):
+        return
+    for doc in batch:
+        check(doc)
 
 
 # A document whose text has none of these cannot hold what only composing or the Kubernetes view refuses:
