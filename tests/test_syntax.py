@@ -4,6 +4,7 @@ and the error of building every document."""
 from __future__ import annotations
 
 import os
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -46,3 +47,14 @@ def test_the_first_error_of_a_batch_is_the_one_said() -> None:
     text = "".join(f"---\na{i}: 1\n" for i in range(50)) + "---\nb: [1,\n---\nc: 'd\n" + "".join(f"---\ne{i}: 1\n" for i in range(50))
     assert _verdict(check_syntax_quickly, text) == _verdict(check_syntax, text)
     assert _verdict(check_syntax_quickly, text).startswith("f.yaml:103:1: did not find expected node content (while parsing a flow node) (document 51)")
+
+
+_ONE_EXPRESSION = re.compile(r"[&*!?]|<<|[\]}][ \t]*:|^ {120,}|(?:-[ \t]+){20,}", re.MULTILINE)
+_PARTS = st.sampled_from(["a", " ", "\t", "\n", "\r", "-", "- ", "-\t", "]", "}", ":", "[", "{", "&", "*", "!", "?", "<", "<<", " " * 60, "- " * 7])
+
+
+@settings(max_examples=int(os.environ.get("ISTIO_PATCH_EXAMPLES", "300")), deadline=None)
+@given(st.lists(_PARTS, max_size=40).map("".join))
+def test_what_only_the_core_refuses_is_found_as_one_expression_finds_it(text: str) -> None:
+    expected = text.count("[") + text.count("{") < 20 and not _ONE_EXPRESSION.search(text)
+    assert syntax._only_libyaml_can_object(text) == expected
