@@ -62,7 +62,7 @@ class _Parses:
 
     __slots__ = ("_kept", "_size", "_lock")
 
-    BUDGET = 1 << 16  # characters of text whose parses are kept: a transform reads a document several times in a row
+    BUDGET = 1 << 14  # characters of text whose parses are kept: a transform reads a document several times in a row
     OVERHEAD = 1 << 10  # what a parse costs beyond its text, counted as characters: a short document's nodes
 
     def __init__(self) -> None:
@@ -694,7 +694,7 @@ def _head(documents: Sequence[Document], size: int) -> str:
     return head
 
 
-def encoded(pieces: Iterable[str], size: int = 1 << 18) -> Iterator[bytes]:
+def encoded(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[bytes]:
     """``pieces`` of text as UTF-8, in chunks of about ``size`` bytes, for a writer to write one after the other.
 
     Each piece is encoded on its own (so no chunk ends inside a character, and a piece that holds an emoji
