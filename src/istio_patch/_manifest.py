@@ -235,7 +235,7 @@ class Document:
         return self.text.count("\n")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KubeObject:
     """A Kubernetes object of a manifest: a top-level document or an item of a ``kind: List``.
 

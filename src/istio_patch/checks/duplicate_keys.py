@@ -26,7 +26,7 @@ __all__ = ["RULE"]
 
 def check(context: Context) -> Iterator[Finding]:
     for manifest in context.manifests:
-        for index, dup in manifest.duplicates():
+        for index, dup in context.duplicates(manifest):
             yield Finding(
                 manifest.source,
                 dup.line,
