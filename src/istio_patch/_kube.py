@@ -282,7 +282,8 @@ def _plain_view(root: Node, budget: int) -> Any:
 
 
 def _plain_value(node: Node, level: int, seen: set[int]) -> Any:
-    """The value of ``node`` for :func:`_plain_view` (``seen``: the ids of the nodes met so far)."""
+    """The value of ``node`` for :func:`_plain_view` (``seen``: the ids of the nodes met so far). Scalars
+    below a collection are read where they are met: most nodes are scalars, and a call each would cost more."""
     ident = id(node)
     if ident in seen:
         raise _NotPlain  # an alias: shared values, budgets
@@ -293,7 +294,14 @@ def _plain_value(node: Node, level: int, seen: set[int]) -> Any:
     if level >= MAX_DEPTH:
         raise _NotPlain
     if kind is SequenceNode:
-        return [_plain_value(item, level + 1, seen) for item in node.value]
+        items = []
+        for item in node.value:
+            if item.__class__ is ScalarNode and id(item) not in seen:
+                seen.add(id(item))
+                items.append(scalar_value(item))
+            else:
+                items.append(_plain_value(item, level + 1, seen))
+        return items
     if kind is not MappingNode:
         raise _NotPlain
     out: dict[str, Any] = {}
@@ -304,7 +312,11 @@ def _plain_value(node: Node, level: int, seen: set[int]) -> Any:
         name = key_text(scalar_value(key))
         if name in out:
             raise _NotPlain  # a repeated key: the full walk lists the duplicates
-        out[name] = _plain_value(value, level + 1, seen)
+        if value.__class__ is ScalarNode and id(value) not in seen:
+            seen.add(id(value))
+            out[name] = scalar_value(value)
+        else:
+            out[name] = _plain_value(value, level + 1, seen)
     return out
 
 

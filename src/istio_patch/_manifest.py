@@ -60,7 +60,7 @@ class _Parses:
     keep their text, and so their parse. Parses are keyed by the identity of the text, which each entry holds.
     """
 
-    __slots__ = ("_kept", "_size", "_lock")
+    __slots__ = ("_kept", "_size", "_lock", "_last")
 
     BUDGET = 1 << 14  # characters of text whose parses are kept: a transform reads a document several times in a row
     OVERHEAD = 1 << 10  # what a parse costs beyond its text, counted as characters: a short document's nodes
@@ -69,19 +69,25 @@ class _Parses:
         self._kept: OrderedDict[int, _Parse] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()  # Manifests are shared between threads
+        self._last: _Parse | None = None  # the parse asked for last: asked for again at once, as a rule
 
     def of(self, doc: Document) -> _Parse:
         """The parse of ``doc``'s text, composed now if it is not kept (raising its YAML error, if any)."""
         text = doc.text
+        last = self._last
+        if last is not None and last.text is text:
+            return last
         key = id(text)
         with self._lock:
             parse = self._kept.get(key)
             if parse is not None:
                 self._kept.move_to_end(key)
+                self._last = parse
                 return parse
         parse = _Parse(text, compose(text, source=doc.source, document=doc.number, first_line=doc.line))
         with self._lock:
             kept = self._kept.setdefault(key, parse)  # another thread may have composed it meanwhile
+            self._last = kept
             if kept is parse:
                 self._size += len(text) + self.OVERHEAD
                 while self._size > self.BUDGET and len(self._kept) > 1:
