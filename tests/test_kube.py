@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from istio_patch import Duplicate, LimitError, YAMLSyntaxError, check_syntax, load, load_path
-from istio_patch._kube import MAX_DEPTH, build_view, key_text, resolve_plain
+from istio_patch import Duplicate, IstioPatchError, LimitError, YAMLSyntaxError, check_syntax, load, load_path
+from istio_patch._edit import same_data
+from istio_patch._kube import CHARACTER_BUDGET, EXPANSION_BUDGET, MAX_DEPTH, _full_view, build_view, key_text, resolve_plain
 from istio_patch._parse import compose
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
@@ -277,3 +281,71 @@ def test_excessive_aliasing_is_refused_as_kubernetes_refuses_it() -> None:
 def test_ordinary_aliasing_is_fine() -> None:
     text = "kind: ConfigMap\nmetadata: {name: c}\nbase: &base {a: 1, b: 2, c: [1, 2, 3]}\n" + "".join(f"k{i}: *base\n" for i in range(50))
     assert len(load(text).objects()[0].data) == 53
+
+
+# ---- the plain walk (no alias, no duplicate, no merge key) gives what the full walk gives --------------------
+
+_PIECES = st.sampled_from(
+    [
+        "a: 1", "b: x", "a: 2", "c:", "  - 1", "  - y", "  d: on", "  e: '1'", "x: &n 5", "y: *n", "z: &m {p: 1}", "w: *m",
+        "<<: *m", "<<: {q: 2}", "t: !!int 3", "u: !!int abc", "v: !!binary aGk=", "s: !!str 4", "? [k]", ": v", "- 1", "- &s s",
+        "- *s", "f: [1, 2.0, true, null, '', ~]", "g: {h: 0x10, i: 017, j: 1e3}", "k: |", "  text", "2: two", "null: n", "r: *r",
+        "&r r: 1", "*n : 7", "1.5: f", "deep: [[[[[[[[[[1]]]]]]]]]]",
+    ]
+)  # fmt: skip
+
+
+def _outcome(build, node):  # noqa: ANN001, ANN202
+    try:
+        data, duplicates = build(node)
+    except IstioPatchError as exc:
+        return "error", str(exc)
+    return "ok", (data, [(pointer, id(key), id(value), id(winner)) for pointer, key, value, winner in duplicates])
+
+
+@settings(max_examples=int(os.environ.get("ISTIO_PATCH_EXAMPLES", "300")), deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=8))
+def test_the_plain_walk_gives_what_the_full_walk_gives(lines: list[str]) -> None:
+    try:
+        node = compose("\n".join(lines) + "\n", source="t", document=1, first_line=1)
+    except IstioPatchError:
+        return
+    if node is None:
+        return
+    fast = _outcome(build_view, node)
+    full = _outcome(lambda n: _full_view(n, EXPANSION_BUDGET, CHARACTER_BUDGET), node)
+    assert fast[0] == full[0]
+    assert fast[1] == full[1] if fast[0] == "error" else (same_data(fast[1][0], full[1][0]) and fast[1][1] == full[1][1])
+
+
+def test_the_plain_walk_gives_what_the_full_walk_gives_on_the_corpus() -> None:
+    paths = sorted(CORPUS_DIR.glob("**/*.yaml"))
+    if not paths:
+        pytest.skip(f"the shared corpus is absent ({CORPUS_DIR} not found)")
+    plain = 0
+    for path in paths:
+        for doc in load_path(path).documents:
+            node = doc.node
+            if node is None:
+                continue
+            full = _full_view(node, EXPANSION_BUDGET, CHARACTER_BUDGET)
+            assert same_data(build_view(node)[0], full[0])
+            plain += not full[1]
+    assert plain > 100
+
+
+def test_building_a_view_leaves_nothing_for_the_cycle_collector() -> None:
+    import gc
+
+    # the command line runs the collector rarely: garbage in cycles would pile up, document after document
+    node = compose("kind: A\nmetadata: {name: a, labels: {x: y}}\nspec:\n  ports: [1, 2]\n", source="t", document=1, first_line=1)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        for _ in range(10):
+            build_view(node)
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()

@@ -508,3 +508,89 @@ def test_split_document_in_a_joined_manifest_moves_only_its_own_file() -> None:
     out = Manifest.join([first, second]).split_document(0, 8)
     assert [(d.source, d.number, d.line) for d in out.documents] == [("one.yaml", 1, 1), ("one.yaml", 2, 2), ("one.yaml", 3, 4), ("two.yaml", 1, 1)]
     assert [m.render() for m in out.split()] == ["kind: A\n---\nkind: B\n---\nkind: C\n", "kind: D\n"]
+
+
+# ---- parses are kept for the documents read last, and made again with the same result ---------------------
+
+
+def _positions(manifest: istio_patch.Manifest) -> list[object]:
+    """Everything a manifest says that comes from node trees: object lines, positions, duplicates."""
+    found: list[object] = []
+    for doc in manifest.documents:
+        found.extend((o.pointer, o.line, o.kind, o.name) for o in manifest.objects() if o.index == doc.index)
+        found.extend((d.key, d.line, d.column, d.winning_line, d.pointer) for d in doc.duplicates)
+        for obj in (o for o in manifest.objects() if o.index == doc.index):
+            for pointer in ("/metadata/name", "/spec/template/spec/containers/0/image", "/items/1/metadata", "/nope"):
+                found.append((pointer, doc.position(obj.pointer + pointer), doc.position(obj.pointer + pointer, key=True)))
+    return found
+
+
+@pytest.mark.parametrize("path", ROUNDTRIP, ids=lambda p: p.name)
+def test_node_trees_composed_again_give_the_same_positions(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = _positions(load_path(path))
+    monkeypatch.setattr(istio_patch._manifest._Parses, "BUDGET", 0)  # every parse is dropped as soon as the next is made
+    assert _positions(load_path(path)) == kept
+
+
+def test_node_trees_composed_again_give_the_same_positions_on_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _corpus_or_skip("istio-1.0.0/istio-demo.yaml")
+    manifest = load_path(path)
+    kept = [(o.index, o.line, o.data) for o in manifest.objects()], [(i, d.key, d.line, d.column) for i, d in manifest.duplicates()]
+    assert kept[1]  # the gateways' two `app` labels
+    monkeypatch.setattr(istio_patch._manifest._Parses, "BUDGET", 0)
+    again = load_path(path)
+    objects = again.objects()
+    assert ([(o.index, o.line, o.data) for o in objects], [(i, d.key, d.line, d.column) for i, d in again.duplicates()]) == kept
+    assert [o.data for o in objects] == [o.data for o in manifest.objects()]  # an object's data is its document's
+
+
+def test_a_manifest_keeps_the_parses_of_the_documents_read_last_only() -> None:
+    manifest = load("".join(f"---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{a: '{i}'}}\n" for i in range(5000)))
+    assert [o.name for o in manifest.objects()][-1] == "c4999"
+    kept = manifest.documents[0]._parses._kept
+    assert 0 < len(kept) < 2000  # not one tree and view per document: about a kilobyte of text's worth each
+    assert manifest.objects()[0].data == {"kind": "ConfigMap", "metadata": {"name": "c0"}, "data": {"a": "0"}}
+
+
+# ---- writing a manifest a piece at a time ----------------------------------------------------------------
+
+STREAMS = ["", "\ufeff", "\ufeffa", "a", "a\n", "---\na\n", "%YAML 1.1\n---\na\n", "\ufeff%YAML 1.1\n---\nb", "--- x", "# c\n", "x\r"]
+
+
+@pytest.mark.parametrize("first", STREAMS)
+@pytest.mark.parametrize("second", STREAMS)
+@pytest.mark.parametrize("third", ["", "a", "%YAML 1.1\n---\n"])
+def test_concatenated_is_concatenate_a_piece_at_a_time(first: str, second: str, third: str) -> None:
+    from istio_patch._manifest import concatenate, concatenated
+
+    manifests = [load(text.encode()) for text in (first, second, third)]
+    expected = concatenate([m.to_bytes() for m in manifests])
+    assert "".join(concatenated(manifests)).encode() == expected
+    assert istio_patch.Manifest.join(manifests).to_bytes() == expected
+
+
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=5), max_size=8), st.integers(1, 6))
+def test_encoded_chunks_are_the_text_in_utf8_each_whole(pieces: list[str], size: int) -> None:
+    from istio_patch._manifest import encoded
+
+    chunks = list(encoded(pieces, size))
+    assert b"".join(chunks) == "".join(pieces).encode("utf-8")
+    assert "".join(chunk.decode("utf-8") for chunk in chunks) == "".join(pieces)  # no chunk ends inside a character
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(DOCUMENT_TEXTS, min_size=1, max_size=6), st.data())
+def test_same_text_is_equal_renders(bodies: list[str], data: st.DataObject) -> None:
+    manifest = load("".join("---\n" + body for body in bodies))
+    texts = {i: data.draw(st.one_of(st.none(), DOCUMENT_TEXTS.map(lambda body: "---\n" + body))) for i in range(len(manifest.documents)) if data.draw(st.booleans())}
+    other = manifest.edited(texts)
+    assert manifest.same_text(other) == (manifest.render() == other.render()) == other.same_text(manifest)
+    assert manifest.same_text(load(manifest.render())) and manifest.same_text(manifest)
+
+
+def test_same_text_compares_the_text_not_the_cuts() -> None:
+    assert load("a: 1\n---\nb: 2\n").same_text(load("a: 1\n").with_documents_appended(["---\nb: 2\n"]))
+    assert load("a: 1\n---\nb: 2\n").same_text(load("a: 1\n---\nb: 3\n").replace_text(1, "---\nb: 2\n"))
+    assert not load("a: 1\n").same_text(load("\ufeffa: 1\n"))
+    joined = istio_patch.Manifest.join([load("a: 1\n"), load("b: 2\n")])
+    assert joined.same_text(load("a: 1\n---\nb: 2\n")) and not joined.same_text(load("a: 1\nb: 2\n"))

@@ -10,11 +10,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from istio_patch import DecodeError, IstioPatchError, check_syntax, load
+from istio_patch import DecodeError, IstioPatchError, check_syntax, load, load_path
 from istio_patch._edit import same_data
 from istio_patch._kube import build_view
 from istio_patch._parse import _NodeLoader
-from istio_patch._text import LineIndex, decode, split_documents
+from istio_patch._text import LineIndex, decode, decode_in_pieces, decode_stream, piece_ends, split_documents
 
 # ISTIO_PATCH_EXAMPLES raises the example count for a longer local run (CI keeps the default).
 SETTINGS = settings(max_examples=int(os.environ.get("ISTIO_PATCH_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -171,3 +171,115 @@ def test_the_concatenation_of_two_outputs_reads_back() -> None:
     # what the command line writes for `apply d.yaml d.yaml`: the second file after a `---` line of its own
     text = "%YAML 1.1\n---\nkind: A\n---\n%YAML 1.1\n---\nkind: A\n"
     assert [doc.data for doc in load(text).documents] == [{"kind": "A"}, None, {"kind": "A"}]
+
+
+# ---- pieces: the text decoded and cut a piece at a time ---------------------------------------------------
+
+
+def _segments_by_pieces(data: str | bytes, size: int) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for end in piece_ends(data, 0, size):
+        piece = data[start:end]
+        text = piece if isinstance(piece, str) else piece.decode("utf-8")
+        out.extend(text[a:b] for a, b in split_documents(text))
+        start = end
+    return out
+
+
+@SETTINGS
+@given(streams(), st.integers(min_value=0, max_value=12))
+def test_pieces_cut_as_the_whole_text_is_cut(text: str, size: int) -> None:
+    expected = _segments(text)
+    assert _segments_by_pieces(text, size) == expected
+    assert _segments_by_pieces(text.encode("utf-8"), size) == expected
+
+
+def test_pieces_end_before_a_marker_after_a_line_feed_and_never_after_a_directive() -> None:
+    text = "a\n---\nb\n--- c\n%YAML 1.1\n---\nd\n---\ne\n"
+    assert list(piece_ends(text, 0, 1)) == [2, 8, len(text)]
+    assert list(piece_ends(text.encode(), 0, 1)) == [2, 8, len(text)]
+    assert list(piece_ends("a\r---\nb\n", 0, 1)) == [8]  # a line feed only: CR, NEL, LS and PS merely cut less
+
+
+def test_a_long_stream_is_never_decoded_whole() -> None:
+    import tracemalloc
+
+    # one emoji in one document would make a whole decoded text four bytes a character
+    document = "---\nkind: ConfigMap\ndata:\n  a: " + "x" * 1000 + "\n"
+    data = ("---\nkind: Dashboard\ndata:\n  title: \U0001f510\n" + document * 3000).encode("utf-8")
+    tracemalloc.start()
+    try:
+        manifest = load(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert manifest.to_bytes() == data
+    assert peak < 2 * len(data)  # the documents' texts (one byte a character) and a piece; not 4 bytes a character
+
+
+def test_a_byte_that_does_not_decode_in_a_later_piece_is_named_as_decode_names_it() -> None:
+    data = b"---\na: 1\n" * 100_000 + b"---\nb: \xff\n"
+    with pytest.raises(DecodeError) as whole:
+        decode(data, "m.yaml")
+    with pytest.raises(DecodeError) as pieces:
+        load(data, source="m.yaml")
+    assert str(pieces.value) == str(whole.value) == "m.yaml:200002:4: the input is not UTF-8 text: byte 0xff at byte offset 900007 does not decode"
+
+
+class _Trickle:
+    """A binary file that gives at most ``most`` bytes a read, as a pipe may."""
+
+    def __init__(self, data: bytes, most: int) -> None:
+        self.data, self.most, self.at = data, most, 0
+
+    def read(self, size: int = -1) -> bytes:
+        n = min(self.most, len(self.data) - self.at, size if size >= 0 else len(self.data))
+        self.at += n
+        return self.data[self.at - n : self.at]
+
+
+def _outcome(make: Any) -> tuple[str, Any]:
+    try:
+        pieces, bom = make()
+        text = "".join(pieces)
+    except DecodeError as exc:
+        return "error", str(exc)
+    return "ok", (bom, text)
+
+
+BAD_BYTES = st.sampled_from([b"\x00", b"\xff", b"\xc3", b"\xe2\x80", b"\xef\xbb\xbf", b"\xff\xfe", b"\n---\n", b"\xc2\x85---\n"])
+
+
+@SETTINGS
+@given(streams(), st.lists(st.tuples(st.integers(0, 200), BAD_BYTES), max_size=3), st.integers(1, 9), st.integers(1, 5))
+def test_a_file_read_a_piece_at_a_time_reads_as_its_bytes(text: str, inserts: list[tuple[int, bytes]], size: int, most: int) -> None:
+    data = text.encode("utf-8")
+    for at, bad in inserts:
+        at = min(at, len(data))
+        data = data[:at] + bad + data[at:]
+    expected = _outcome(lambda: decode_in_pieces(data, "f.yaml"))
+    assert _outcome(lambda: decode_stream(_Trickle(data, most), "f.yaml", size)) == expected  # type: ignore[arg-type]
+    if expected[0] == "ok":
+        pieces, _ = decode_stream(_Trickle(data, most), "f.yaml", size)  # type: ignore[arg-type]
+        assert [segment for piece in pieces for segment in _segments(piece)] == _segments(expected[1][1])
+    else:
+        with pytest.raises(DecodeError) as caught:
+            decode(data, "f.yaml")
+        assert expected[1] == str(caught.value)
+
+
+def test_a_file_is_loaded_a_piece_at_a_time(tmp_path: Any) -> None:
+    import tracemalloc
+
+    text = "".join(f"---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata:\n  a: {'x' * 1000}\n" for i in range(3000))
+    path = tmp_path / "big.yaml"
+    path.write_text(text, encoding="utf-8")
+    tracemalloc.start()
+    try:
+        manifest = load_path(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert manifest.render() == text and manifest.documents[-1].line == 5 * 2999 + 1
+    assert peak < 1.7 * len(text)  # the documents (their texts and more) and a piece or two of bytes: never all the bytes

@@ -22,7 +22,7 @@ from typing import Any
 
 from jsonpointer import escape
 
-from ._errors import LimitError, YAMLSyntaxError
+from ._errors import IstioPatchError, LimitError, YAMLSyntaxError
 from ._parse import PLAIN, MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = ["Duplicate", "build_view", "resolve_plain", "scalar_value", "key_text", "EXPANSION_BUDGET", "CHARACTER_BUDGET"]
@@ -183,6 +183,14 @@ def build_view(
     """
     if root is None:
         return None, []
+    try:
+        return _plain_view(root, budget), []
+    except _NotPlain:
+        return _full_view(root, budget, characters)
+
+
+def _full_view(root: Node, budget: int, characters: int) -> tuple[Any, list[tuple[str, Node, Node, Node]]]:
+    """:func:`build_view` for any tree: aliases shared and budgeted, duplicates listed, merge keys applied."""
     values: dict[int, Any] = {}
     sizes: dict[int, int] = {}
     lengths: dict[int, int] = {}  # characters of scalars below each node, aliases expanded
@@ -249,6 +257,69 @@ def build_view(
     _refuse_excessive_aliasing(root, sizes[id(root)], len(values))
     _locate_duplicates(root, duplicates)
     return values[id(root)], duplicates
+
+
+class _NotPlain(Exception):
+    """The tree has what only :func:`build_view`'s full walk handles."""
+
+
+def _plain_view(root: Node, budget: int) -> Any:
+    """The view of a tree in which no node is reached twice (no alias), no key is repeated, no key is a merge
+    key, no value is refused and the limits are far: what almost every document is.
+
+    One recursive pass, without the bookkeeping that aliases need (sizes, depths and characters per node);
+    anything else raises _NotPlain, and the full walk then builds the view (or the error) as it always does.
+    The recursion is as deep as the nesting, which stops at MAX_DEPTH.
+    """
+    seen: set[int] = set()
+    try:
+        data = _plain_value(root, 0, seen)
+    except IstioPatchError:
+        raise _NotPlain from None  # refused: the full walk raises the error it has always raised
+    except RecursionError:  # called from deep in the stack already: the full walk is iterative
+        raise _NotPlain from None
+    if len(seen) > budget:
+        raise _NotPlain
+    return data
+
+
+def _plain_value(node: Node, level: int, seen: set[int]) -> Any:
+    """The value of ``node`` for :func:`_plain_view` (``seen``: the ids of the nodes met so far). Scalars
+    below a collection are read where they are met: most nodes are scalars, and a call each would cost more."""
+    ident = id(node)
+    if ident in seen:
+        raise _NotPlain  # an alias: shared values, budgets
+    seen.add(ident)
+    kind = node.__class__
+    if kind is ScalarNode:
+        return scalar_value(node)
+    if level >= MAX_DEPTH:
+        raise _NotPlain
+    if kind is SequenceNode:
+        items = []
+        for item in node.value:
+            if item.__class__ is ScalarNode and id(item) not in seen:
+                seen.add(id(item))
+                items.append(scalar_value(item))
+            else:
+                items.append(_plain_value(item, level + 1, seen))
+        return items
+    if kind is not MappingNode:
+        raise _NotPlain
+    out: dict[str, Any] = {}
+    for key, value in node.value:
+        if key.__class__ is not ScalarNode or is_merge_key(key) or id(key) in seen:
+            raise _NotPlain
+        seen.add(id(key))
+        name = key_text(scalar_value(key))
+        if name in out:
+            raise _NotPlain  # a repeated key: the full walk lists the duplicates
+        if value.__class__ is ScalarNode and id(value) not in seen:
+            seen.add(id(value))
+            out[name] = scalar_value(value)
+        else:
+            out[name] = _plain_value(value, level + 1, seen)
+    return out
 
 
 def _refuse_excessive_aliasing(root: Node, expanded: int, written: int) -> None:

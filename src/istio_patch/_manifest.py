@@ -3,57 +3,97 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence, TypeVar, overload
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator, Mapping, Sequence, TypeVar, overload
 
 from ._errors import DecodeError, EditError, LimitError, SelectorError, YAMLSyntaxError
 from ._kube import Duplicate, build_view
 from ._parse import Alias, Node, SequenceNode, aliases, compose
 from ._pointer import child, is_key, resolve, tokens
-from ._text import BOM, decode, split_documents
+from ._text import BOM, decode_in_pieces, decode_stream, split_documents
 
 if TYPE_CHECKING:  # pydantic is imported when a typed object is first asked for
     from ._models import KubeObjectModel, Registry
 
     M = TypeVar("M", bound=KubeObjectModel)
 
-__all__ = ["Manifest", "Document", "KubeObject", "load", "load_path", "check_syntax", "copy_data", "concatenate"]
+__all__ = ["Manifest", "Document", "KubeObject", "load", "load_path", "check_syntax", "copy_data", "concatenate", "concatenated", "encoded"]
 
 
-class _Parsed:
-    """What parsing a document's text yields; shared by every Document with that same text."""
+class _Parse:
+    """What reading one document's text yields: its node tree, then its Kubernetes view and duplicates, and
+    its aliases. Positions asked of one parse all come from its one tree (aliases are found by node identity)."""
 
-    __slots__ = ("text", "_node", "_view", "_duplicates", "_parsed", "_built", "_aliases")
+    __slots__ = ("text", "node", "_view", "_aliases")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, node: Node | None) -> None:
         self.text = text
-        self._parsed = False
-        self._built = False
+        self.node = node
+        self._view: tuple[Any, list[Any]] | None = None
         self._aliases: dict[tuple[int, int], Alias] | None = None
 
-    def node(self, source: str, number: int, line: int) -> Node | None:
-        if not self._parsed:
-            self._node = compose(self.text, source=source, document=number, first_line=line)
-            self._parsed = True
-        return self._node
-
-    def aliases(self, source: str, number: int, line: int) -> dict[tuple[int, int], Alias]:
-        """The document's aliases by ``(id(parent), slot)`` (see ``_parse.aliases``)."""
-        if self._aliases is None:
-            found = aliases(self.text, self.node(source, number, line))
-            self._aliases = {(id(alias.parent), alias.slot): alias for alias in found}
-        return self._aliases
-
-    def view(self, source: str, number: int, line: int) -> tuple[Any, list]:
-        if not self._built:
-            node = self.node(source, number, line)
+    def view(self, source: str, number: int, line: int) -> tuple[Any, list[Any]]:
+        if self._view is None:
             try:
-                self._view, self._duplicates = build_view(node)
+                self._view = build_view(self.node)
             except (YAMLSyntaxError, LimitError) as exc:  # positions in build_view are document-relative
                 raise _relocate(exc, source, number, line, self.text) from None
-            self._built = True
-        return self._view, self._duplicates
+        return self._view
+
+    def aliases(self) -> dict[tuple[int, int], Alias]:
+        """The document's aliases by ``(id(parent), slot)`` (see ``_parse.aliases``)."""
+        if self._aliases is None:
+            self._aliases = {(id(alias.parent), alias.slot): alias for alias in aliases(self.text, self.node)}
+        return self._aliases
+
+
+class _Parses:
+    """The parses of the documents of one stream that were read last, within a budget of text.
+
+    A node tree costs about ten times its text (each node and each of its two marks is a Python object), so
+    keeping the parse of every document read would make a command that reads them all (``images``, ``check``)
+    hold several times its input. A parse that fell out is made again when its document is asked about again,
+    with the same result. Every Manifest made from one ``load`` shares one ``_Parses``: documents that move
+    keep their text, and so their parse. Parses are keyed by the identity of the text, which each entry holds.
+    """
+
+    __slots__ = ("_kept", "_size", "_lock", "_last")
+
+    BUDGET = 1 << 14  # characters of text whose parses are kept: a transform reads a document several times in a row
+    OVERHEAD = 1 << 10  # what a parse costs beyond its text, counted as characters: a short document's nodes
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[int, _Parse] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()  # Manifests are shared between threads
+        self._last: _Parse | None = None  # the parse asked for last: asked for again at once, as a rule
+
+    def of(self, doc: Document) -> _Parse:
+        """The parse of ``doc``'s text, composed now if it is not kept (raising its YAML error, if any)."""
+        text = doc.text
+        last = self._last
+        if last is not None and last.text is text:
+            return last
+        key = id(text)
+        with self._lock:
+            parse = self._kept.get(key)
+            if parse is not None:
+                self._kept.move_to_end(key)
+                self._last = parse
+                return parse
+        parse = _Parse(text, compose(text, source=doc.source, document=doc.number, first_line=doc.line))
+        with self._lock:
+            kept = self._kept.setdefault(key, parse)  # another thread may have composed it meanwhile
+            self._last = kept
+            if kept is parse:
+                self._size += len(text) + self.OVERHEAD
+                while self._size > self.BUDGET and len(self._kept) > 1:
+                    _, old = self._kept.popitem(last=False)
+                    self._size -= len(old.text) + self.OVERHEAD
+            return kept
 
 
 def _relocate(exc: Any, source: str, number: int, line: int, text: str) -> Any:
@@ -71,7 +111,7 @@ def _relocate(exc: Any, source: str, number: int, line: int, text: str) -> Any:
     )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Document:
     """One document of a stream, with the exact text it was written with.
 
@@ -88,7 +128,7 @@ class Document:
     index: int
     line: int
     source: str
-    _parsed: _Parsed = field(repr=False, compare=False)
+    _parses: _Parses = field(repr=False, compare=False)
     number: int = 0
     part: int = field(default=0, repr=False)
 
@@ -98,8 +138,12 @@ class Document:
 
     @property
     def node(self) -> Node | None:
-        """The libyaml node tree, with marks relative to ``text`` (``None`` for a comment-only segment)."""
-        return self._parsed.node(self.source, self.number, self.line)
+        """The libyaml node tree, with marks relative to ``text`` (``None`` for a comment-only segment).
+
+        Trees are kept for the documents read last (see ``_Parses``): another read may give an equal tree
+        composed again, so take the tree once for the positions that go together.
+        """
+        return self._parse().node
 
     @property
     def is_empty(self) -> bool:
@@ -130,8 +174,11 @@ class Document:
             )
         return tuple(out)
 
-    def _view(self) -> tuple[Any, list]:
-        return self._parsed.view(self.source, self.number, self.line)
+    def _parse(self) -> _Parse:
+        return self._parses.of(self)
+
+    def _view(self) -> tuple[Any, list[Any]]:
+        return self._parse().view(self.source, self.number, self.line)
 
     def position(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) in the file of the node at ``pointer`` (or of its nearest existing ancestor).
@@ -139,7 +186,8 @@ class Document:
         With ``key``, a mapping member's key is placed rather than its value. A repeated key's last writing is
         the one found, as Kubernetes reads it.
         """
-        node = self.node
+        parse = self._parse()  # one tree: aliases are found by the identity of its nodes
+        node = parse.node
         parts = tokens(pointer)
         alias: Alias | None = None  # the alias the last step went through, if it did
         for i, token in enumerate(parts):
@@ -149,7 +197,7 @@ class Document:
             if step is None:
                 break
             node = step
-            alias = self._alias_at(parent, token, key=last)
+            alias = _alias_at(parse, parent, token, key=last)
         if node is None:
             return self.line, 1
         if alias is not None:  # the node is the anchored one, written elsewhere: place the alias itself
@@ -163,18 +211,6 @@ class Document:
         lines = self.text.split("\n")
         index = line - self.line
         return line, column, lines[index].rstrip("\r") if 0 <= index < len(lines) else None
-
-    def _alias_at(self, parent: Node | None, token: str, *, key: bool) -> Alias | None:
-        """The alias written as member ``token`` of ``parent`` (as ``_pointer.child`` finds it), if that member is one."""
-        found = self._parsed.aliases(self.source, self.number, self.line)
-        if not found or parent is None:
-            return None
-        if isinstance(parent, SequenceNode):
-            slot = int(token)
-        else:
-            last = max(i for i, (k, _) in enumerate(parent.value) if is_key(k, token))
-            slot = 2 * last + (0 if key else 1)
-        return found.get((id(parent), slot))
 
     def apply(self, operations: Sequence[Mapping[str, Any]], *, base: str = "") -> Document:
         """This document with RFC 6902 ``operations`` applied (paths relative to ``base``), at the same place.
@@ -191,7 +227,7 @@ class Document:
         if not ops:
             return self
         text = apply_operations(self, ops)
-        return self if text == self.text else Document(text, self.index, self.line, self.source, _Parsed(text), self.number, self.part)
+        return self if text == self.text else Document(text, self.index, self.line, self.source, self._parses, self.number, self.part)
 
     def moved(self, index: int, line: int, number: int | None = None, part: int | None = None) -> Document:
         """The same document at another place in a stream (parsing is shared, not repeated)."""
@@ -199,13 +235,13 @@ class Document:
         part = self.part if part is None else part
         if index == self.index and line == self.line and number == self.number and part == self.part:
             return self
-        return Document(self.text, index, line, self.source, self._parsed, number, part)
+        return Document(self.text, index, line, self.source, self._parses, number, part)
 
     def line_count(self) -> int:
         return self.text.count("\n")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KubeObject:
     """A Kubernetes object of a manifest: a top-level document or an item of a ``kind: List``.
 
@@ -225,12 +261,20 @@ class KubeObject:
     name: str | None
     namespace: str | None
     labels: Mapping[str, str]
-    _view: Mapping[str, Any] = field(repr=False, compare=False)
+    _document: Document = field(repr=False, compare=False)
 
     @property
     def data(self) -> dict[str, Any]:
         """The object's Kubernetes view: a fresh copy that the caller may change."""
-        return copy_data(self._view)  # type: ignore[no-any-return]
+        return copy_data(self._view())  # type: ignore[no-any-return]
+
+    def _view(self) -> dict[str, Any]:
+        """The object's view as its document holds it (not to be changed). It is read from the document when
+        asked, not kept: the objects of a large manifest would otherwise keep every document's view."""
+        data = self._document._view()[0]
+        if self.pointer:
+            data = data["items"][int(self.pointer.rsplit("/", 1)[1])]
+        return data  # type: ignore[no-any-return]
 
     @property
     def ref(self) -> str:
@@ -263,14 +307,30 @@ class Manifest:
     def render(self) -> str:
         """The text of the stream (with its byte-order mark, if it had one); a joined manifest's files are
         written one after the other as one stream (see :func:`concatenate`)."""
+        return "".join(self.pieces())
+
+    def pieces(self) -> Iterator[str]:
+        """The text of :meth:`render` a piece at a time (the byte-order mark, then each document's text), for
+        a writer that encodes as it writes instead of holding the whole text once more (see :func:`encoded`)."""
         if self.parts:
-            return concatenate([part.to_bytes() for part in self.split()]).decode("utf-8")
-        body = "".join(doc.text for doc in self.documents)
-        return BOM + body if self.bom else body
+            yield from concatenated(self.split())
+            return
+        if self.bom:
+            yield BOM
+        for doc in self.documents:
+            yield doc.text
 
     def to_bytes(self) -> bytes:
         """The stream as UTF-8 bytes, exactly as read when nothing was edited."""
-        return self.render().encode("utf-8")
+        return b"".join(encoded(self.pieces()))
+
+    def same_text(self, other: Manifest) -> bool:
+        """Whether ``other`` renders as this manifest does: at the cost of comparing the documents that differ,
+        when the two share their untouched documents (as a manifest and what a transform made of it do)."""
+        alike = self.bom == other.bom and not self.parts and not other.parts and len(self.documents) == len(other.documents)
+        if alike and all(a.text is b.text or a.text == b.text for a, b in zip(self.documents, other.documents)):
+            return True
+        return _same_pieces(self.pieces(), other.pieces())
 
     @classmethod
     def join(cls, manifests: Sequence[Manifest]) -> Manifest:
@@ -359,7 +419,7 @@ class Manifest:
         cls = model or (registry or DEFAULT_REGISTRY).model_for(obj.api_version, obj.kind)
         doc = self.documents[obj.index]
         origin = Origin(obj.source, obj.index, obj.pointer, obj.line, obj.document)
-        return build(cls, copy_data(obj._view), origin=origin, describe=obj.describe(), locate=doc.locate)  # type: ignore[return-value]
+        return build(cls, copy_data(obj._view()), origin=origin, describe=obj.describe(), locate=doc.locate)  # type: ignore[return-value]
 
     def get(self, ref: str, namespace: str | None = None, *, registry: Registry | None = None) -> KubeObjectModel:
         """The one object kubectl's ``TYPE/NAME`` names (``deploy/istio-pilot``, in ``namespace`` if given), typed.
@@ -451,7 +511,7 @@ class Manifest:
                 continue
             if text is not None:
                 number += 1
-                docs.append(Document(text, len(docs), doc.line + shift, doc.source, _Parsed(text), number, doc.part))
+                docs.append(Document(text, len(docs), doc.line + shift, doc.source, doc._parses, number, doc.part))
                 shift += text.count("\n")
             shift -= doc.text.count("\n")
         return Manifest(self.source, tuple(docs), self.bom, self.parts)
@@ -490,8 +550,8 @@ class Manifest:
                 line=doc.line + text.count("\n", 0, offset),
             )
         docs = list(self.documents[:index])
-        docs.append(Document(first, index, doc.line, doc.source, _Parsed(first), doc.number, doc.part))
-        docs.append(Document(second, index + 1, doc.line + first.count("\n"), doc.source, _Parsed(second), doc.number + 1, doc.part))
+        docs.append(Document(first, index, doc.line, doc.source, doc._parses, doc.number, doc.part))
+        docs.append(Document(second, index + 1, doc.line + first.count("\n"), doc.source, doc._parses, doc.number + 1, doc.part))
         shift = newline.count("\n")
         for later in self.documents[index + 1 :]:  # in a joined manifest, only the lines of the same file move
             same = later.part == doc.part
@@ -507,9 +567,10 @@ class Manifest:
         own = [d for d in docs if d.part == part]
         line = 1 + sum(d.text.count("\n") for d in own)
         number = len(own)
+        parses = own[-1]._parses if own else _Parses()
         for text in texts:
             number += 1
-            docs.append(Document(text, len(docs), line, source, _Parsed(text), number, part))
+            docs.append(Document(text, len(docs), line, source, parses, number, part))
             line += text.count("\n")
         return Manifest(self.source, tuple(docs), self.bom, self.parts)
 
@@ -523,6 +584,19 @@ class Manifest:
 _BREAKS = "\n\r\x85\u2028\u2029"
 
 
+def _alias_at(parse: _Parse, parent: Node | None, token: str, *, key: bool) -> Alias | None:
+    """The alias written as member ``token`` of ``parent`` (as ``_pointer.child`` finds it), if that member is one."""
+    found = parse.aliases()
+    if not found or parent is None:
+        return None
+    if isinstance(parent, SequenceNode):
+        slot = int(token)
+    else:
+        last = max(i for i, (k, _) in enumerate(parent.value) if is_key(k, token))
+        slot = 2 * last + (0 if key else 1)
+    return found.get((id(parent), slot))
+
+
 def _rebase(op: Mapping[str, Any], base: str) -> dict[str, Any]:
     out = dict(op)
     out["path"] = base + str(op["path"])
@@ -532,10 +606,11 @@ def _rebase(op: Mapping[str, Any], base: str) -> dict[str, Any]:
 
 
 def _objects_of(doc: Document) -> Iterator[KubeObject]:
-    data = doc._view()[0]
+    parse = doc._parse()
+    data = parse.view(doc.source, doc.number, doc.line)[0]
     if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
         return
-    node = doc.node
+    node = parse.node
     yield _object(doc, "", data, node)
     if data.get("kind") == "List" and isinstance(data.get("items"), list):
         for i, item in enumerate(data["items"]):
@@ -571,17 +646,18 @@ def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None
         name=name if isinstance(name, str) else None,
         namespace=namespace if isinstance(namespace, str) else None,
         labels=MappingProxyType({str(k): str(v) for k, v in labels.items()}),
-        _view=data,
+        _document=doc,
     )
 
 
-def load(data: str | bytes | bytearray | memoryview, source: str | os.PathLike[str] = "<string>") -> Manifest:
+def load(data: str | bytes | bytearray | memoryview | BinaryIO, source: str | os.PathLike[str] = "<string>") -> Manifest:
     """Read a YAML stream into a Manifest, without parsing any document yet.
 
-    ``data`` is text or UTF-8 bytes (a byte-order mark is kept for rendering); ``source`` names it in every
-    message (a path is accepted). Raises DecodeError for bytes that are not UTF-8, text that UTF-8 cannot hold,
-    or arguments of another type. YAML errors surface when a document is first looked at; call
-    :func:`validate_syntax` or ``manifest.objects()`` to surface them all at once.
+    ``data`` is text, UTF-8 bytes, or a binary file open for reading (read a piece at a time: its bytes are
+    never all held at once); a byte-order mark is kept for rendering. ``source`` names it in every message (a
+    path is accepted). Raises DecodeError for bytes that are not UTF-8, text that UTF-8 cannot hold, or
+    arguments of another type (and a file's ``OSError``). YAML errors surface when a document is first looked
+    at; call :func:`validate_syntax` or ``manifest.objects()`` to surface them all at once.
 
     Example:
         >>> m = load("kind: Namespace\\nmetadata: {name: demo}\\n")
@@ -592,20 +668,27 @@ def load(data: str | bytes | bytearray | memoryview, source: str | os.PathLike[s
         source = os.fspath(source)
     if not isinstance(source, str):
         raise DecodeError(f"the source names the input: it must be a str, not {type(source).__name__}")
-    text, bom = decode(data, source)
+    if isinstance(data, (str, bytes, bytearray, memoryview)):
+        pieces, bom = decode_in_pieces(data, source)
+    else:
+        pieces, bom = decode_stream(data, source)  # a file; anything else is refused there
+    parses = _Parses()
     docs = []
-    line = 1
-    for index, (start, end) in enumerate(split_documents(text)):
-        chunk = text[start:end]
-        docs.append(Document(chunk, index, line, source, _Parsed(chunk)))
-        line += chunk.count("\n")
+    index, line = 0, 1
+    for piece in pieces:  # each document's text is cut from a piece: the whole text is never one string
+        for start, end in split_documents(piece):
+            chunk = piece[start:end]
+            number = index + 1  # the next document's index too: one int for both
+            docs.append(Document(chunk, index, line, source, parses, number))
+            index = number
+            line += chunk.count("\n")
     return Manifest(source, tuple(docs), bom)
 
 
 def load_path(path: str | os.PathLike[str]) -> Manifest:
-    """Read a file into a Manifest (its name becomes the source in every message)."""
+    """Read a file into a Manifest (its name becomes the source in every message), a piece at a time."""
     with open(path, "rb") as handle:
-        return load(handle.read(), source=os.fspath(path))
+        return load(handle, source=os.fspath(path))
 
 
 def concatenate(streams: Sequence[bytes]) -> bytes:
@@ -627,6 +710,76 @@ def concatenate(streams: Sequence[bytes]) -> bytes:
                 parts.append(b"---\n")
         parts.append(data)
     return b"".join(parts)
+
+
+def concatenated(manifests: Sequence[Manifest]) -> Iterator[str]:
+    """:func:`concatenate` of the manifests' texts (a joined manifest's files one by one), a piece at a time,
+    without rendering any of them whole."""
+    last: str | None = None  # the last character of the stream before ("" when it was empty); None: none yet
+    for manifest in manifests:
+        for part in manifest.split():
+            if last is None:
+                pieces = part.pieces()
+            else:
+                if last and last != "\n":
+                    yield "\n"
+                pieces = (doc.text for doc in part.documents)  # a byte-order mark after the first is dropped
+                head = _head(part.documents, 3)
+                if head.startswith("%"):
+                    yield "...\n"
+                elif not head.startswith("---"):
+                    yield "---\n"
+            last = ""
+            for piece in pieces:
+                if piece:
+                    last = piece[-1]
+                yield piece
+
+
+def _head(documents: Sequence[Document], size: int) -> str:
+    """The first ``size`` characters of the documents' texts (fewer when they hold fewer)."""
+    head = ""
+    for doc in documents:
+        head += doc.text[: size - len(head)]
+        if len(head) >= size:
+            break
+    return head
+
+
+def encoded(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[bytes]:
+    """``pieces`` of text as UTF-8, in chunks of about ``size`` bytes, for a writer to write one after the other.
+
+    Each piece is encoded on its own (so no chunk ends inside a character, and a piece that holds an emoji
+    does not make its neighbours four bytes a character in a joined string).
+    """
+    batch: list[bytes] = []
+    length = 0
+    for piece in pieces:
+        data = piece.encode("utf-8")
+        batch.append(data)
+        length += len(data)
+        if length >= size:
+            yield batch[0] if len(batch) == 1 else b"".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield batch[0] if len(batch) == 1 else b"".join(batch)
+
+
+def _same_pieces(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Whether two sequences of pieces join into the same text, compared a piece at a time."""
+    left, right = iter(a), iter(b)
+    x = y = ""
+    while True:
+        if not x:
+            x = next((p for p in left if p), "")
+        if not y:
+            y = next((p for p in right if p), "")
+        if not x or not y:
+            return not x and not y
+        n = min(len(x), len(y))
+        if x[:n] != y[:n]:
+            return False
+        x, y = x[n:], y[n:]
 
 
 def check_syntax(manifest: Manifest) -> None:

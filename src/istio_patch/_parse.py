@@ -22,7 +22,9 @@ __all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "Alia
 
 PLAIN = "?"
 HAS_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
-_BaseLoader = yaml.CSafeLoader if HAS_LIBYAML else yaml.SafeLoader
+# libyaml's parser and composer alone (CSafeLoader adds a constructor and a resolver that are never used here,
+# and whose setup and per-node calls are a fifth of composing a short document).
+_BaseLoader = yaml.cyaml.CParser if HAS_LIBYAML else yaml.SafeLoader
 
 
 class _NodeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -34,6 +36,14 @@ class _NodeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         if kind is SequenceNode:
             return "tag:yaml.org,2002:seq"
         return "tag:yaml.org,2002:map"
+
+    if HAS_LIBYAML:  # the composer asks the resolver about each node's path: there are no path resolvers
+
+        def descend_resolver(self, current_node, current_index):  # noqa: ANN001, ANN201 - PyYAML's signature
+            return None
+
+        def ascend_resolver(self):  # noqa: ANN201 - PyYAML's signature
+            return None
 
 
 def compose(text: str, *, source: str, document: int, first_line: int) -> Node | None:

@@ -6,10 +6,12 @@ type, cluster IP and ports, workloads with how many pods they run and their imag
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ._manifest import Manifest
+from ._errors import ModelValidationError
+from ._manifest import Manifest, _objects_of
 from ._models import WORKLOAD_KINDS, HorizontalPodAutoscaler, Service, Workload
 
 __all__ = ["Summary", "NamespaceSummary", "ServiceSummary", "PortSummary", "WorkloadSummary", "summary"]
@@ -111,25 +113,62 @@ def summary(manifests: Manifest | Sequence[Manifest]) -> Summary:
         ('web', 'NodePort', '80:30080/TCP')
     """
     group = [manifests] if isinstance(manifests, Manifest) else list(manifests)
-    objects = [(m, o) for m in group for o in m.objects()]
-    autoscalers = [m.typed(o, HorizontalPodAutoscaler) for m, o in objects if o.kind == "HorizontalPodAutoscaler"]
+    autoscalers: list[HorizontalPodAutoscaler] = []
     services: dict[str, list[ServiceSummary]] = {}
-    workloads: dict[str, list[WorkloadSummary]] = {}
+    workloads: dict[str, list[tuple[WorkloadSummary, _Scale]]] = {}
     order: list[str] = []
-    for manifest, obj in objects:
-        namespace = obj.namespace or "default"
-        if obj.kind == "Service":
-            service = manifest.typed(obj, Service)
-            services.setdefault(namespace, []).append(_service(service))
-        elif obj.kind in WORKLOAD_KINDS:
-            workload = manifest.typed(obj)
-            assert isinstance(workload, Workload)
-            workloads.setdefault(namespace, []).append(_workload(workload, autoscalers))
-        else:
-            continue
-        if namespace not in order:
-            order.append(namespace)
-    return Summary(tuple(NamespaceSummary(ns, tuple(services.get(ns, ())), tuple(workloads.get(ns, ()))) for ns in order))
+    # One pass, each object typed while its document is at hand (the HPAs decide workloads' replicas at the end).
+    # What is refused is said once every document is read, as if the HPAs were typed first: a YAML error, then
+    # the first HPA refused, then the first Service or workload.
+    refused: list[ModelValidationError | None] = [None, None]  # the first HPA, the first Service or workload
+    for manifest in group:
+        for document in manifest.documents:
+            for obj in _objects_of(document):
+                namespace = obj.namespace or "default"
+                if obj.kind == "HorizontalPodAutoscaler":
+                    try:
+                        autoscalers.append(manifest.typed(obj, HorizontalPodAutoscaler))
+                    except ModelValidationError as exc:
+                        refused[0] = refused[0] or exc
+                    continue
+                if refused[1] is not None or (obj.kind != "Service" and obj.kind not in WORKLOAD_KINDS):
+                    continue
+                try:
+                    if obj.kind == "Service":
+                        services.setdefault(namespace, []).append(_service(manifest.typed(obj, Service)))
+                    else:
+                        workload = manifest.typed(obj)
+                        assert isinstance(workload, Workload)
+                        workloads.setdefault(namespace, []).append(_workload(workload))
+                except ModelValidationError as exc:
+                    refused[1] = exc
+                    continue
+                if namespace not in order:
+                    order.append(namespace)
+    first = refused[0] or refused[1]
+    if first is not None:
+        raise first
+    return Summary(
+        tuple(
+            NamespaceSummary(
+                ns,
+                tuple(services.get(ns, ())),
+                tuple(dataclasses.replace(w, replicas=_replicas(scale, autoscalers)) for w, scale in workloads.get(ns, ())),
+            )
+            for ns in order
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """What a workload's replicas depend on, besides the HPAs: read while its typed model is at hand."""
+
+    kind: str
+    name: str | None
+    namespace: str | None
+    replicas: int | None
+    parallelism: int | None
 
 
 def _service(service: Service) -> ServiceSummary:
@@ -141,14 +180,15 @@ def _service(service: Service) -> ServiceSummary:
     return ServiceSummary(service.name, service.type, service.spec.cluster_ip, ports, origin.source, origin.line)
 
 
-def _workload(workload: Workload, autoscalers: Sequence[HorizontalPodAutoscaler]) -> WorkloadSummary:
+def _workload(workload: Workload) -> tuple[WorkloadSummary, _Scale]:
     images = tuple(dict.fromkeys(c.image for _, c in workload.containers() if c.image))
     origin = workload.origin
     assert origin is not None
-    return WorkloadSummary(workload.kind, workload.name, _replicas(workload, autoscalers), images, origin.source, origin.line)
+    scale = _Scale(workload.kind, workload.name, workload.namespace, workload.replicas, getattr(workload.spec, "parallelism", None))
+    return WorkloadSummary(workload.kind, workload.name, "", images, origin.source, origin.line), scale
 
 
-def _replicas(workload: Workload, autoscalers: Sequence[HorizontalPodAutoscaler]) -> str:
+def _replicas(workload: _Scale, autoscalers: Sequence[HorizontalPodAutoscaler]) -> str:
     if workload.kind == "DaemonSet":
         return "per node"
     if workload.kind == "CronJob":
@@ -160,7 +200,5 @@ def _replicas(workload: Workload, autoscalers: Sequence[HorizontalPodAutoscaler]
             low = hpa.spec.min_replicas if hpa.spec.min_replicas is not None else 1
             return f"HPA {low}-{hpa.spec.max_replicas}"
     if workload.kind == "Job":
-        parallelism = getattr(workload.spec, "parallelism", None)
-        return str(parallelism) if parallelism is not None else "1 (default)"
-    replicas = workload.replicas
-    return str(replicas) if replicas is not None else "1 (default)"
+        return str(workload.parallelism) if workload.parallelism is not None else "1 (default)"
+    return str(workload.replicas) if workload.replicas is not None else "1 (default)"

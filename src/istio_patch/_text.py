@@ -9,6 +9,7 @@ whether a `%` line after a document's content is a directive, which real manifes
 from __future__ import annotations
 
 import re
+from typing import Any, BinaryIO, Iterator
 
 from ._errors import DecodeError
 
@@ -38,44 +39,220 @@ def decode(data: bytes | bytearray | memoryview | str, source: str) -> tuple[str
         if data.startswith(BOM):
             return data[1:], True
         return data, False
-    if not isinstance(data, bytes):
-        raise DecodeError(f"the input must be text (str) or UTF-8 bytes, not {type(data).__name__}", source=source)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DecodeError(
-            "the input is UTF-16 or UTF-32 (it starts with that byte-order mark); convert it to UTF-8",
-            source=source,
-            byte_offset=0,
-            line=1,
-            column=1,
-        )
-    nul = data.find(b"\x00")
-    if nul >= 0:  # YAML text never holds NUL; UTF-16 without a byte-order mark and binary files do
-        before = data[:nul]
-        raise DecodeError(
-            f"the input is binary data, not YAML text: it holds a NUL byte at byte offset {nul}",
-            source=source,
-            byte_offset=nul,
-            line=before.count(b"\n") + 1,
-            column=len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1,
-        )
-    bom = data.startswith(b"\xef\xbb\xbf")
+    _check_bytes(data, source)
+    bom = data.startswith(_UTF8_BOM)
     body = data[3:] if bom else data
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        offset = exc.start + (3 if bom else 0)
-        before = data[:offset]
-        line = before.count(b"\n") + 1
-        line_start = before.rfind(b"\n") + 1
-        column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
-        raise DecodeError(
-            f"the input is not UTF-8 text: byte 0x{data[offset]:02x} at byte offset {offset} does not decode",
-            source=source,
-            byte_offset=offset,
-            line=line,
-            column=column,
-        ) from None
+        raise _not_utf8(data, exc.start + (3 if bom else 0), source) from None
     return text, bom
+
+
+def decode_in_pieces(data: bytes | bytearray | memoryview | str, source: str) -> tuple[Iterator[str], bool]:
+    """:func:`decode`'s text as consecutive pieces, each of which :func:`split_documents` cuts as it would cut
+    the whole text, and whether there was a byte-order mark.
+
+    The whole text of bytes never exists as one string: Python stores a string at the width of its widest
+    character, so one emoji in one document would make the text of every document four bytes a character;
+    a piece (and each document cut from it) gets its own width. Errors are :func:`decode`'s (a piece that
+    does not decode raises as it is reached).
+    """
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if isinstance(data, str):
+        text, bom = decode(data, source)
+        return _text_pieces(text), bom
+    _check_bytes(data, source)
+    bom = data.startswith(_UTF8_BOM)
+    return _decoded_pieces(data, 3 if bom else 0, source), bom
+
+
+# A piece is about this long (characters or bytes): long enough that cutting costs nothing, short enough that
+# the offsets of its documents and its decoded text are small beside the documents' texts.
+PIECE_SIZE = 1 << 18
+# Where pieces may end: before a `---` marker at the start of a line after a line feed. split_documents cuts
+# the whole text there unless a directive (a `%` line) comes between the cut before and this one (see
+# ``_document_start``), so a piece that holds a `%` line at a line start is never ended: the rest of the
+# text is one piece. What follows a cut never depends on what precedes it.
+_PIECE_END = re.compile(r"\n(?=---(?:[ \t\n\r\x85\u2028\u2029]|\Z))")
+_PIECE_END_BYTES = re.compile(rb"\n(?=---(?:[ \t\n\r]|\xc2\x85|\xe2\x80[\xa8\xa9]|\Z))")
+_DIRECTIVE_LINE = re.compile(r"[\n\r\x85\u2028\u2029]%")
+_DIRECTIVE_LINE_BYTES = re.compile(rb"[\n\r\x85\xa8\xa9]%")  # also after a continuation byte: merely cuts less
+
+
+def piece_ends(data: str | bytes, start: int = 0, size: int = PIECE_SIZE) -> Iterator[int]:
+    """The offsets where the pieces of ``data[start:]`` end, the last one ``len(data)`` (see :func:`decode_in_pieces`)."""
+    end_at: re.Pattern[Any] = _PIECE_END if isinstance(data, str) else _PIECE_END_BYTES
+    directive: re.Pattern[Any] = _DIRECTIVE_LINE if isinstance(data, str) else _DIRECTIVE_LINE_BYTES
+    percent: Any = "%" if isinstance(data, str) else b"%"
+    while True:
+        found = end_at.search(data, start + size) if len(data) - start > size else None
+        end = found.end() if found is not None else len(data)
+        if end < len(data) and (data.startswith(percent, start) or directive.search(data, start, end)):
+            end = len(data)
+        yield end
+        if end == len(data):
+            return
+        start = end
+
+
+def _text_pieces(text: str) -> Iterator[str]:
+    start = 0
+    for end in piece_ends(text):
+        yield text if end - start == len(text) else text[start:end]
+        start = end
+
+
+def _decoded_pieces(data: bytes, start: int, source: str) -> Iterator[str]:
+    view = memoryview(data)
+    for end in piece_ends(data, start):
+        try:
+            yield str(view[start:end], "utf-8")
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(data, start + exc.start, source) from None
+        start = end
+
+
+def decode_stream(handle: BinaryIO, source: str, size: int = PIECE_SIZE) -> tuple[Iterator[str], bool]:
+    """:func:`decode_in_pieces` for a binary file, read ``size`` bytes at a time: the file's bytes are never
+    held whole, only those of the piece being cut (and a read ahead of it).
+
+    Errors are :func:`decode`'s, with the same positions: a NUL byte is named wherever it is, and before a
+    byte that does not decode (as :func:`decode` checks the one before the other), so a byte that does not
+    decode is named once the file has been read to its end. ``OSError`` of reading is the caller's.
+    """
+    if not callable(getattr(handle, "read", None)):
+        raise DecodeError(f"the input must be text (str) or UTF-8 bytes, not {type(handle).__name__}", source=source)
+    reader = _StreamReader(handle, source, size)
+    return reader.pieces(), reader.bom
+
+
+class _StreamReader:
+    """The state of :func:`decode_stream`: the bytes read and not yet decoded, and where they are in the file.
+
+    ``pending`` starts at the start of the file or of a line, so that positions are counted in it alone.
+    """
+
+    def __init__(self, handle: BinaryIO, source: str, size: int) -> None:
+        self.read, self.source, self.size = handle.read, source, max(size, 1)
+        self.pending = bytearray()  # appended to, and cut from the front, in place
+        self.offset = 0  # of pending[0] in the file
+        self.lines = 0  # line feeds before pending
+        self.eof = False
+        while len(self.pending) < 3 and self._read(check=False):
+            pass
+        if self.pending.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise _utf16(source)
+        self._refuse_nul(self.pending, 0)
+        self.bom = self.pending.startswith(_UTF8_BOM)
+
+    def pieces(self) -> Iterator[str]:
+        start = 3 if self.bom else 0
+        error: DecodeError | None = None
+        whole = False  # a `%` line was met: the rest of the file is one piece (see piece_ends)
+        while True:
+            end = None if whole else self._piece_end(start)
+            if end is None:
+                if self._read():
+                    continue
+                end = len(self.pending)
+            if end < len(self.pending) and (self.pending.startswith(b"%", start) or _DIRECTIVE_LINE_BYTES.search(self.pending, start, end)):
+                whole = True
+                continue
+            if error is None:
+                try:
+                    piece = str(memoryview(self.pending)[start:end], "utf-8")
+                except UnicodeDecodeError as exc:
+                    error = _not_utf8(self.pending, start + exc.start, self.source, self.offset, self.lines)
+                else:
+                    yield piece
+            self.lines += self.pending.count(b"\n", 0, end)
+            self.offset += end
+            del self.pending[:end]
+            start = 0
+            if self.eof and not self.pending:
+                break
+        if error is not None:  # the whole file was read: it holds no NUL byte, which would be named first
+            raise error
+
+    def _piece_end(self, start: int) -> int | None:
+        """Where the piece from ``start`` ends in what was read, or None when more must be read to tell."""
+        if len(self.pending) - start <= self.size:
+            return None
+        found = _PIECE_END_BYTES.search(self.pending, start + self.size)
+        if found is None or (not self.eof and found.end() + 6 > len(self.pending)):  # its marker may go on
+            return None
+        return found.end()
+
+    def _read(self, check: bool = True) -> bool:
+        """Read more of the file (False at its end), refusing a NUL byte as it comes."""
+        if self.eof:
+            return False
+        chunk = self.read(self.size)
+        if not chunk:
+            self.eof = True
+            return False
+        if check:
+            self._refuse_nul(chunk, len(self.pending))
+        self.pending += chunk
+        return True
+
+    def _refuse_nul(self, chunk: bytes | bytearray, at: int) -> None:
+        nul = chunk.find(b"\x00")
+        if nul >= 0:
+            raise _binary(bytes(self.pending[:at]) + chunk[:nul], self.source, self.offset, self.lines)
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _check_bytes(data: object, source: str) -> None:
+    """DecodeError for what is not bytes, for UTF-16 and UTF-32, and for binary data (a NUL byte)."""
+    if not isinstance(data, bytes):
+        raise DecodeError(f"the input must be text (str) or UTF-8 bytes, not {type(data).__name__}", source=source)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _utf16(source)
+    nul = data.find(b"\x00")
+    if nul >= 0:  # YAML text never holds NUL; UTF-16 without a byte-order mark and binary files do
+        raise _binary(data[:nul], source)
+
+
+def _utf16(source: str) -> DecodeError:
+    return DecodeError(
+        "the input is UTF-16 or UTF-32 (it starts with that byte-order mark); convert it to UTF-8",
+        source=source,
+        byte_offset=0,
+        line=1,
+        column=1,
+    )
+
+
+def _binary(before: bytes, source: str, offset: int = 0, lines: int = 0) -> DecodeError:
+    """The error for a NUL byte after ``before``, which starts at the start of the file or of a line, at byte
+    ``offset`` of the file after ``lines`` line feeds."""
+    nul = offset + len(before)
+    return DecodeError(
+        f"the input is binary data, not YAML text: it holds a NUL byte at byte offset {nul}",
+        source=source,
+        byte_offset=nul,
+        line=lines + before.count(b"\n") + 1,
+        column=len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1,
+    )
+
+
+def _not_utf8(data: bytes | bytearray, at: int, source: str, offset: int = 0, lines: int = 0) -> DecodeError:
+    """The error for ``data[at]``, a byte that does not decode; ``data`` starts at the start of the file or of
+    a line, at byte ``offset`` of the file after ``lines`` line feeds."""
+    line_start = data.rfind(b"\n", 0, at) + 1
+    column = len(data[line_start:at].decode("utf-8", errors="replace")) + 1
+    return DecodeError(
+        f"the input is not UTF-8 text: byte 0x{data[at]:02x} at byte offset {offset + at} does not decode",
+        source=source,
+        byte_offset=offset + at,
+        line=lines + data.count(b"\n", 0, at) + 1,
+        column=column,
+    )
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -48,3 +48,18 @@ def test_several_files_are_one_manifest() -> None:
 
 def test_docstring_example() -> None:
     assert doctest.testmod(istio_patch.checks).failed == 0
+
+
+def test_a_check_reads_each_document_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import istio_patch._manifest as manifest_module
+
+    deployment = "---\nkind: Deployment\nmetadata: {{name: d{0}}}\nspec:\n  template:\n    spec:\n      containers: [{{name: c, image: i, ports: [{{containerPort: 80}}]}}]\n"
+    service = "---\nkind: Service\nmetadata: {{name: s{0}}}\nspec:\n  ports: [{{port: 80, nodePort: {1}}}]\n"
+    text = "".join(deployment.format(i) + service.format(i, 30000 + i) for i in range(300)) + "---\nkind: A\nmetadata: {a: 1, a: 2}\n"
+    manifest = load(text, source="m.yaml")
+    composed = []
+    real = manifest_module.compose
+    monkeypatch.setattr(manifest_module, "compose", lambda *a, **k: composed.append(1) or real(*a, **k))
+    (finding,) = check(manifest, bare_metal=True)
+    assert finding.rule == "duplicate-keys"
+    assert len(composed) == len(manifest.documents)  # not once for the objects, once for each rule's models, once for the keys

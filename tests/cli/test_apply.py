@@ -141,3 +141,32 @@ def test_switches_take_no_value_in_help(capsysbinary) -> None:
     assert code == 0
     text = out.decode()
     assert "  --dedupe-keys " in text and "  --split-glued " in text and "--dedupe-keys DEDUPE" not in text
+
+
+# --------------------------------------------------------------------------------------------------------
+# memory: the text is held once (its documents), read from the file a piece at a time
+# --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [["apply", "--preset", "bare-metal", "--allow-no-match"], ["images"], ["check"], ["summary"]])
+def test_a_command_holds_its_input_about_once(tmp_path, monkeypatch, argv) -> None:
+    import os
+    import sys
+    import tracemalloc
+
+    document = "---\nkind: ConfigMap\nmetadata: {name: c%d}\ndata:\n  a: " + "x" * 2000 + "\n"
+    text = "".join(document % i for i in range(1500)) + "---\nkind: ConfigMap\nmetadata: {name: e}\ndata: {a: \U0001f510}\n"
+    (tmp_path / "big.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "small.yaml").write_text(document % 0, encoding="utf-8")
+    with open(os.devnull, "w") as null:
+        monkeypatch.setattr(sys, "stdout", null)
+        assert main([*argv, str(tmp_path / "small.yaml")]) == 0  # every module imported before measuring
+        tracemalloc.start()
+        try:
+            assert main([*argv, str(tmp_path / "big.yaml")]) == 0
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    # the documents' texts, a piece of the file and what a command works on; not the file's bytes besides, nor
+    # the whole text decoded, rendered, encoded and joined (ten times the input before)
+    assert peak < 1.7 * len(text)

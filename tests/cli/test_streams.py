@@ -103,6 +103,50 @@ def test_write_stdout_reports_a_failure_after_a_partial_write(monkeypatch, tmp_p
     assert (tmp_path / "out").read_bytes() == DATA[:7]
 
 
+def test_write_stdout_writes_chunks_as_they_come(monkeypatch, tmp_path):
+    made = []
+
+    def chunks():  # made one at a time: the whole output is never held at once
+        for chunk in (DATA[:10], b"", DATA[10:]):
+            made.append(chunk)
+            yield chunk
+
+    with open(tmp_path / "out", "wb") as handle:
+        stdout_to(monkeypatch, handle.fileno())
+        _streams.write_stdout(chunks())
+    assert (tmp_path / "out").read_bytes() == DATA and made == [DATA[:10], b"", DATA[10:]]
+
+
+def test_write_stdout_reports_a_failure_in_a_later_chunk_as_incomplete(monkeypatch, tmp_path):
+    real = os.write
+    calls = []
+
+    def fills_up(fd, data):
+        calls.append(fd)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd, bytes(data))
+
+    with open(tmp_path / "out", "wb") as handle:
+        stdout_to(monkeypatch, handle.fileno())
+        monkeypatch.setattr(os, "write", fills_up)
+        with pytest.raises(FileError) as caught:
+            _streams.write_stdout(iter([DATA[:10], DATA[10:]]))
+        monkeypatch.undo()
+    assert str(caught.value) == "<stdout>: No space left on device; the output is incomplete"
+    assert (tmp_path / "out").read_bytes() == DATA[:10]
+
+
+def test_write_stdout_to_a_text_stream_decodes_across_chunks(monkeypatch):
+    import io
+
+    text = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", text)
+    data = "name: d\u00e9mo \U0001f510\n".encode()
+    _streams.write_stdout(iter([data[:10], data[10:12], data[12:]]))  # cuts inside characters
+    assert text.getvalue() == "name: d\u00e9mo \U0001f510\n"
+
+
 def test_write_stdout_into_a_closed_pipe(monkeypatch):
     read_end, write_end = os.pipe()
     os.close(read_end)

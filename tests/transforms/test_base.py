@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from istio_patch import load
 from istio_patch.transforms import Edit, Plan, execute
-from istio_patch.transforms._base import might_mention
+from istio_patch.transforms._base import documents_mentioning, might_mention
 
 WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-./:", min_size=1, max_size=12)
 
@@ -120,3 +120,39 @@ def test_a_bare_name_where_type_and_name_were_wanted_gets_a_hint() -> None:
         "service/istio-ingressgateway?"
     )
     assert _error(MESH, Selector.parse("nothing")).endswith("; a selector is TYPE/NAME, e.g. svc/istio-ingressgateway")
+
+
+# ---- the pre-filter over a whole stream gives the documents the one over each document gives -------------
+
+_TEXTS = st.lists(
+    st.sampled_from(
+        [
+            "kind: Service\n", "metadata: {name: istio-pilot}\n", "  name: gw\n", 'x: "a\\x41b"\n', "b: !!binary aGk=\n", "# binary\n",
+            "y: Servic\n", "e\n", "z: \"a\\\n  b\"\n", "n: istio-\n", "ingressgateway\n", "k: kind\r\n", "\u2028", "...\n", "",
+        ]
+    ),
+    max_size=5,
+).map("".join)
+_WORD_LISTS = st.lists(st.sampled_from(["Service", "istio-pilot", "gw", "kind", "e", "a b", "", "Servic\ne", "ingressgateway", "\u2028k"]), max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXTS, max_size=12), _WORD_LISTS, st.booleans(), st.integers(1, 40))
+def test_documents_mentioning_is_might_mention_of_each_document(bodies: list[str], words: list[str], every: bool, batch: int) -> None:
+    import istio_patch.transforms._base as base
+
+    manifest = load("".join("---\n" + body for body in bodies))
+    test = all if every else any
+    expected = [d.index for d in manifest.documents if test(might_mention(d.text, w) for w in words)]
+    saved, base._BATCH = base._BATCH, batch  # batches of a few documents: occurrences across their joins too
+    try:
+        assert [d.index for d in documents_mentioning(manifest.documents, words, every=every)] == expected
+    finally:
+        base._BATCH = saved
+
+
+def test_a_word_across_two_documents_is_in_neither() -> None:
+    manifest = load("x: 1\n...\u2028#c\n---\nb: 2\n")  # a document may end with a line separator, the next start with `#`
+    assert [d.text for d in manifest.documents][:2] == ["x: 1\n...\u2028", "#c\n"]
+    assert list(documents_mentioning(manifest.documents, ["\u2028#c"])) == []
+    assert [d.index for d in documents_mentioning(manifest.documents, ["#c"])] == [1]

@@ -8,12 +8,18 @@ from typing import TYPE_CHECKING, Callable, Iterator, Literal, Sequence
 from .._errors import ModelValidationError
 
 if TYPE_CHECKING:
+    from .._kube import Duplicate
     from .._manifest import KubeObject, Manifest
     from .._models import KubeObjectModel
 
-__all__ = ["Finding", "Rule", "CheckOptions", "Context", "Severity"]
+__all__ = ["Finding", "Rule", "CheckOptions", "Context", "Severity", "READ_KINDS"]
 
 Severity = Literal["error", "warning"]
+
+# The kinds the rules read as typed models: the Context types them as it reads the documents.
+READ_KINDS = frozenset(
+    {"Service", "DaemonSet", "Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod", "HorizontalPodAutoscaler"}
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -88,13 +94,35 @@ class Context:
         self.options = options
         self._objects: list[tuple[Manifest, KubeObject]] | None = None
         self._typed: dict[tuple[int, int, str], KubeObjectModel | None] = {}
+        self._duplicates: dict[int, list[tuple[int, Duplicate]]] = {}
         self.refused: list[tuple[Manifest, KubeObject, ModelValidationError]] = []
 
     def objects(self) -> list[tuple[Manifest, KubeObject]]:
-        """(manifest, object) for every object of every manifest, in order."""
+        """(manifest, object) for every object of every manifest, in order.
+
+        The documents are read once, in order, and while each one's parse is at hand its objects of the kinds
+        the rules read (``READ_KINDS``) are typed and its repeated keys listed: a large manifest keeps the parses
+        of a few documents only, and reading them again for each rule would parse them again.
+        """
         if self._objects is None:
-            self._objects = [(m, o) for m in self.manifests for o in m.objects()]
+            from .._manifest import _objects_of
+
+            self._objects = []
+            for manifest in self.manifests:
+                duplicates = self._duplicates[id(manifest)] = []
+                for document in manifest.documents:
+                    for obj in _objects_of(document):
+                        self._objects.append((manifest, obj))
+                        if obj.kind in READ_KINDS:
+                            self.typed(manifest, obj)
+                    duplicates.extend((document.index, dup) for dup in document.duplicates)
         return self._objects
+
+    def duplicates(self, manifest: Manifest) -> list[tuple[int, Duplicate]]:
+        """``manifest.duplicates()``, listed as the documents were read (see :meth:`objects`)."""
+        if self._objects is None:  # no rule read the objects: only the duplicates are wanted
+            return list(manifest.duplicates())
+        return self._duplicates[id(manifest)]
 
     def typed(self, manifest: Manifest, obj: KubeObject) -> KubeObjectModel | None:
         """The typed model of ``obj``; None when the API server would refuse its fields (reported once)."""

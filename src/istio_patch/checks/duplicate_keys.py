@@ -32,7 +32,7 @@ __all__ = ["RULE"]
 def check(context: Context) -> Iterator[Finding]:
     for manifest in context.manifests:
         glued: dict[int, bool] = {}
-        for index, dup in manifest.duplicates():
+        for index, dup in context.duplicates(manifest):
             if dup.pointer == "" and index not in glued:
                 glued[index] = bool(glued_objects(manifest.documents[index]))
             fix = "objects glued in one document: --split-glued separates them" if glued.get(index) and dup.pointer == "" else "--dedupe-keys removes the earlier ones"

@@ -17,17 +17,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ._base import Context, Finding, Rule
+from ._base import READ_KINDS, Context, Finding, Rule
 
 __all__ = ["RULE"]
 
-# The kinds the other rules read; an object of another kind is none of check's business.
-_READ = ("Service", "DaemonSet", "Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod", "HorizontalPodAutoscaler")
-
-
 def check(context: Context) -> Iterator[Finding]:
+    # the kinds the other rules read (READ_KINDS); an object of another kind is none of check's business
     for manifest, obj in context.objects():
-        if obj.kind in _READ:
+        if obj.kind in READ_KINDS:
             context.typed(manifest, obj)
     for manifest, obj, error in context.refused:
         yield Finding(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from ._common import EXIT_FOUND, EXIT_OK, PROG, Failure, UsageError, err, out, warn
 from ._files import make_folder, write_files, write_output
-from ._inputs import InPlace, Source, is_stdin
-from ._run import inputs_of, load_all, run_steps, steps_of
+from ._inputs import InPlace, is_stdin
+from ._run import load_all, manifests_of, run_steps, steps_of
 
 if TYPE_CHECKING:
     from .._manifest import Manifest
@@ -26,22 +26,22 @@ def apply(args: argparse.Namespace) -> int:
     steps = steps_of(args)  # recipes and options are refused before any input is read
     if args.in_place:
         with InPlace(list(args.files) + list(args.more_files)) as edit:  # locked from before they are read until written
-            outputs = _apply_steps(args, steps, edit.sources)
+            before, after = _run(args, steps, load_all(edit.sources))
+            changed = [not old.same_text(new) for old, new in zip(before, after)]
             if not args.check:  # --check only tells
-                edit.write(outputs, backup=args.backup)
-            return _verdict(args, edit.sources, outputs)
-    inputs = inputs_of(args)
-    before, after = _run(args, steps, inputs)
-    outputs = [m.to_bytes() for m in after]
+                edit.write([new.to_bytes() if change else source.data for source, new, change in zip(edit.sources, after, changed)], backup=args.backup)
+            return _verdict(args, before, changed)
+    before, after = _run(args, steps, manifests_of(args))
+    changed = [not old.same_text(new) for old, new in zip(before, after)]
     if args.diff:
-        out(_diff(inputs, before, after, _use_color(args.color)))
+        out(_diff(before, after, _use_color(args.color)))
     elif args.check:
         pass
     elif args.output:
-        write_output(args.output, _concatenate(outputs))
+        write_output(args.output, _encoded(after))
     else:
-        out(_concatenate(outputs))
-    return _verdict(args, inputs, outputs)
+        out(_encoded(after))
+    return _verdict(args, before, changed)
 
 
 def _refuse_contradictions(args: argparse.Namespace) -> None:
@@ -65,20 +65,14 @@ def _refuse_contradictions(args: argparse.Namespace) -> None:
         raise UsageError(f"{command}: -i/--in-place needs files (stdin cannot be edited in place)")
 
 
-def _apply_steps(args: argparse.Namespace, steps: Sequence[tuple[StepSpec, Step]], inputs: Sequence[Source]) -> list[bytes]:
-    """The new text of every input, after reporting warnings (and changes, with -v)."""
-    return [m.to_bytes() for m in _run(args, steps, inputs)[1]]
-
-
-def _run(args: argparse.Namespace, steps: Sequence[tuple[StepSpec, Step]], inputs: Sequence[Source]) -> tuple[list[Manifest], list[Manifest]]:
+def _run(args: argparse.Namespace, steps: Sequence[tuple[StepSpec, Step]], before: list[Manifest]) -> tuple[list[Manifest], list[Manifest]]:
     """Every input before and after the steps, after reporting warnings (and changes, with -v)."""
-    before = load_all(inputs, build_every_document=False)
     run = run_steps(before, steps)
     report(args, run)
     after = run.outputs
-    if any(item.data for item in inputs) and not any(doc.text for doc in run.after.documents):
+    if any(m.bom or any(doc.text for doc in m.documents) for m in before) and not any(doc.text for doc in run.after.documents):
         # a post-renderer consumer would apply nothing: never hand it that
-        raise Failure(f"{inputs[0].name}: the transforms left nothing of a non-empty input; nothing was written")
+        raise Failure(f"{before[0].source}: the transforms left nothing of a non-empty input; nothing was written")
     return before, after
 
 
@@ -100,19 +94,20 @@ def report(args: argparse.Namespace, run: Run) -> None:
             err(f"{PROG}: {note}")
 
 
-def _verdict(args: argparse.Namespace, inputs: Sequence[Source], outputs: Sequence[bytes]) -> int:
-    changed = [item for item, data in zip(inputs, outputs) if data != item.data]
-    if args.check and changed:
-        for item in changed:
-            err(f"{PROG}: {item.name}: would change")
+def _verdict(args: argparse.Namespace, before: Sequence[Manifest], changed: Sequence[bool]) -> int:
+    if args.check and any(changed):
+        for manifest, change in zip(before, changed):
+            if change:
+                err(f"{PROG}: {manifest.source}: would change")
         return EXIT_FOUND
     return EXIT_OK
 
 
-def _concatenate(outputs: Sequence[bytes]) -> bytes:
-    from .._manifest import concatenate
+def _encoded(outputs: Sequence[Manifest]) -> Iterator[bytes]:
+    """The outputs one after the other as one stream, encoded a piece at a time as they are written."""
+    from .._manifest import concatenated, encoded
 
-    return concatenate(outputs)
+    return encoded(concatenated(outputs))
 
 
 def _use_color(choice: str) -> bool:
@@ -123,15 +118,15 @@ def _use_color(choice: str) -> bool:
     return bool(getattr(sys.stdout, "isatty", lambda: False)())
 
 
-def _diff(inputs: Sequence[Source], before: Sequence[Manifest], after: Sequence[Manifest], color: bool) -> str:
+def _diff(before: Sequence[Manifest], after: Sequence[Manifest], color: bool) -> str:
     """A unified diff per changed input, from the documents that changed (its cost follows the edit)."""
     from .._diff import diff_path, unified_diff_lines
 
     chunks: list[str] = []
-    for item, old, new in zip(inputs, before, after):
-        if old.to_bytes() == new.to_bytes():
+    for old, new in zip(before, after):
+        if old.same_text(new):
             continue
-        name = diff_path(item.name)
+        name = diff_path(old.source)
         for line in unified_diff_lines(old, new, old_name=f"a/{name}", new_name=f"b/{name}"):
             if color:
                 code = "1" if line.startswith(("---", "+++")) else "36" if line.startswith("@@") else "31" if line.startswith("-") else "32" if line.startswith("+") else ""
@@ -149,8 +144,7 @@ def plan(args: argparse.Namespace) -> int:
     if args.out and args.format != "kustomize":
         raise UsageError(f"{PROG} plan: --out goes with --format kustomize")
     steps = steps_of(args)
-    inputs = inputs_of(args)
-    manifests = load_all(inputs, build_every_document=False)
+    manifests = manifests_of(args)
     if args.format == "kustomize":
         refuse_duplicates(manifests)
     run = run_steps(manifests, steps)

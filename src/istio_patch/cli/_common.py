@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from ._streams import write_stderr, write_stdout
 
 __all__ = ["PROG", "EXIT_OK", "EXIT_FOUND", "EXIT_ERROR", "EXIT_BROKEN_PIPE", "UsageError", "Failure", "out", "err", "warn", "printable"]
@@ -19,8 +21,8 @@ class Failure(Exception):
     """An error already described for the user (exit 2)."""
 
 
-def out(text: str | bytes) -> None:
-    """Write to stdout, every byte accounted for (FileError otherwise)."""
+def out(text: str | bytes | Iterable[bytes]) -> None:
+    """Write to stdout (text, bytes, or bytes a chunk at a time), every byte accounted for (FileError otherwise)."""
     write_stdout(text.encode("utf-8") if isinstance(text, str) else text)
 
 

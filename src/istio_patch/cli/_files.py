@@ -13,7 +13,7 @@ import errno
 import os
 import stat
 from dataclasses import dataclass
-from typing import Mapping, NoReturn, Sequence
+from typing import Iterable, Mapping, NoReturn, Sequence
 
 from .._errors import FileError
 from ._signals import Interrupted, critical, deferred, stop_on_signals, take_pending
@@ -29,9 +29,10 @@ def fingerprint(info: os.stat_result) -> Fingerprint:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
-def write_output(name: str, data: bytes) -> None:
-    """Write the result where ``-o NAME`` says: ``-`` is stdout, a regular file (or a new one) is replaced
-    atomically, and a character device, a FIFO or a ``/dev/stdout``-style name is written straight through.
+def write_output(name: str, data: bytes | Iterable[bytes]) -> None:
+    """Write the result (bytes, or bytes a chunk at a time) where ``-o NAME`` says: ``-`` is stdout, a regular
+    file (or a new one) is replaced atomically, and a character device, a FIFO or a ``/dev/stdout``-style name
+    is written straight through.
 
     Example: ``write_output("-", b"kind: List\\n")`` prints; ``write_output("/dev/null", ...)`` leaves the device.
     """
@@ -49,7 +50,7 @@ def write_output(name: str, data: bytes) -> None:
     except OSError as exc:
         raise FileError(f"{exc.strerror or exc}; nothing was written", source=name, errno=exc.errno) from None
     if mode is None or stat.S_ISREG(mode):
-        write_files([(name, data)], backup=None, create=True)
+        write_files([(name, data if isinstance(data, bytes) else b"".join(data))], backup=None, create=True)  # joined once, to write
     elif stat.S_ISDIR(mode):
         raise FileError("is a directory; name a file to write", source=name)
     elif stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
@@ -58,7 +59,7 @@ def write_output(name: str, data: bytes) -> None:
         raise FileError(f"is a {kind_of(mode)}; -o writes regular files, character devices and FIFOs; nothing was written", source=name)
 
 
-def _write_through(name: str, data: bytes) -> None:
+def _write_through(name: str, data: bytes | Iterable[bytes]) -> None:
     """Write a character device or a FIFO in place (opening a FIFO waits for its reader, as a shell's ``>`` does)."""
     try:
         descriptor = os.open(name, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))  # a terminal must not become ours
@@ -68,7 +69,7 @@ def _write_through(name: str, data: bytes) -> None:
         if stat.S_ISREG(os.fstat(descriptor).st_mode):  # it became a regular file meanwhile: replace it instead
             os.close(descriptor)
             descriptor = -1
-            write_files([(name, data)], backup=None, create=True)
+            write_files([(name, data if isinstance(data, bytes) else b"".join(data))], backup=None, create=True)
             return
         _write_to_descriptor(name, descriptor, data)
     finally:
@@ -76,14 +77,18 @@ def _write_through(name: str, data: bytes) -> None:
             os.close(descriptor)
 
 
-def _write_to_descriptor(name: str, descriptor: int, data: bytes) -> None:
+def _write_to_descriptor(name: str, descriptor: int, data: bytes | Iterable[bytes]) -> None:
     if descriptor == 2:
         write_stderr("")  # what Python holds for stderr goes first
-    view = memoryview(data)
     written = 0
     try:
-        while written < len(view):
-            written += write_some(descriptor, view[written:])
+        for chunk in (data,) if isinstance(data, bytes) else data:
+            view = memoryview(chunk)
+            done = 0
+            while done < len(view):
+                count = write_some(descriptor, view[done:])
+                done += count
+                written += count
     except OSError as exc:
         raise write_error(name, exc, written) from None
 

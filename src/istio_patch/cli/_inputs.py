@@ -7,14 +7,14 @@ import os
 import stat
 import sys
 from dataclasses import dataclass
-from typing import Sequence
+from typing import IO, Sequence
 
 from .._errors import FileError
 from ._files import Fingerprint, fingerprint, write_files
 from ._signals import critical
 from ._streams import STDIN, descriptor_of, kind_of
 
-__all__ = ["Source", "read_inputs", "InPlace", "is_stdin"]
+__all__ = ["Source", "read_inputs", "Reader", "InPlace", "is_stdin"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,63 @@ def read_inputs(names: Sequence[str]) -> list[Source]:
         except OSError as exc:
             raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
     return sources
+
+
+class Reader:
+    """One input opened to be read a piece at a time (``read(size)``), as ``load`` reads a binary file: a
+    failure to read is a ``FileError`` naming it, as :func:`read_inputs` names it. Close it (or use ``with``);
+    stdin stays open."""
+
+    def __init__(self, name: str) -> None:
+        self.name = STDIN if name == "-" else name
+        self._owned = not is_stdin(name)
+        self._file: IO[bytes]
+        if self._owned:
+            try:
+                self._file = open(name, "rb")
+            except IsADirectoryError:
+                raise FileError("is a directory; name the manifest files in it", source=name) from None
+            except OSError as exc:
+                raise FileError(exc.strerror or str(exc), source=name, errno=exc.errno) from None
+            return
+        stream = sys.stdin
+        if stream is None:  # Python found descriptor 0 closed when it started
+            raise FileError("is closed; name the files to read", source=self.name, errno=errno.EBADF)
+        buffer = getattr(stream, "buffer", None)
+        self._file = buffer if buffer is not None else _Encoded(stream)  # type: ignore[assignment]
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._file.read(size)
+        except ValueError:  # stdin closed since
+            raise FileError("is closed; name the files to read", source=self.name, errno=errno.EBADF) from None
+        except OSError as exc:
+            raise FileError(exc.strerror or str(exc), source=self.name, errno=exc.errno) from None
+
+    def close(self) -> None:
+        if self._owned:
+            self._file.close()
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Encoded:
+    """A text-only stdin (some test harnesses) read as UTF-8 bytes, all at once."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.data: bytes | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        if self.data is None:
+            self.data = self.stream.read().encode("utf-8")
+        size = len(self.data) if size < 0 else size
+        chunk, self.data = self.data[:size], self.data[size:]
+        return chunk
 
 
 class InPlace:

@@ -7,43 +7,58 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
 from ._common import PROG, UsageError
-from ._inputs import Source, is_stdin, read_inputs
+from ._inputs import Reader, Source, is_stdin, read_inputs
 
 if TYPE_CHECKING:
     from .._manifest import Manifest
     from .._recipe import StepSpec
     from ..transforms import Result, Step
 
-__all__ = ["inputs_of", "load_all", "steps_of", "Run", "run_steps"]
+__all__ = ["manifests_of", "load_all", "steps_of", "Run", "run_steps"]
 
 
-def inputs_of(args: argparse.Namespace) -> list[Source]:
-    """The files the command line names (``FILE ...`` and ``-f FILE``), or stdin, read."""
+def _names(args: argparse.Namespace) -> list[str]:
     names = list(args.files) + list(getattr(args, "more_files", []) or []) or ["-"]
     if sum(map(is_stdin, names)) > 1:
         raise UsageError(f"{PROG}: stdin ('-') can be read only once")
-    return read_inputs(names)
+    return names
 
 
-def load_all(inputs: Sequence[Source], *, build_every_document: bool = True) -> list[Manifest]:
+def manifests_of(args: argparse.Namespace) -> list[Manifest]:
+    """The files the command line names (or stdin) as Manifests whose syntax is checked (see :func:`load_all`).
+
+    Every file but the last is read whole, in order, and the last opened, before any is loaded: a file that
+    cannot be read is named first, and pipes are read in the order given. The last file is read as its
+    documents are cut, and the others' bytes go as soon as theirs are: what a command keeps is the documents.
+    """
+    names = _names(args)
+    sources = read_inputs(names[:-1])
+    with Reader(names[-1]) as last:
+        sources.reverse()
+        manifests = []
+        while sources:
+            manifests.extend(load_all([sources.pop()]))
+        manifests.append(_checked(last, last.name))
+    return manifests
+
+
+def load_all(inputs: Sequence[Source]) -> list[Manifest]:
     """Every input as a Manifest whose syntax is checked: a YAML error anywhere stops the run before any output.
 
-    Commands that read every object anyway build every document now (``check_syntax``). ``apply`` and ``plan``
-    pass ``build_every_document=False``: only the documents a transform looks at need their node trees and views,
-    and the others are checked by libyaml's parser alone.
+    libyaml's parser checks every document (``check_syntax_quickly``: the verdict and the error of building
+    every document, at a fraction of the cost); node trees and views are built for the documents that a
+    command reads, when it reads them.
     """
-    from .._manifest import check_syntax, load
+    return [_checked(item.data, item.name) for item in inputs]
+
+
+def _checked(data: bytes | Reader, name: str) -> Manifest:
+    from .._manifest import load
     from .._syntax import check_syntax_quickly
 
-    manifests = []
-    for item in inputs:
-        manifest = load(item.data, source=item.name)
-        if build_every_document:
-            check_syntax(manifest)
-        else:
-            check_syntax_quickly(manifest)
-        manifests.append(manifest)
-    return manifests
+    manifest = load(data, source=name)  # type: ignore[arg-type]  # a Reader reads as a binary file
+    check_syntax_quickly(manifest)
+    return manifest
 
 
 def steps_of(args: argparse.Namespace) -> list[tuple[StepSpec, Step]]:

@@ -6,11 +6,12 @@ at ``/dev/null`` so that Python's flush at exit adds nothing.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import stat
 import sys
-from typing import IO, Any
+from typing import IO, Any, Iterable
 
 from .._errors import FileError
 
@@ -20,8 +21,9 @@ STDIN = "<stdin>"
 STDOUT = "<stdout>"
 
 
-def write_stdout(data: bytes, *, name: str = STDOUT) -> None:
-    """Write all of ``data`` to stdout, or raise ``FileError`` (``errno.EPIPE`` when the reader has left).
+def write_stdout(data: bytes | Iterable[bytes], *, name: str = STDOUT) -> None:
+    """Write all of ``data`` (bytes, or bytes a chunk at a time) to stdout, or raise ``FileError``
+    (``errno.EPIPE`` when the reader has left).
 
     A write to a pipe or a file can be partial (a full disk, a file size limit) and the next one fails:
     every byte is accounted for, and after a failure stdout is pointed at ``/dev/null`` so that Python's
@@ -30,24 +32,31 @@ def write_stdout(data: bytes, *, name: str = STDOUT) -> None:
     stream = sys.stdout
     if stream is None:  # Python found descriptor 1 closed when it started
         raise FileError("is closed; nothing was written", source=name, errno=errno.EBADF)
+    chunks = (data,) if isinstance(data, (bytes, bytearray, memoryview)) else data
     buffer = getattr(stream, "buffer", None)
-    text = data.decode("utf-8", "replace") if buffer is None else ""
     written = 0
     try:
         stream.flush()  # text written earlier goes first
         if buffer is None:  # a text-only stream (some test harnesses): newlines are passed through unchanged
-            stream.write(text)
+            decoder = codecs.getincrementaldecoder("utf-8")("replace")
+            for chunk in chunks:
+                stream.write(decoder.decode(chunk))
+            stream.write(decoder.decode(b"", final=True))
             stream.flush()
             return
         buffer.flush()
         descriptor = _descriptor(buffer)
-        view = memoryview(data)
-        while written < len(view):
-            if descriptor is not None:
-                written += write_some(descriptor, view[written:])
-            else:  # a stream without a descriptor (a test's capture): its write may be partial too
-                count = buffer.write(view[written:])
-                written = len(view) if count is None else written + count
+        for chunk in chunks:
+            view = memoryview(chunk)
+            done = 0
+            while done < len(view):
+                if descriptor is not None:
+                    count = write_some(descriptor, view[done:])
+                else:  # a stream without a descriptor (a test's capture): its write may be partial too
+                    result = buffer.write(view[done:])
+                    count = len(view) - done if result is None else result
+                done += count
+                written += count
         if descriptor is None:
             buffer.flush()
     except (OSError, ValueError) as exc:

@@ -7,7 +7,9 @@ A transform is two pure functions: ``plan_X(manifest, options) -> Plan`` decides
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, fields
+from itertools import accumulate
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -40,6 +42,7 @@ __all__ = [
     "select",
     "objects_matching",
     "might_mention",
+    "documents_mentioning",
     "execute",
     "pipeline",
     "apply",
@@ -247,14 +250,87 @@ def might_mention(text: str, word: str) -> bool:
 
 _FOLDED_OR_ESCAPED = frozenset(" \t\n\r\"'\\")
 _ESCAPE_OF_AN_ORDINARY_CHARACTER = re.compile(r"\\[xuU/\r\n]")
+# What makes might_mention look at a document whatever the word: a !!binary scalar, or an escape of the kind
+# that can stand for a letter, a digit or "/".
+_HIDES_WORDS = re.compile(r"binary|\\[xuU/\r\n]")
+# The documents searched at once: their texts joined, about this many characters. A longer document, or one
+# that is not ASCII (whose join would be two or four bytes a character), is searched alone, without a copy.
+_BATCH = 1 << 18
+
+
+def documents_mentioning(documents: Sequence[Document], words: Sequence[str], *, every: bool = True) -> Iterator[Document]:
+    """The documents that might mention every one of ``words`` (``every``), or any of them, as
+    :func:`might_mention` tells, in order.
+
+    The texts of consecutive documents are searched together, a batch at a time, and each occurrence is given
+    to its document by its offset: for a stream of a million small documents that is a search of the text,
+    not a million calls per word. A document that holds one occurrence is not searched further for that word.
+    """
+    plain = [w for w in words if w and not _FOLDED_OR_ESCAPED.intersection(w)]
+    if (every and not plain) or (not every and len(plain) < len(words)):
+        yield from documents  # every document might (no word to look for, or one that any text may hide)
+        return
+    if not plain:
+        return  # any of no words: none
+    for batch in _batches(documents):
+        text = batch[0].text if len(batch) == 1 else "".join(doc.text for doc in batch)
+        ends = list(accumulate(len(doc.text) for doc in batch))
+        chosen = _holding(text, ends, None, _HIDES_WORDS)
+        found = [_holding(text, ends, word) for word in plain]
+        if every:
+            chosen |= set.intersection(*found)
+        else:
+            chosen = chosen.union(*found)
+        yield from (batch[i] for i in sorted(chosen))
+
+
+def _batches(documents: Sequence[Document]) -> Iterator[Sequence[Document]]:
+    start = length = 0
+    for end, doc in enumerate(documents):
+        if not doc.text.isascii():  # a wide text alone: joined, it would widen its neighbours
+            if start < end:
+                yield documents[start:end]
+            yield documents[end : end + 1]
+            start, length = end + 1, 0
+            continue
+        length += len(doc.text)
+        if length >= _BATCH:
+            yield documents[start : end + 1]
+            start, length = end + 1, 0
+    if start < len(documents):
+        yield documents[start:]
+
+
+def _holding(text: str, ends: list[int], word: str | None, pattern: re.Pattern[str] | None = None) -> set[int]:
+    """Which of the documents whose texts end at ``ends`` in ``text`` hold ``word`` (or a match of ``pattern``)
+    wholly in their own text."""
+    held: set[int] = set()
+    at = 0
+    while True:
+        if word is not None:
+            start = text.find(word, at)
+            if start < 0:
+                return held
+            end = start + len(word)
+        else:
+            assert pattern is not None
+            match = pattern.search(text, at)
+            if match is None:
+                return held
+            start, end = match.span()
+        index = bisect_right(ends, start)
+        if end <= ends[index]:
+            held.add(index)
+            at = ends[index]  # one occurrence is enough: on to the next document
+        else:
+            at = start + 1  # across two documents: it is in neither
 
 
 def objects_matching(manifest: Manifest, selector: Selector) -> Iterator[KubeObject]:
     """The objects ``selector`` matches, parsing only documents whose text can mention its kind and name."""
     words = [w for w in (selector.kind, selector.name) if w]
-    for doc in manifest.documents:
-        if all(might_mention(doc.text, w) for w in words):
-            yield from (obj for obj in objects_of(doc) if selector.matches(obj))
+    for doc in documents_mentioning(manifest.documents, words):
+        yield from (obj for obj in objects_of(doc) if selector.matches(obj))
 
 
 @dataclass(frozen=True)

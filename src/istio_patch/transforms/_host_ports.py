@@ -61,8 +61,8 @@ from ._base import (
     Result,
     SelectingOptions,
     Selector,
+    documents_mentioning,
     ingress_gateway,
-    might_mention,
     objects_matching,
     one_namespace,
     select,
@@ -233,9 +233,7 @@ def _node_ports(manifest: Manifest) -> list[tuple[HostPortClaim, KubeObjectModel
     Only documents whose text names hostPort, hostNetwork or nodePort can hold one; the others are not parsed.
     """
     held: list[tuple[HostPortClaim, KubeObjectModel]] = []
-    for document in manifest.documents:
-        if not any(might_mention(document.text, word) for word in _HOLDER_WORDS):
-            continue
+    for document in documents_mentioning(manifest.documents, _HOLDER_WORDS, every=False):
         for obj in objects_of(document):
             if obj.kind not in WORKLOAD_KINDS and obj.kind != "Service":
                 continue

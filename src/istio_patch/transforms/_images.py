@@ -223,7 +223,7 @@ def _strings(manifest: Manifest, document: Document, warnings: list[ImageWarning
     fields: dict[str, dict[tuple[str, ...], str] | None] = {}  # object pointer -> its image fields (None: by path)
     top = objects[0]
     # the view itself, not a copy (``KubeObject.data``): the walk only reads it, and yields strings
-    stack: list[tuple[tuple[str, ...], Any, KubeObject]] = [((), top._view, top)]
+    stack: list[tuple[tuple[str, ...], Any, KubeObject]] = [((), top._view(), top)]
     while stack:
         tokens, value, owner = stack.pop()
         if len(tokens) == 2 and tokens[0] == "items":
