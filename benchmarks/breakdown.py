@@ -21,8 +21,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "istio-1.2.3" / "istio-demo.yaml"
@@ -143,7 +144,7 @@ def main() -> int:
     for label, fn in phases:
         try:
             print(f"- {label}: {timed(fn):.1f} ms")
-        except Exception as exc:  # noqa: BLE001 - a transform still being written
+        except Exception as exc:
             print(f"- {label}: not available yet ({type(exc).__name__}: {exc})")
 
     for label, fn in (("load + objects() + one edit", one_edit), ("load + presets + render", whole)):
@@ -151,7 +152,7 @@ def main() -> int:
         profiler = cProfile.Profile()
         try:
             profiler.runcall(fn)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"not available yet ({type(exc).__name__}: {exc})")
             continue
         out = io.StringIO()

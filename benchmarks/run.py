@@ -32,9 +32,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "istio-1.2.3" / "istio-demo.yaml"
@@ -295,7 +295,7 @@ def row_in_process(corpus: Path, repeats: int) -> list[Row]:
     try:
         import istio_patch
         from istio_patch import transforms
-    except Exception as exc:  # noqa: BLE001 - any import failure means "not there yet"
+    except Exception as exc:
         return [unavailable("3", what, target, f"{type(exc).__name__}: {exc}")]
     text = corpus.read_text(encoding="utf-8")
 
@@ -304,7 +304,7 @@ def row_in_process(corpus: Path, repeats: int) -> list[Row]:
         try:
             steps = [step for name in PRESETS for step in transforms.preset(name)]
             transforms.apply(istio_patch.load(text, source=str(corpus)), steps).manifest.render()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise Unavailable(f"{type(exc).__name__}: {exc}") from None
         return Run(time.perf_counter() - start, 0.0)
 
@@ -399,7 +399,7 @@ def row_scale_commands(corpus: Path, work: Path, repeats: int) -> list[Row]:
         what = f"{label} vs {APPLY[0]}, {SCALE_COPIES} copies ({size:.1f} MB)"
         try:
             ours, base = alternate(
-                lambda: run_child(istio_patch(*argv, str(path)), ok=ok, limit=SCALE_LIMIT),
+                lambda argv=argv, ok=ok: run_child(istio_patch(*argv, str(path)), ok=ok, limit=SCALE_LIMIT),
                 lambda: run_child(istio_patch(*APPLY[1], str(path)), limit=SCALE_LIMIT),
                 repeats,
             )
@@ -449,8 +449,8 @@ def row_tiny(corpus: Path, work: Path, count: int, repeats: int) -> list[Row]:
         what_m = f"{count:,} tiny documents ({size:.0f} MB): `{name}` memory per MB vs {SCALE_COPIES} copies"
         try:
             tiny, scale = alternate(
-                lambda: run_child(istio_patch(*argv, str(path)), limit=10 * SCALE_LIMIT),
-                lambda: run_child(istio_patch(*argv, str(copies)), limit=SCALE_LIMIT),
+                lambda argv=argv: run_child(istio_patch(*argv, str(path)), limit=10 * SCALE_LIMIT),
+                lambda argv=argv: run_child(istio_patch(*argv, str(copies)), limit=SCALE_LIMIT),
                 repeats,
                 warm_up=False,
             )
@@ -531,7 +531,7 @@ def environment() -> list[str]:
         from importlib.metadata import version
 
         lines.append(f"ruamel.yaml {version('ruamel.yaml')}")
-    except Exception:  # noqa: BLE001
+    except Exception:
         lines.append("ruamel.yaml: not installed")
     kubectl = shutil.which("kubectl")
     if kubectl:

@@ -295,7 +295,7 @@ _PIECES = st.sampled_from(
 )  # fmt: skip
 
 
-def _outcome(build, node):  # noqa: ANN001, ANN202
+def _outcome(build, node):
     try:
         data, duplicates = build(node)
     except IstioPatchError as exc:

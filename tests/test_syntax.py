@@ -24,7 +24,7 @@ BODIES = st.sampled_from(
 STARTS = st.sampled_from(["---\n", "--- ", "", "...\n---\n", "# c\n---\n", "%YAML 1.1\n---\n"])
 
 
-def _verdict(check, text: str) -> str:  # noqa: ANN001
+def _verdict(check, text: str) -> str:
     try:
         check(load(text, source="f.yaml"))
     except IstioPatchError as exc:

@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from istio_patch import OptionsError, load
-from istio_patch import _validate
+from istio_patch import OptionsError, _validate, load
 from istio_patch._validate import Problem, available_versions, validate
 
 needs_validate = pytest.mark.skipif(

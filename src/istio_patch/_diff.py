@@ -32,8 +32,8 @@ from __future__ import annotations
 import difflib
 import os
 from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from operator import attrgetter
-from typing import Iterator, Sequence
 
 from ._manifest import Document, Manifest
 from ._text import BOM

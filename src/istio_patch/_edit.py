@@ -24,16 +24,17 @@ import dataclasses
 import difflib
 import re
 from bisect import bisect_right
-from itertools import accumulate
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from itertools import accumulate
+from typing import Any
 
 import jsonpatch
 import jsonpointer
 
-from ._emit import Layout, after_dash, after_key, double_quoted, flow_text, json_text, key_text, literal_block, root_text, scalar_text, single_quoted
 from . import _pointer as _pointers
+from ._emit import Layout, after_dash, after_key, double_quoted, flow_text, json_text, key_text, literal_block, root_text, scalar_text, single_quoted
 from ._errors import EditError, IstioPatchError, PatchTestFailed, YAMLSyntaxError
 from ._kube import MAX_DEPTH, build_view, is_merge_key, mapping_key, scalar_value
 from ._kube import key_text as key_name
@@ -354,7 +355,7 @@ class _Text:
             if isinstance(node, MappingNode):
                 found = None
                 merged = False
-                for i, (key, value) in enumerate(node.value):
+                for i, (key, _) in enumerate(node.value):
                     if is_merge_key(key):
                         merged = True
                         continue
@@ -750,7 +751,7 @@ def _remove_entry(current: _Text, mapping: MappingNode, i: int, comment: bool = 
         first_line = current.text[start : current.line_end(start)]
         rest = current.text[current.after_line(start) : last_line_end].split("\n")
         newline = current.newline_at(start)
-        lines = [" " * current.column(start) + "# " + first_line.rstrip("\r")] + [_comment_line(l.rstrip("\r")) for l in rest if l.strip()]
+        lines = [" " * current.column(start) + "# " + first_line.rstrip("\r")] + [_comment_line(line.rstrip("\r")) for line in rest if line.strip()]
         kept = newline.join(lines) + newline
     line_start = current.line_start(start)
     _write(current, start, following, "")

@@ -20,8 +20,9 @@ indented further (up to a blank line, or the end of the object before), which us
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ._kube import build_view, is_merge_key, mapping_key
 from ._parse import MappingNode, aliases

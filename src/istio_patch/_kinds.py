@@ -7,8 +7,8 @@ custom kinds say so in their CustomResourceDefinition.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = ["KIND_ALIASES", "canonical_kind", "split_ref", "CLUSTER_SCOPED"]
 

@@ -20,8 +20,9 @@ Validators are built on first use (``defer_build``): a run pays for the models o
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterator, Mapping, Optional, TypeVar, Union
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SerializerFunctionWrapHandler, model_serializer
 from pydantic import ValidationError as _PydanticValidationError
@@ -91,11 +92,11 @@ __all__ = [
 M = TypeVar("M", bound="KubeModel")
 
 # A resource quantity as written: "500m", "2Gi", 1, 0.5.
-Quantity = Union[int, float, str]
+Quantity = int | float | str
 # An int or a percentage, as in maxUnavailable: 1 or "25%".
-IntOrString = Union[int, str]
+IntOrString = int | str
 # Label and annotation values: Kubernetes reads a null value as "".
-LabelMap = dict[str, Optional[str]]
+LabelMap = dict[str, str | None]
 
 
 @dataclass(frozen=True)
@@ -184,21 +185,21 @@ def _python_name(cls: type[KubeModel], name: str) -> str | None:
 
 
 class ObjectMeta(KubeModel):
-    name: Optional[str] = None
-    namespace: Optional[str] = None
-    generate_name: Optional[str] = None
-    labels: Optional[LabelMap] = None
-    annotations: Optional[LabelMap] = None
+    name: str | None = None
+    namespace: str | None = None
+    generate_name: str | None = None
+    labels: LabelMap | None = None
+    annotations: LabelMap | None = None
 
 
 class KubeObjectModel(KubeModel):
     """Base of the object models: apiVersion, kind and metadata, and where the object was read."""
 
-    api_version: Optional[str] = None
+    api_version: str | None = None
     kind: str
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
 
-    _origin: Optional[Origin] = PrivateAttr(default=None)
+    _origin: Origin | None = PrivateAttr(default=None)
 
     @property
     def origin(self) -> Origin | None:
@@ -227,11 +228,11 @@ class GenericObject(KubeObjectModel):
 
 
 class ContainerPort(KubeModel):
-    container_port: Optional[int] = None
-    host_port: Optional[int] = None
-    host_ip: Optional[str] = Field(default=None, alias="hostIP")
-    name: Optional[str] = None
-    protocol: Optional[str] = None
+    container_port: int | None = None
+    host_port: int | None = None
+    host_ip: str | None = Field(default=None, alias="hostIP")
+    name: str | None = None
+    protocol: str | None = None
 
     @property
     def protocol_or_default(self) -> str:
@@ -244,25 +245,25 @@ class ContainerPort(KubeModel):
 
 
 class ResourceRequirements(KubeModel):
-    requests: Optional[dict[str, Quantity]] = None
-    limits: Optional[dict[str, Quantity]] = None
+    requests: dict[str, Quantity] | None = None
+    limits: dict[str, Quantity] | None = None
 
 
 class Container(KubeModel):
-    name: Optional[str] = None
-    image: Optional[str] = None
-    command: Optional[list[str]] = None
-    args: Optional[list[str]] = None
-    ports: Optional[list[ContainerPort]] = None
-    resources: Optional[ResourceRequirements] = None
+    name: str | None = None
+    image: str | None = None
+    command: list[str] | None = None
+    args: list[str] | None = None
+    ports: list[ContainerPort] | None = None
+    resources: ResourceRequirements | None = None
 
 
 class Toleration(KubeModel):
-    key: Optional[str] = None
-    operator: Optional[str] = None
-    value: Optional[str] = None
-    effect: Optional[str] = None
-    toleration_seconds: Optional[int] = None
+    key: str | None = None
+    operator: str | None = None
+    value: str | None = None
+    effect: str | None = None
+    toleration_seconds: int | None = None
 
 
 # The container lists of a pod spec, in the order Kubernetes starts them.
@@ -270,12 +271,12 @@ CONTAINER_FIELDS = (("init_containers", "initContainers"), ("containers", "conta
 
 
 class PodSpec(KubeModel):
-    containers: Optional[list[Container]] = None
-    init_containers: Optional[list[Container]] = None
-    ephemeral_containers: Optional[list[Container]] = None
-    host_network: Optional[bool] = None
-    node_selector: Optional[LabelMap] = None
-    tolerations: Optional[list[Toleration]] = None
+    containers: list[Container] | None = None
+    init_containers: list[Container] | None = None
+    ephemeral_containers: list[Container] | None = None
+    host_network: bool | None = None
+    node_selector: LabelMap | None = None
+    tolerations: list[Toleration] | None = None
 
     def all_containers(self) -> Iterator[tuple[str, Container]]:
         """(pointer relative to the pod spec, container) for init, regular and ephemeral containers, in that order."""
@@ -285,87 +286,87 @@ class PodSpec(KubeModel):
 
 
 class PodTemplateSpec(KubeModel):
-    metadata: Optional[ObjectMeta] = None
-    spec: Optional[PodSpec] = None
+    metadata: ObjectMeta | None = None
+    spec: PodSpec | None = None
 
 
 class LabelSelector(KubeModel):
-    match_labels: Optional[LabelMap] = None
-    match_expressions: Optional[list[dict[str, Any]]] = None
+    match_labels: LabelMap | None = None
+    match_expressions: list[dict[str, Any]] | None = None
 
 
 class RollingUpdate(KubeModel):
-    max_unavailable: Optional[IntOrString] = None
-    max_surge: Optional[IntOrString] = None
+    max_unavailable: IntOrString | None = None
+    max_surge: IntOrString | None = None
 
 
 class DeploymentStrategy(KubeModel):
-    type: Optional[str] = None
-    rolling_update: Optional[RollingUpdate] = None
+    type: str | None = None
+    rolling_update: RollingUpdate | None = None
 
 
 class DaemonSetUpdateStrategy(KubeModel):
-    type: Optional[str] = None
-    rolling_update: Optional[RollingUpdate] = None
+    type: str | None = None
+    rolling_update: RollingUpdate | None = None
 
 
 class StatefulSetUpdateStrategy(KubeModel):
-    type: Optional[str] = None
+    type: str | None = None
 
 
 class DeploymentSpec(KubeModel):
-    replicas: Optional[int] = None
-    selector: Optional[LabelSelector] = None
-    template: Optional[PodTemplateSpec] = None
-    strategy: Optional[DeploymentStrategy] = None
-    min_ready_seconds: Optional[int] = None
-    revision_history_limit: Optional[int] = None
-    progress_deadline_seconds: Optional[int] = None
-    paused: Optional[bool] = None
+    replicas: int | None = None
+    selector: LabelSelector | None = None
+    template: PodTemplateSpec | None = None
+    strategy: DeploymentStrategy | None = None
+    min_ready_seconds: int | None = None
+    revision_history_limit: int | None = None
+    progress_deadline_seconds: int | None = None
+    paused: bool | None = None
 
 
 class DaemonSetSpec(KubeModel):
-    selector: Optional[LabelSelector] = None
-    template: Optional[PodTemplateSpec] = None
-    update_strategy: Optional[DaemonSetUpdateStrategy] = None
-    min_ready_seconds: Optional[int] = None
-    revision_history_limit: Optional[int] = None
+    selector: LabelSelector | None = None
+    template: PodTemplateSpec | None = None
+    update_strategy: DaemonSetUpdateStrategy | None = None
+    min_ready_seconds: int | None = None
+    revision_history_limit: int | None = None
 
 
 class StatefulSetSpec(KubeModel):
-    replicas: Optional[int] = None
-    selector: Optional[LabelSelector] = None
-    template: Optional[PodTemplateSpec] = None
-    service_name: Optional[str] = None
-    update_strategy: Optional[StatefulSetUpdateStrategy] = None
+    replicas: int | None = None
+    selector: LabelSelector | None = None
+    template: PodTemplateSpec | None = None
+    service_name: str | None = None
+    update_strategy: StatefulSetUpdateStrategy | None = None
 
 
 class ReplicaSetSpec(KubeModel):
-    replicas: Optional[int] = None
-    selector: Optional[LabelSelector] = None
-    template: Optional[PodTemplateSpec] = None
+    replicas: int | None = None
+    selector: LabelSelector | None = None
+    template: PodTemplateSpec | None = None
 
 
 class ReplicationControllerSpec(KubeModel):
-    replicas: Optional[int] = None
-    selector: Optional[LabelMap] = None
-    template: Optional[PodTemplateSpec] = None
+    replicas: int | None = None
+    selector: LabelMap | None = None
+    template: PodTemplateSpec | None = None
 
 
 class JobSpec(KubeModel):
-    parallelism: Optional[int] = None
-    completions: Optional[int] = None
-    template: Optional[PodTemplateSpec] = None
+    parallelism: int | None = None
+    completions: int | None = None
+    template: PodTemplateSpec | None = None
 
 
 class JobTemplateSpec(KubeModel):
-    metadata: Optional[ObjectMeta] = None
-    spec: Optional[JobSpec] = None
+    metadata: ObjectMeta | None = None
+    spec: JobSpec | None = None
 
 
 class CronJobSpec(KubeModel):
-    schedule: Optional[str] = None
-    job_template: Optional[JobTemplateSpec] = None
+    schedule: str | None = None
+    job_template: JobTemplateSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -524,11 +525,11 @@ class Pod(Workload):
 
 
 class ServicePort(KubeModel):
-    port: Optional[int] = None
-    target_port: Optional[IntOrString] = None
-    node_port: Optional[int] = None
-    protocol: Optional[str] = None
-    name: Optional[str] = None
+    port: int | None = None
+    target_port: IntOrString | None = None
+    node_port: int | None = None
+    protocol: str | None = None
+    name: str | None = None
 
     @property
     def protocol_or_default(self) -> str:
@@ -536,17 +537,17 @@ class ServicePort(KubeModel):
 
 
 class ServiceSpec(KubeModel):
-    type: Optional[str] = None
-    ports: Optional[list[ServicePort]] = None
-    selector: Optional[LabelMap] = None
-    cluster_ip: Optional[str] = Field(default=None, alias="clusterIP")
-    external_name: Optional[str] = None
-    load_balancer_ip: Optional[str] = Field(default=None, alias="loadBalancerIP")
-    load_balancer_source_ranges: Optional[list[str]] = None
-    load_balancer_class: Optional[str] = None
-    allocate_load_balancer_node_ports: Optional[bool] = None
-    health_check_node_port: Optional[int] = None
-    external_traffic_policy: Optional[str] = None
+    type: str | None = None
+    ports: list[ServicePort] | None = None
+    selector: LabelMap | None = None
+    cluster_ip: str | None = Field(default=None, alias="clusterIP")
+    external_name: str | None = None
+    load_balancer_ip: str | None = Field(default=None, alias="loadBalancerIP")
+    load_balancer_source_ranges: list[str] | None = None
+    load_balancer_class: str | None = None
+    allocate_load_balancer_node_ports: bool | None = None
+    health_check_node_port: int | None = None
+    external_traffic_policy: str | None = None
 
 
 class Service(KubeObjectModel):
@@ -562,26 +563,26 @@ class Service(KubeObjectModel):
 
 
 class CrossVersionObjectReference(KubeModel):
-    kind: Optional[str] = None
-    name: Optional[str] = None
-    api_version: Optional[str] = None
+    kind: str | None = None
+    name: str | None = None
+    api_version: str | None = None
 
 
 class MetricSpec(KubeModel):
     """One metric of an HPA; its source (``resource``, ``pods``, ``object``, ``external``) differs by version."""
 
-    type: Optional[str] = None
-    resource: Optional[dict[str, Any]] = None
-    pods: Optional[dict[str, Any]] = None
-    object: Optional[dict[str, Any]] = None
-    external: Optional[dict[str, Any]] = None
+    type: str | None = None
+    resource: dict[str, Any] | None = None
+    pods: dict[str, Any] | None = None
+    object: dict[str, Any] | None = None
+    external: dict[str, Any] | None = None
 
 
 class HorizontalPodAutoscalerSpec(KubeModel):
-    scale_target_ref: Optional[CrossVersionObjectReference] = None
-    min_replicas: Optional[int] = None
-    max_replicas: Optional[int] = None
-    metrics: Optional[list[MetricSpec]] = None
+    scale_target_ref: CrossVersionObjectReference | None = None
+    min_replicas: int | None = None
+    max_replicas: int | None = None
+    metrics: list[MetricSpec] | None = None
 
 
 class HorizontalPodAutoscaler(KubeObjectModel):
@@ -602,8 +603,8 @@ class HorizontalPodAutoscaler(KubeObjectModel):
 
 
 class ConfigMap(KubeObjectModel):
-    data: Optional[dict[str, Optional[str]]] = None
-    binary_data: Optional[dict[str, str]] = None
+    data: dict[str, str | None] | None = None
+    binary_data: dict[str, str] | None = None
 
 
 class Namespace(KubeObjectModel):
@@ -614,72 +615,72 @@ class Namespace(KubeObjectModel):
 
 
 class WebhookClientConfig(KubeModel):
-    url: Optional[str] = None
-    service: Optional[dict[str, Any]] = None
-    ca_bundle: Optional[str] = None
+    url: str | None = None
+    service: dict[str, Any] | None = None
+    ca_bundle: str | None = None
 
 
 class Webhook(KubeModel):
-    name: Optional[str] = None
-    client_config: Optional[WebhookClientConfig] = None
-    side_effects: Optional[str] = None
-    failure_policy: Optional[str] = None
-    match_policy: Optional[str] = None
-    timeout_seconds: Optional[int] = None
-    admission_review_versions: Optional[list[str]] = None
+    name: str | None = None
+    client_config: WebhookClientConfig | None = None
+    side_effects: str | None = None
+    failure_policy: str | None = None
+    match_policy: str | None = None
+    timeout_seconds: int | None = None
+    admission_review_versions: list[str] | None = None
 
 
 class MutatingWebhookConfiguration(KubeObjectModel):
-    webhooks: Optional[list[Webhook]] = None
+    webhooks: list[Webhook] | None = None
 
 
 class ValidatingWebhookConfiguration(KubeObjectModel):
-    webhooks: Optional[list[Webhook]] = None
+    webhooks: list[Webhook] | None = None
 
 
 # ---- custom resource definitions ----------------------------------------------------------------------------
 
 
 class CustomResourceDefinitionVersion(KubeModel):
-    name: Optional[str] = None
-    served: Optional[bool] = None
-    storage: Optional[bool] = None
-    schema_: Optional[dict[str, Any]] = Field(default=None, alias="schema")
-    subresources: Optional[dict[str, Any]] = None
-    additional_printer_columns: Optional[list[dict[str, Any]]] = None
+    name: str | None = None
+    served: bool | None = None
+    storage: bool | None = None
+    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    subresources: dict[str, Any] | None = None
+    additional_printer_columns: list[dict[str, Any]] | None = None
 
 
 class CustomResourceDefinitionNames(KubeModel):
-    kind: Optional[str] = None
-    plural: Optional[str] = None
-    singular: Optional[str] = None
-    short_names: Optional[list[str]] = None
+    kind: str | None = None
+    plural: str | None = None
+    singular: str | None = None
+    short_names: list[str] | None = None
 
 
 class CustomResourceDefinitionSpec(KubeModel):
-    group: Optional[str] = None
-    names: Optional[CustomResourceDefinitionNames] = None
-    scope: Optional[str] = None
-    version: Optional[str] = None
-    versions: Optional[list[CustomResourceDefinitionVersion]] = None
-    validation: Optional[dict[str, Any]] = None
-    subresources: Optional[dict[str, Any]] = None
-    additional_printer_columns: Optional[list[dict[str, Any]]] = None
-    preserve_unknown_fields: Optional[bool] = None
-    conversion: Optional[dict[str, Any]] = None
+    group: str | None = None
+    names: CustomResourceDefinitionNames | None = None
+    scope: str | None = None
+    version: str | None = None
+    versions: list[CustomResourceDefinitionVersion] | None = None
+    validation: dict[str, Any] | None = None
+    subresources: dict[str, Any] | None = None
+    additional_printer_columns: list[dict[str, Any]] | None = None
+    preserve_unknown_fields: bool | None = None
+    conversion: dict[str, Any] | None = None
 
 
 class CustomResourceDefinition(KubeObjectModel):
-    spec: Optional[CustomResourceDefinitionSpec] = None
+    spec: CustomResourceDefinitionSpec | None = None
 
 
 # ---- disruption budgets -------------------------------------------------------------------------------------
 
 
 class PodDisruptionBudgetSpec(KubeModel):
-    selector: Optional[LabelSelector] = None
-    min_available: Optional[IntOrString] = None
-    max_unavailable: Optional[IntOrString] = None
+    selector: LabelSelector | None = None
+    min_available: IntOrString | None = None
+    max_unavailable: IntOrString | None = None
 
 
 class PodDisruptionBudget(KubeObjectModel):

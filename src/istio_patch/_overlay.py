@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from ._errors import IstioPatchError
 from ._kinds import CLUSTER_SCOPED

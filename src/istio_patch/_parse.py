@@ -30,7 +30,7 @@ _BaseLoader = yaml.cyaml.CParser if HAS_LIBYAML else yaml.SafeLoader
 class _NodeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """libyaml's composer with a resolver that leaves plain scalars unresolved."""
 
-    def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201 - PyYAML's signature
+    def resolve(self, kind, value, implicit):
         if kind is ScalarNode:
             return PLAIN if implicit[0] else "tag:yaml.org,2002:str"
         if kind is SequenceNode:
@@ -39,10 +39,10 @@ class _NodeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     if HAS_LIBYAML:  # the composer asks the resolver about each node's path: there are no path resolvers
 
-        def descend_resolver(self, current_node, current_index):  # noqa: ANN001, ANN201 - PyYAML's signature
+        def descend_resolver(self, current_node, current_index):
             return None
 
-        def ascend_resolver(self):  # noqa: ANN201 - PyYAML's signature
+        def ascend_resolver(self):
             return None
 
 

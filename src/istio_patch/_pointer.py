@@ -8,7 +8,7 @@ key's last writing wins, and merge keys (``<<``) are not members of their own. E
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from jsonpointer import escape, unescape
 

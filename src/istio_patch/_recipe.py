@@ -21,9 +21,11 @@ Everything is checked before any manifest is touched; an error names the recipe'
 from __future__ import annotations
 
 import functools
+import operator
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ._errors import IstioPatchError, OptionsError
 
@@ -293,7 +295,7 @@ def _describe(transform: str, model: type[TransformOptions], error: Mapping[str,
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a recipe, generated from the transforms' options classes (published in docs/)."""
     import dataclasses
-    from typing import Annotated, Literal, Union
+    from typing import Annotated, Literal
 
     from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -320,7 +322,8 @@ def json_schema() -> dict[str, Any]:
                 namespace={"__pydantic_config__": {"extra": "forbid", "title": name}, "__doc__": ""},
             )
         )
-    adapter: TypeAdapter[list[Any]] = TypeAdapter(list[Union[tuple(items)]])  # type: ignore[misc, arg-type]  # a Union built at run time
+    any_item = functools.reduce(operator.or_, items)  # the union of the item models, built at run time
+    adapter: TypeAdapter[list[Any]] = TypeAdapter(list[any_item])  # type: ignore[valid-type]
     schema: dict[str, Any] = _with_selector_spellings(adapter.json_schema(by_alias=True, mode="validation"))
     for name in transform_names():  # a text option may be written as a plain number (see _numbers_as_written)
         properties = schema["$defs"][f"{name}_item"]["properties"]

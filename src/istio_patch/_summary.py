@@ -7,8 +7,9 @@ type, cluster IP and ports, workloads with how many pods they run and their imag
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from ._errors import ModelValidationError
 from ._manifest import Manifest, _objects_of

@@ -9,7 +9,7 @@ the same error, for a fraction of the cost.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from ._manifest import Document, Manifest, check_syntax
 

@@ -9,7 +9,8 @@ whether a `%` line after a document's content is a directive, which real manifes
 from __future__ import annotations
 
 import re
-from typing import Any, BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 from ._errors import DecodeError
 

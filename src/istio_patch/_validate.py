@@ -25,8 +25,9 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Literal, Mapping
+from typing import Any, Literal
 
 from ._errors import OptionsError
 from ._manifest import KubeObject, Manifest
@@ -109,8 +110,9 @@ def available_versions() -> tuple[str, ...]:
 
 def _package() -> Any:
     try:
-        import kubernetes_validate  # noqa: F401  (optional: loaded only when asked to validate)
         from importlib import resources
+
+        import kubernetes_validate  # noqa: F401  (optional: loaded only when asked to validate)
     except ImportError:
         raise OptionsError(
             f"validate: the kubernetes-validate package is not installed; install it with: {_INSTALL_HINT}"
@@ -118,7 +120,7 @@ def _package() -> Any:
     return resources.files("kubernetes_validate") / "kubernetes-json-schema"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _folders() -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], str] = {}
     for entry in _package().iterdir():

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from _child import CHILD, EXAMPLE, MIRROR
 
 from istio_patch._errors import FileError

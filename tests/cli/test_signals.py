@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from _child import EXAMPLE, MIRROR, stopped
 
 from istio_patch.cli import _files, _signals

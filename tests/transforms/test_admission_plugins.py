@@ -10,8 +10,7 @@ from _transform_cases import CORPUS, cases, options_of
 from pydantic import ValidationError
 
 from istio_patch import OptionsError, SelectorError, load, load_path
-from istio_patch.transforms import AdmissionPluginsOptions, admission_plugins, apply, plan_admission_plugins, preset
-from istio_patch.transforms import _admission_plugins
+from istio_patch.transforms import AdmissionPluginsOptions, _admission_plugins, admission_plugins, apply, plan_admission_plugins, preset
 
 WEBHOOKS = ["MutatingAdmissionWebhook", "ValidatingAdmissionWebhook"]
 

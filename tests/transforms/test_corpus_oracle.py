@@ -8,9 +8,9 @@ went in, which is also what the oracle expects of them.
 
 from __future__ import annotations
 
-
 import pytest
-from _transform_cases import corpus_file, oracle as load_oracle
+from _transform_cases import corpus_file
+from _transform_cases import oracle as load_oracle
 
 from istio_patch import SelectorError, load_path
 from istio_patch.transforms import apply, preset

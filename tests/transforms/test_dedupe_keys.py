@@ -8,8 +8,7 @@ import pytest
 from _transform_cases import FIXTURES, corpus_file
 
 from istio_patch import EditError, SelectorError, load, load_path
-from istio_patch.transforms import DedupeKeysOptions, dedupe_keys, plan_dedupe_keys
-from istio_patch.transforms import _dedupe_keys
+from istio_patch.transforms import DedupeKeysOptions, _dedupe_keys, dedupe_keys, plan_dedupe_keys
 
 LABELS = "kind: Service\nmetadata:\n  name: {name}\n  namespace: {namespace}\n  labels:\n    app: a\n    app: b\n"
 

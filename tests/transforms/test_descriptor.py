@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from istio_patch import OptionsError, load
-from istio_patch.cli import main
 from istio_patch._recipe import build_steps, json_schema, parse_recipe
+from istio_patch.cli import main
 from istio_patch.models import ConfigMap
 from istio_patch.transforms import (
     Edit,
@@ -24,12 +24,12 @@ from istio_patch.transforms import (
     Selector,
     Transform,
     TransformOptions,
+    _descriptor,
     register,
     registry,
     select,
     transform_named,
 )
-from istio_patch.transforms import _descriptor
 
 ROOT = Path(__file__).resolve().parents[2]
 

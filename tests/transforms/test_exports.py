@@ -18,13 +18,13 @@ def built_in_exports() -> dict[str, str]:
 
 
 def typing_block() -> dict[str, str]:
-    """name -> module of the imports between the ``begin``/``end`` lines of the TYPE_CHECKING block."""
-    text = INIT.read_text(encoding="utf-8")
-    start, end = text.index("# begin: built-in transforms"), text.index("# end: built-in transforms")
+    """name -> module of the imports of the ``if TYPE_CHECKING:`` block, but the images listing's."""
     names = {}
-    for node in ast.walk(ast.parse(text[start:end].replace("\n    ", "\n"))):
-        if isinstance(node, ast.ImportFrom):
-            names.update({alias.name: f"istio_patch.transforms.{node.module}" for alias in node.names})
+    for node in ast.parse(INIT.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for item in node.body:
+                if isinstance(item, ast.ImportFrom) and item.module != "_images":
+                    names.update({alias.name: f"istio_patch.transforms.{item.module}" for alias in item.names})
     return names
 
 

@@ -7,8 +7,7 @@ import doctest
 import pytest
 
 from istio_patch import OptionsError, SelectorError, load
-from istio_patch.transforms import HostPortsOptions, Selector, host_ports, plan_host_ports
-from istio_patch.transforms import _host_ports
+from istio_patch.transforms import HostPortsOptions, Selector, _host_ports, host_ports, plan_host_ports
 
 
 def test_default_ports_and_target() -> None:

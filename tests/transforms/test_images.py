@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import doctest
-import json
 import os
 from dataclasses import asdict
 
+import _slow_images
 import pytest
 import yaml
+from _transform_cases import CORPUS, FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import _slow_images
-from _transform_cases import CORPUS, FIXTURES
 
 from istio_patch import load, load_path
-from istio_patch.transforms import ImageReport, ImageUse, image_report, images
-from istio_patch.transforms import _images
+from istio_patch.transforms import ImageReport, ImageUse, _images, image_report, images
 from istio_patch.transforms._images import ImagePlace, ResolvedPlace
 
 

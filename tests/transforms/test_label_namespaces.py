@@ -9,8 +9,7 @@ from _transform_cases import cases, options_of
 from pydantic import ValidationError
 
 from istio_patch import OptionsError, SelectorError, load, load_path
-from istio_patch.transforms import LabelNamespacesOptions, label_namespaces, plan_label_namespaces
-from istio_patch.transforms import _label_namespaces
+from istio_patch.transforms import LabelNamespacesOptions, _label_namespaces, label_namespaces, plan_label_namespaces
 
 INJECT = {"istio-injection": "enabled"}
 

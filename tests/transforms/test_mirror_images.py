@@ -5,11 +5,11 @@ from __future__ import annotations
 import doctest
 
 import pytest
-from _transform_cases import corpus_file, oracle as load_oracle, cases, options_of
+from _transform_cases import cases, corpus_file, options_of
+from _transform_cases import oracle as load_oracle
 
 from istio_patch import OptionsError, SelectorError, load, load_path
-from istio_patch.transforms import MirrorImagesOptions, MirrorRule, images, mirror_images
-from istio_patch.transforms import _mirror_images
+from istio_patch.transforms import MirrorImagesOptions, MirrorRule, _mirror_images, images, mirror_images
 from istio_patch.transforms._images import ResolvedPlace
 
 GUIDE = ("gcr.io/istio-release", "docker.io/istio")

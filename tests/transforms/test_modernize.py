@@ -14,8 +14,7 @@ from _transform_cases import CORPUS, FIXTURES, options_of
 from pydantic import ValidationError
 
 from istio_patch import OptionsError, load, load_path
-from istio_patch.transforms import ModernizeOptions, apply, modernize, plan_modernize
-from istio_patch.transforms import _modernize
+from istio_patch.transforms import ModernizeOptions, _modernize, apply, modernize, plan_modernize
 
 HAS_VALIDATE = importlib.util.find_spec("kubernetes_validate") is not None
 needs_validate = pytest.mark.skipif(not HAS_VALIDATE, reason="the validate extra (kubernetes-validate) is not installed")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import doctest
 
 import pytest
-from pydantic import ValidationError
 from _transform_cases import FIXTURES, options_of
+from pydantic import ValidationError
 
 from istio_patch import OptionsError, SelectorError, load, load_path
-from istio_patch.transforms import NodePortOptions, Selector, node_port, plan_node_port
-from istio_patch.transforms import _node_port
+from istio_patch.transforms import NodePortOptions, Selector, _node_port, node_port, plan_node_port
 
 
 def test_reports_each_change_with_its_object_and_pointer() -> None:

@@ -8,7 +8,6 @@ import pytest
 from pydantic import ValidationError
 
 from istio_patch import OptionsError
-
 from istio_patch.transforms import (
     PRESETS,
     AdmissionPluginsOptions,

@@ -8,8 +8,7 @@ import pytest
 from _transform_cases import FIXTURES
 
 from istio_patch import OptionsError, SelectorError, load, load_path
-from istio_patch.transforms import PRESETS, apply, preset
-from istio_patch.transforms import _presets
+from istio_patch.transforms import PRESETS, _presets, apply, preset
 
 PRESET_DIR = FIXTURES / "presets"
 INPUT = PRESET_DIR / "input.yaml"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import doctest
 import os
 
+import _slow_images
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-import _slow_images
 
 from istio_patch.transforms import _reference
 from istio_patch.transforms._reference import Reference, find_image_references, find_references, is_domain, is_registry

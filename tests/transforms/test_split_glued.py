@@ -9,8 +9,7 @@ import pytest
 from _transform_cases import FIXTURES
 
 from istio_patch import EditError, load
-from istio_patch.transforms import PRESETS, SplitGluedOptions, apply, dedupe_keys, plan_split_glued, preset, split_glued
-from istio_patch.transforms import _split_glued
+from istio_patch.transforms import PRESETS, SplitGluedOptions, _split_glued, apply, dedupe_keys, plan_split_glued, preset, split_glued
 
 GLUED = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"
 

@@ -7,9 +7,7 @@ import doctest
 import pytest
 
 from istio_patch import OptionsError, SelectorError, load
-from istio_patch.transforms import Selector, StripResourcesOptions, plan_strip_resources, strip_resources
-from istio_patch.transforms import _strip_resources
-
+from istio_patch.transforms import Selector, StripResourcesOptions, _strip_resources, plan_strip_resources, strip_resources
 
 POD = """\
 kind: Pod

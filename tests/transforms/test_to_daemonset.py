@@ -8,8 +8,7 @@ import pytest
 from _transform_cases import FIXTURES, options_of
 
 from istio_patch import ModelValidationError, OptionsError, SelectorError, load, load_path
-from istio_patch.transforms import Selector, ToDaemonSetOptions, plan_to_daemonset, to_daemonset
-from istio_patch.transforms import _to_daemonset
+from istio_patch.transforms import Selector, ToDaemonSetOptions, _to_daemonset, plan_to_daemonset, to_daemonset
 
 
 def _warnings(name: str) -> tuple[str, ...]:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ._base import CheckOptions, Context, Finding, Rule, Severity
 from ._formats import FORMATS, Format, render

@@ -15,7 +15,7 @@ Passes: no ``replicas``.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ._base import Context, Finding, Rule
 

@@ -21,7 +21,7 @@ first object lost, not a duplicate to remove: ``--split-glued`` separates them.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .._glued import glued_objects
 from ._base import Context, Finding, Rule

@@ -14,7 +14,7 @@ Passes: ``docker.io/istio/pilot:1.0.0`` (``--mirror gcr.io/istio-release=docker.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .._manifest import Manifest
 from ..transforms._images import ImagePlace, ResolvedPlace

@@ -26,7 +26,7 @@ Passes: a ``---`` line before the second ``apiVersion``.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .._glued import glued_objects
 from ._base import Context, Finding, Rule

@@ -21,7 +21,7 @@ Passes: each node port held once. A ``hostPort`` of 0 or null is none (Kubernete
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .._manifest import Manifest
 from .._models import WORKLOAD_KINDS, HostPortClaim, Service, Workload

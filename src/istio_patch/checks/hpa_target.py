@@ -15,7 +15,7 @@ Passes: an HPA that targets a Deployment of the manifest; no HPA for a DaemonSet
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .._models import HorizontalPodAutoscaler
 from ._base import Context, Finding, Rule

@@ -15,7 +15,7 @@ Passes: ``containerPort: 80``.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ._base import READ_KINDS, Context, Finding, Rule
 

@@ -15,7 +15,7 @@ Passes: ``type: NodePort`` or ``ClusterIP``.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .._models import Service
 from ._base import CheckOptions, Context, Finding, Rule

@@ -15,7 +15,7 @@ Passes: nodePorts in the range, each held by one Service port.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .._manifest import Manifest
 from .._models import Service

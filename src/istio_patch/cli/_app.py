@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from .._errors import FileError
 from ._common import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_OK, PROG, Failure, UsageError, err, out
@@ -75,7 +75,7 @@ def _main(argv: list[str]) -> int:
         return EXIT_BROKEN_PIPE if exc.errno == errno.EPIPE else EXIT_ERROR
     except KeyboardInterrupt as exc:
         return _interrupted(exc)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback unless asked
+    except Exception as exc:
         return _unexpected(exc, debug)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from ._common import EXIT_FOUND, EXIT_OK, PROG, Failure, UsageError, err, out, warn
 from ._files import make_folder, write_files, write_output

@@ -12,8 +12,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, NoReturn, Sequence
+from typing import NoReturn
 
 from .._errors import FileError
 from ._signals import Interrupted, critical, deferred, stop_on_signals, take_pending

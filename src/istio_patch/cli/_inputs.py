@@ -6,8 +6,9 @@ import errno
 import os
 import stat
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO, Sequence
+from typing import IO
 
 from .._errors import FileError
 from ._files import Fingerprint, fingerprint, write_files

@@ -7,7 +7,8 @@ come from the transforms' descriptors, and reading those costs an import of ever
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any, Callable, NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._common import PROG, UsageError, out
 

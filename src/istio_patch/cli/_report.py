@@ -35,7 +35,8 @@ def images(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    from ..checks import CheckOptions, check as check_of, render, rules
+    from ..checks import CheckOptions, render, rules
+    from ..checks import check as check_of
 
     if args.list_rules:
         out("".join(f"{rule.id:<20} {rule.severity:<8} {rule.summary}\n" for rule in rules().values()))

@@ -11,7 +11,8 @@ import errno
 import os
 import stat
 import sys
-from typing import IO, Any, Iterable
+from collections.abc import Iterable
+from typing import IO, Any
 
 from .._errors import FileError
 

@@ -40,10 +40,10 @@ if TYPE_CHECKING:
     # What type checkers and editors see of the names below, which load on first use (PEP 562) so that a run
     # imports only the transforms it runs. The block lists the built-in transforms' exports; a test holds it to
     # the descriptors, which remain the only place a transform is declared.
-    # begin: built-in transforms
     from ._admission_plugins import AdmissionPluginsOptions, admission_plugins, plan_admission_plugins
     from ._dedupe_keys import DedupeKeysOptions, dedupe_keys, plan_dedupe_keys
     from ._host_ports import HostPortsOptions, PortMapping, host_ports, plan_host_ports
+    from ._images import ImagePlace, ImageReport, ImageUse, ImageWarning, ResolvedPlace, image_report, images
     from ._label_namespaces import LabelNamespacesOptions, label_namespaces, plan_label_namespaces
     from ._mirror_images import MirrorImagesOptions, MirrorRule, mirror_images, plan_mirror_images
     from ._modernize import ModernizeOptions, modernize, plan_modernize
@@ -51,8 +51,6 @@ if TYPE_CHECKING:
     from ._split_glued import SplitGluedOptions, plan_split_glued, split_glued
     from ._strip_resources import StripResourcesOptions, plan_strip_resources, strip_resources
     from ._to_daemonset import ToDaemonSetOptions, plan_to_daemonset, to_daemonset
-    # end: built-in transforms
-    from ._images import ImagePlace, ImageReport, ImageUse, ImageWarning, ResolvedPlace, image_report, images
 
 _IMAGES = ("ImagePlace", "ImageReport", "ImageUse", "ImageWarning", "ResolvedPlace", "image_report", "images")
 # The public names: the framework's, then what each built-in transform exports (tests/transforms/test_exports.py

@@ -35,8 +35,9 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Sequence
+from typing import Annotated, Any
 
 from .._errors import OptionsError
 from .._manifest import Manifest

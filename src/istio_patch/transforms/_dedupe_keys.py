@@ -45,8 +45,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from .._glued import GluedObject, glued_objects
 from .._kube import is_merge_key, mapping_key

@@ -38,8 +38,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Sequence, Union
+from typing import Annotated, Any
 
 from .._errors import ModelValidationError, OptionsError, SelectorError
 from .._manifest import Manifest
@@ -92,7 +93,7 @@ class HostPortsOptions(SelectingOptions):
     ALIASES = {"target": "selector"}
 
     selector: Selector = ingress_gateway()
-    ports: list[Union[PortMapping, Port]] = field(default_factory=lambda: [80, 443])
+    ports: list[PortMapping | Port] = field(default_factory=lambda: [80, 443])
     containers: list[str] = field(default_factory=list)
 
     def _check(self) -> None:

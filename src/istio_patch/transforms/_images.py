@@ -43,8 +43,9 @@ Example:
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from .._errors import ModelValidationError
 from .._manifest import Document, KubeObject, Manifest

@@ -41,8 +41,9 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Mapping, Sequence
+from typing import Annotated, Any
 
 from .._emit import key_text, scalar_text
 from .._errors import SelectorError

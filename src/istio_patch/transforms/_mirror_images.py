@@ -57,8 +57,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Iterable, Mapping, Sequence
+from typing import Annotated, Any
 
 from .._errors import OptionsError, SelectorError
 from .._manifest import Manifest
@@ -506,8 +507,8 @@ def _value_at(values: Value, path: tuple[str, ...]) -> Any:
 def _replaced(text: str, path: tuple[str, ...], value: str) -> str | None:
     """The values text with the string at ``path`` replaced, edited in place as any document is; None if it cannot be."""
     from .._errors import IstioPatchError
-    from .._pointer import join
     from .._manifest import load
+    from .._pointer import join
 
     try:
         document = load(text, source="values").documents[0]

@@ -72,8 +72,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .._manifest import KubeObject, Manifest
 from .._models import (
@@ -241,7 +242,7 @@ _WORKLOAD_ONLY_OLD = ("rollbackTo", "templateGeneration")
 
 
 def _workload(obj: Workload) -> tuple[list[Op], list[str]]:
-    spec = getattr(obj, "spec")
+    spec = obj.spec
     ops: list[Op] = []
     notes: list[str] = []
     if not spec.has("selector"):

@@ -30,8 +30,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .._errors import ModelValidationError, OptionsError
 from .._manifest import Manifest

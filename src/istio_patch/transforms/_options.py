@@ -19,9 +19,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import typing
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Iterator, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from .._errors import OptionsError
 
@@ -221,7 +222,7 @@ def canonical_names(cls: type[Checked], data: Mapping[str, Any]) -> dict[str, An
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _adapter(cls: type[Checked]) -> Any:
     from pydantic import (
         TypeAdapter,  # the first checked construction pays for pydantic, and only it
@@ -230,7 +231,7 @@ def _adapter(cls: type[Checked]) -> Any:
     return TypeAdapter(cls)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def field_types(cls: type[Checked]) -> Mapping[str, Any]:
     """Field name -> its type, annotations resolved (``Annotated`` kept), in declaration order."""
     hints = typing.get_type_hints(cls, include_extras=True)

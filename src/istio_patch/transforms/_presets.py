@@ -25,8 +25,9 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .._errors import OptionsError
 from ._base import Selector, Step, ingress_gateway
@@ -100,7 +101,7 @@ def _admission_webhooks(allow_no_match: bool, namespace: str | None) -> list[Ste
     return [ADMISSION_PLUGINS.step(options)]
 
 
-PRESETS: Mapping[str, Callable[[bool, "str | None"], list[Step]]] = MappingProxyType(
+PRESETS: Mapping[str, Callable[[bool, str | None], list[Step]]] = MappingProxyType(
     {
         "bare-metal": _bare_metal,
         "cn-mirror": _cn_mirror,

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Iterator
 
 __all__ = ["Reference", "DOCKER_HUB", "is_domain", "is_registry", "find_references", "find_image_references", "Found"]
 

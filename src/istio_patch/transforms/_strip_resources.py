@@ -33,8 +33,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 from .._errors import OptionsError, SelectorError
 from .._manifest import Manifest

@@ -37,8 +37,9 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence, Union
+from typing import Any
 
 from ._reference import Reference, find_image_references
 
@@ -65,7 +66,7 @@ class Unknown:
     missing: bool = False
 
 
-Value = Union[Known, Unknown]
+Value = Known | Unknown
 
 _ROOT = Known(None, ("<root>",))  # the template's dot at the top: .Values and the Pod's fields
 _WHITE = " \t\r\n"
