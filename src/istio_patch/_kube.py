@@ -121,9 +121,9 @@ def scalar_value(node: ScalarNode) -> Any:
         return None
     if kind in ("bool", "int", "float"):
         resolved = resolve_plain(value)
-        expected = {"bool": bool, "int": int, "float": (int, float)}[kind]
-        if isinstance(resolved, expected) and not (kind == "int" and isinstance(resolved, bool)):
-            return float(resolved) if kind == "float" else resolved
+        expected: dict[str, type | tuple[type, ...]] = {"bool": bool, "int": int, "float": (int, float)}
+        if isinstance(resolved, expected[kind]) and not (kind == "int" and isinstance(resolved, bool)):
+            return float(resolved) if kind == "float" and isinstance(resolved, (int, float)) else resolved
         raise YAMLSyntaxError(
             f"cannot read {value!r} as !!{kind}",
             line=node.start_mark.line + 1,
@@ -252,7 +252,7 @@ def _full_view(root: Node, budget: int, characters: int) -> tuple[Any, list[tupl
         depths[ident] = depth
         if isinstance(node, SequenceNode):
             values[ident] = [values[id(item)] for item in node.value]
-        else:
+        elif isinstance(node, MappingNode):
             values[ident] = _mapping_value(node, values, duplicates)
     _refuse_excessive_aliasing(root, sizes[id(root)], len(values))
     _locate_duplicates(root, duplicates)
@@ -292,7 +292,7 @@ def _plain_value(node: Node, level: int, seen: set[int]) -> Any:
     seen.add(ident)
     kind = node.__class__
     if kind is ScalarNode:
-        return scalar_value(node)
+        return scalar_value(node)  # type: ignore[arg-type]  # the class is compared: isinstance costs more here
     if level >= MAX_DEPTH:
         raise _NotPlain
     if kind is SequenceNode:
@@ -347,7 +347,8 @@ def _allowed_alias_ratio(decoded: int) -> float:
 
 def _children(node: Node) -> list[Node]:
     if isinstance(node, SequenceNode):
-        return node.value
+        items: list[Node] = node.value
+        return items
     if isinstance(node, MappingNode):
         return [child for pair in node.value for child in pair]
     return []
@@ -376,7 +377,7 @@ def mapping_key(key: Node, values: dict[int, Any] | None = None) -> str:
     return key_text(scalar_value(key))
 
 
-def _mapping_value(node: MappingNode, values: dict[int, Any], duplicates: list) -> dict[str, Any]:
+def _mapping_value(node: MappingNode, values: dict[int, Any], duplicates: list[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     explicit: dict[str, tuple[Node, Node]] = {}
     for key, value in node.value:
@@ -405,7 +406,7 @@ def _merge_sources(value: Node) -> list[Node]:
     )
 
 
-def _locate_duplicates(root: Node, duplicates: list) -> None:
+def _locate_duplicates(root: Node, duplicates: list[Any]) -> None:
     """Fill in the JSON pointer of each duplicate's mapping (found by a walk only when there are any)."""
     if not duplicates:
         return

@@ -409,7 +409,11 @@ class Manifest:
                 typed.append(self.typed(obj, model if generic else cls, registry=registry))
         return tuple(typed)
 
-    def typed(self, obj: KubeObject, model: type[M] | None = None, *, registry: Registry | None = None) -> M:
+    @overload
+    def typed(self, obj: KubeObject, model: None = None, *, registry: Registry | None = None) -> KubeObjectModel: ...
+    @overload
+    def typed(self, obj: KubeObject, model: type[M], *, registry: Registry | None = None) -> M: ...
+    def typed(self, obj: KubeObject, model: type[Any] | None = None, *, registry: Registry | None = None) -> Any:
         """The typed model of ``obj`` (one of this manifest's objects), with its origin.
 
         The model is the registry's for the object's apiVersion and kind unless ``model`` is given.
@@ -420,7 +424,7 @@ class Manifest:
         cls = model or (registry or DEFAULT_REGISTRY).model_for(obj.api_version, obj.kind)
         doc = self.documents[obj.index]
         origin = Origin(obj.source, obj.index, obj.pointer, obj.line, obj.document)
-        return build(cls, copy_data(obj._view()), origin=origin, describe=obj.describe(), locate=doc.locate)  # type: ignore[return-value]
+        return build(cls, copy_data(obj._view()), origin=origin, describe=obj.describe(), locate=doc.locate)
 
     def get(self, ref: str, namespace: str | None = None, *, registry: Registry | None = None) -> KubeObjectModel:
         """The one object kubectl's ``TYPE/NAME`` names (``deploy/istio-pilot``, in ``namespace`` if given), typed.
@@ -630,8 +634,10 @@ def copy_data(value: Any) -> Any:
 
 
 def _object(doc: Document, pointer: str, data: dict[str, Any], node: Node | None) -> KubeObject:
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    labels = metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {}
+    metadata = data.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    labels = metadata.get("labels")
+    labels = labels if isinstance(labels, dict) else {}
     name = metadata.get("name")
     namespace = metadata.get("namespace")
     api_version = data.get("apiVersion")

@@ -24,13 +24,13 @@ PLAIN = "?"
 HAS_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
 # libyaml's parser and composer alone (CSafeLoader adds a constructor and a resolver that are never used here,
 # and whose setup and per-node calls are a fifth of composing a short document).
-_BaseLoader = yaml.cyaml.CParser if HAS_LIBYAML else yaml.SafeLoader
+_BaseLoader: Any = yaml.cyaml.CParser if HAS_LIBYAML else yaml.SafeLoader  # type: ignore[attr-defined]  # (not in the stubs)
 
 
-class _NodeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _NodeLoader(_BaseLoader):  # type: ignore[misc]
     """libyaml's composer with a resolver that leaves plain scalars unresolved."""
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
             return PLAIN if implicit[0] else "tag:yaml.org,2002:str"
         if kind is SequenceNode:
@@ -39,10 +39,10 @@ class _NodeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     if HAS_LIBYAML:  # the composer asks the resolver about each node's path: there are no path resolvers
 
-        def descend_resolver(self, current_node, current_index):
+        def descend_resolver(self, current_node: Node | None, current_index: object) -> None:
             return None
 
-        def ascend_resolver(self):
+        def ascend_resolver(self) -> None:
             return None
 
 
@@ -133,7 +133,7 @@ class _Shift:
         first_on_line = bisect_left(self.lines, mark.line, 0, before)
         index = mark.index + self.total[before]
         column = mark.column + self.total[before] - self.total[first_on_line]
-        return yaml.error.Mark(mark.name, index, mark.line, column, None, None)
+        return yaml.error.Mark(mark.name, index, mark.line, column, None, 0)  # no buffer: no snippet
 
     def nodes(self, root: Node | None) -> None:
         seen: set[int] = set()
@@ -208,24 +208,27 @@ def _compose_redefining(loader: Any) -> Node | None:
 
 def _node_of(loader: Any, event: Any, anchors: dict[str, Node]) -> Node:
     """The node an event starts (a collection still empty), registering its anchor first, as PyYAML does."""
+    # libyaml's marks (yaml._yaml.Mark) stand in for PyYAML's, as in PyYAML's own composer
+    start: Any = event.start_mark
+    end: Any = event.end_mark
     if isinstance(event, yaml.AliasEvent):
         if event.anchor not in anchors:
-            raise yaml.composer.ComposerError(None, None, "found undefined alias", event.start_mark)
+            raise yaml.composer.ComposerError(None, None, "found undefined alias", start)
         return anchors[event.anchor]
     tag = event.tag
     node: Node
     if isinstance(event, yaml.ScalarEvent):
         if tag is None or tag == "!":
             tag = loader.resolve(ScalarNode, event.value, event.implicit)
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        node = ScalarNode(tag, event.value, start, end, style=event.style)
     elif isinstance(event, yaml.SequenceStartEvent):
         if tag is None or tag == "!":
             tag = loader.resolve(SequenceNode, None, event.implicit)
-        node = SequenceNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        node = SequenceNode(tag, [], start, None, flow_style=event.flow_style)
     else:
         if tag is None or tag == "!":
             tag = loader.resolve(MappingNode, None, event.implicit)
-        node = MappingNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        node = MappingNode(tag, [], start, None, flow_style=event.flow_style)
     if event.anchor is not None:
         anchors[event.anchor] = node
     return node
@@ -277,7 +280,8 @@ def aliases(text: str, root: Node | None) -> list[Alias]:
         while loader.check_event():
             event = loader.get_event()
             if isinstance(event, yaml.AliasEvent):
-                start, end = event.start_mark, event.end_mark
+                start: Any = event.start_mark
+                end: Any = event.end_mark
                 if shift is not None:
                     start, end = shift.mark(start), shift.mark(end)
                 spans.append((start.index, end.index))

@@ -59,7 +59,7 @@ class StepSpec:
     """
 
     transform: str
-    options: Mapping[str, Any]
+    options: dict[str, Any]  # filled in while the flags are read (-n, modifiers), checked once complete
     origin: str
     line: int | None = None
     column: int | None = None

@@ -185,7 +185,7 @@ def _workload(workload: Workload) -> tuple[WorkloadSummary, _Scale]:
     images = tuple(dict.fromkeys(c.image for _, c in workload.containers() if c.image))
     origin = workload.origin
     assert origin is not None
-    scale = _Scale(workload.kind, workload.name, workload.namespace, workload.replicas, getattr(workload.spec, "parallelism", None))
+    scale = _Scale(workload.kind, workload.name, workload.namespace, workload.replicas, getattr(getattr(workload, "spec", None), "parallelism", None))
     return WorkloadSummary(workload.kind, workload.name, "", images, origin.source, origin.line), scale
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from ._manifest import Document, Manifest, check_syntax
 
@@ -113,7 +114,7 @@ def _scanner() -> Callable[[str], bool]:
     tag, collection key, ``<<`` key or second document, or at either limit, is therefore left to the core.
     """
     from yaml import YAMLError
-    from yaml.cyaml import CParser
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]  # (not in the stubs)
     from yaml.events import (
         AliasEvent,
         DocumentStartEvent,
@@ -132,7 +133,7 @@ def _scanner() -> Callable[[str], bool]:
         values = documents = 0
         try:
             while parser.check_event():
-                event = parser.get_event()
+                event: Any = parser.get_event()  # libyaml's events: the kind is compared below, not narrowed
                 kind = type(event)
                 if kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
                     if event.anchor is not None or event.tag is not None:

@@ -18,11 +18,11 @@ __all__ = ["main", "main_entry"]
 
 def _command(name: str) -> Callable[[argparse.Namespace], int]:
     """The function that runs the command ``name`` (its module is imported only when it runs)."""
-    if name in ("apply", "plan"):
-        from . import _apply as module
-    else:
-        from . import _report as module
-    return getattr(module, name)  # type: ignore[no-any-return]
+    from importlib import import_module
+
+    module = import_module("._apply" if name in ("apply", "plan") else "._report", __package__)
+    command: Callable[[argparse.Namespace], int] = getattr(module, name)
+    return command
 
 
 def main(argv: list[str] | None = None) -> int:

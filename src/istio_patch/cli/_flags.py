@@ -130,12 +130,12 @@ def _modifier(command: str, flag: str, name: str, value: Any, current: StepSpec 
                 modifier = next(m for m in owner.modifiers if m.name == name)
                 _fold(command, modifier, current.options.setdefault("overrides", {}).setdefault(owner.name, {}), value)
             return
-    owner = transforms.get(current.transform) if current is not None and current.transform != "preset" else None
-    modifier = next((m for m in owner.modifiers if m.name == name), None) if owner is not None else None
-    if modifier is None or current is None:
+    step_owner: Transform | None = transforms.get(current.transform) if current is not None and current.transform != "preset" else None
+    found = next((m for m in step_owner.modifiers if m.name == name), None) if step_owner is not None else None
+    if found is None or current is None:
         flags = [t.flag.name for t in transforms.values() if t.flag and any(m.name == name for m in t.modifiers)]
         raise UsageError(f"{command}: {flag} belongs after {' or '.join(flags)}, or a preset that runs it")
-    _fold(command, modifier, current.options, value)
+    _fold(command, found, current.options, value)
 
 
 def _fold(command: str, modifier: Any, options: dict[str, Any], value: Any) -> None:

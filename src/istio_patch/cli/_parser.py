@@ -197,7 +197,7 @@ def build(command: str | None) -> Parser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("files", nargs="*", metavar="FILE", help="manifests to read ('-' or none: stdin)")
     common.add_argument("-f", "--filename", dest="more_files", action="append", default=[], metavar="FILE",
                         help="a manifest to read, as kubectl takes it; repeatable")

@@ -11,11 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import accumulate
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    TypeVar,
-)
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .._errors import EditError, OptionsError, SelectorError
 from .._kinds import KIND_ALIASES, canonical_kind, split_ref
@@ -119,8 +115,8 @@ class TransformOptions(Checked):
 
     @classmethod
     def _prepare(cls, data: dict[str, Any]) -> dict[str, Any]:
-        selector_fields = [f for f in fields(cls) if f.name == "selector"]  # type: ignore[arg-type]
-        if not selector_fields or "namespace" in {f.name for f in fields(cls)}:  # type: ignore[arg-type]
+        selector_fields = [f for f in fields(cls) if f.name == "selector"]
+        if not selector_fields or "namespace" in {f.name for f in fields(cls)}:
             return data
         namespace = data.pop("namespace", None)
         if namespace is not None and (not isinstance(namespace, str) or not namespace):
@@ -181,7 +177,11 @@ def one_namespace(found: Sequence[KubeObject], selector: Selector, options: Sele
         )
 
 
-def typed(manifest: Manifest, obj: KubeObject, model: type[M] | None = None) -> M:
+@overload
+def typed(manifest: Manifest, obj: KubeObject, model: None = None) -> KubeObjectModel: ...
+@overload
+def typed(manifest: Manifest, obj: KubeObject, model: type[M]) -> M: ...
+def typed(manifest: Manifest, obj: KubeObject, model: type[Any] | None = None) -> Any:
     """The typed model of ``obj`` (the registry's for its kind, or ``model``): what a transform reads."""
     return manifest.typed(obj, model)
 

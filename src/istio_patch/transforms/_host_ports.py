@@ -136,7 +136,7 @@ def plan_host_ports(manifest: Manifest, options: HostPortsOptions) -> Plan:
     warnings: list[str] = []
     notes: list[str] = []
     autoscalers: list[HorizontalPodAutoscaler] | None = None  # looked for once, and only if a workload can have replicas
-    node_ports: list[tuple[HostPortClaim, Workload]] | None = None  # the other holders of node ports, found once
+    node_ports: list[tuple[HostPortClaim, KubeObjectModel]] | None = None  # the other holders of node ports, found once
     for workload in workloads:
         ops, added = _operations(manifest, workload, options, wanted)
         edits.append(Edit.on(workload, ops, "hostPort for the node's address"))

@@ -80,12 +80,15 @@ from .._manifest import KubeObject, Manifest
 from .._models import (
     CustomResourceDefinition,
     CustomResourceDefinitionVersion,
+    DaemonSet,
+    Deployment,
     HorizontalPodAutoscaler,
     KubeObjectModel,
     MutatingWebhookConfiguration,
     PodDisruptionBudget,
+    ReplicaSet,
+    StatefulSet,
     ValidatingWebhookConfiguration,
-    Workload,
 )
 from .._versions import Version, parse_kubernetes_version
 from ._base import Edit, Plan, Result, TransformOptions, typed
@@ -241,7 +244,7 @@ def _operations(obj: KubeObjectModel, target: Version) -> tuple[list[Op], list[s
 _WORKLOAD_ONLY_OLD = ("rollbackTo", "templateGeneration")
 
 
-def _workload(obj: Workload) -> tuple[list[Op], list[str]]:
+def _workload(obj: Deployment | DaemonSet | ReplicaSet | StatefulSet) -> tuple[list[Op], list[str]]:
     spec = obj.spec
     ops: list[Op] = []
     notes: list[str] = []

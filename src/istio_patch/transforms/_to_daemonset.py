@@ -124,7 +124,8 @@ def plan_to_daemonset(manifest: Manifest, options: ToDaemonSetOptions) -> Plan:
     autoscalers = _autoscalers(manifest)  # once, not once per workload: 8 copies, 8 workloads
     handled: set[tuple[int, str]] = set()
     for obj in found:
-        workload: Deployment | DaemonSet = typed(manifest, obj)
+        workload = typed(manifest, obj)
+        assert isinstance(workload, (Deployment, DaemonSet))  # found holds the objects of these two kinds only
         ops, cautions = _operations(manifest, workload, options)
         edits.append(Edit.on(workload, ops, "Deployment to DaemonSet"))
         warnings.extend(cautions)
