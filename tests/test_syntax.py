@@ -58,3 +58,15 @@ _PARTS = st.sampled_from(["a", " ", "\t", "\n", "\r", "-", "- ", "-\t", "]", "}"
 def test_what_only_the_core_refuses_is_found_as_one_expression_finds_it(text: str) -> None:
     expected = text.count("[") + text.count("{") < 20 and not _ONE_EXPRESSION.search(text)
     assert syntax._only_libyaml_can_object(text) == expected
+
+
+def test_progress_is_told_documents_checked_in_order_up_to_the_total() -> None:
+    from istio_patch._syntax import check_syntax_quickly
+
+    text = "".join(f"---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n" for i in range(2500))
+    text += "---\nx: &a 1\ny: *a\n" * 3000  # documents the event scan looks at one by one
+    manifest = load(text)
+    told: list[tuple[int, int]] = []
+    check_syntax_quickly(manifest, lambda done, total: told.append((done, total)))
+    assert told[-1] == (5500, 5500) and {total for _, total in told} == {5500}
+    assert [done for done, _ in told] == sorted(done for done, _ in told) and len(told) > 3

@@ -17,8 +17,10 @@ from ._manifest import Document, Manifest, check_syntax
 __all__ = ["check_syntax_quickly"]
 
 
-def check_syntax_quickly(manifest: Manifest) -> None:
+def check_syntax_quickly(manifest: Manifest, progress: Callable[[int, int], None] | None = None) -> None:
     """``check_syntax``'s verdict, paying for libyaml's event parser instead of node trees and views.
+
+    ``progress``, if given, is called now and then with the number of documents checked and their total.
 
     A document the event scan cannot vouch for is built by the core now, so that its error is raised with the
     core's words and file positions: one whose scan fails, and one with a feature whose errors only composing
@@ -27,6 +29,7 @@ def check_syntax_quickly(manifest: Manifest) -> None:
     """
     from ._parse import HAS_LIBYAML
 
+    total = len(manifest.documents)
     if not HAS_LIBYAML:  # the pure-Python parser would cost as much as building
         check_syntax(manifest)
         return
@@ -48,11 +51,13 @@ def check_syntax_quickly(manifest: Manifest) -> None:
 
     batch: list[Document] = []  # consecutive documents that only libyaml could refuse, parsed together
     length = 0
-    for doc in manifest.documents:
+    for number, doc in enumerate(manifest.documents):
         text = doc.text
         if batch and (length >= _BATCH or not text.startswith("---")):
             _check_batch(batch, parses, check)
             batch, length = [], 0
+            if progress is not None:
+                progress(number, total)
         if text.isascii() and _only_libyaml_can_object(text):  # a wide text would widen the joined stream
             batch.append(doc)
             length += len(text)
@@ -60,11 +65,17 @@ def check_syntax_quickly(manifest: Manifest) -> None:
             _check_batch(batch, parses, check)  # errors are raised in the order of the documents
             batch, length = [], 0
             check(doc)
+            if progress is not None and number % _EVERY == 0:
+                progress(number, total)
     _check_batch(batch, parses, check)
+    if progress is not None:
+        progress(total, total)
 
 
 # The documents libyaml parses at once: their texts joined, about this many characters.
 _BATCH = 1 << 18
+# How often (in documents checked one by one) progress is told, when it is asked for.
+_EVERY = 1000
 
 
 def _check_batch(batch: list[Document], parses: Callable[[str], bool], check: Callable[[Document], None]) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from .._errors import FileError
 from ._common import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_OK, PROG, Failure, UsageError, err, out
 from ._parser import COMMANDS, build
+from ._progress import progress
 from ._signals import Interrupted, stop_on_signals
 from ._streams import flush_stdout
 
@@ -58,10 +59,12 @@ def _main(argv: list[str]) -> int:
 
             out(f"{PROG} {__version__}\n")
             return EXIT_OK
+        progress.allow(getattr(args, "quiet", False))
         if args.command is None:
             names = list(COMMANDS)
             raise UsageError(f"{PROG}: say which command to run: {', '.join(names[:-1])} or {names[-1]} (see --help)")
         code = _command(args.command)(args)
+        progress.clear()
         flush_stdout()
         return code
     except UsageError as exc:

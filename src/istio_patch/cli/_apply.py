@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ._common import EXIT_FOUND, EXIT_OK, PROG, Failure, UsageError, err, out, warn
 from ._files import make_folder, write_files, write_output
 from ._inputs import InPlace, is_stdin
+from ._progress import progress
 from ._run import load_all, manifests_of, run_steps, steps_of
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ def apply(args: argparse.Namespace) -> int:
             return _verdict(args, before, changed)
     before, after = _run(args, steps, manifests_of(args))
     changed = [not old.same_text(new) for old, new in zip(before, after)]
+    progress.show("writing the diff" if args.diff else "writing")
     if args.diff:
         out(_diff(before, after, _use_color(args.color)))
     elif args.check:

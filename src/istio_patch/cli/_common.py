@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ._progress import progress
 from ._streams import write_stderr, write_stdout
 
 __all__ = ["PROG", "EXIT_OK", "EXIT_FOUND", "EXIT_ERROR", "EXIT_BROKEN_PIPE", "UsageError", "Failure", "out", "err", "warn", "printable"]
@@ -23,11 +24,13 @@ class Failure(Exception):
 
 def out(text: str | bytes | Iterable[bytes]) -> None:
     """Write to stdout (text, bytes, or bytes a chunk at a time), every byte accounted for (FileError otherwise)."""
+    progress.clear()  # stdout may be the same terminal
     write_stdout(text.encode("utf-8") if isinstance(text, str) else text)
 
 
 def err(text: str) -> None:
-    """One message on stderr (dropped if stderr is closed)."""
+    """One message on stderr (dropped if stderr is closed), on a line of its own (the progress line goes first)."""
+    progress.clear()
     write_stderr(text.rstrip("\n") + "\n")
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ._common import EXIT_FOUND, EXIT_OK, PROG, Failure, UsageError, out, printable, warn
+from ._progress import progress
 from ._run import manifests_of
 
 __all__ = ["images", "check", "summary", "validate"]
@@ -16,6 +17,7 @@ def images(args: argparse.Namespace) -> int:
 
     listing: dict[str, dict[str, object]] = {}
     for manifest in manifests_of(args):
+        progress.show(f"listing the images of {manifest.source}")
         report = image_report(manifest)
         for warning in report.warnings:  # on stderr: the listing on stdout stays a list of images
             warn(f"{manifest.source}:{warning.line}: {warning.object} {warning.pointer}: {warning.message}")
@@ -42,7 +44,9 @@ def check(args: argparse.Namespace) -> int:
         out("".join(f"{rule.id:<20} {rule.severity:<8} {rule.summary}\n" for rule in rules().values()))
         return EXIT_OK
     options = CheckOptions(bare_metal=args.bare_metal, forbid_registries=tuple(args.forbid_registry), node_port_range=_port_range(args.node_port_range))
-    findings = check_of(manifests_of(args), options, select=args.rule)
+    manifests = manifests_of(args)
+    progress.show("checking the rules")
+    findings = check_of(manifests, options, select=args.rule)
     text = render(findings, args.format, rules())
     out(printable(text) if args.format in ("text", "github") else text)
     return EXIT_FOUND if findings else EXIT_OK
@@ -58,7 +62,9 @@ def _port_range(text: str) -> tuple[int, int]:
 def summary(args: argparse.Namespace) -> int:
     from .._summary import summary as summary_of
 
-    result = summary_of(manifests_of(args))
+    manifests = manifests_of(args)
+    progress.show("summarizing")
+    result = summary_of(manifests)
     if args.json:
         out(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
@@ -99,6 +105,8 @@ def validate(args: argparse.Namespace) -> int:
         validate_of(load("", source=STDIN), args.kubernetes_version, strict=args.strict)
     except OptionsError as exc:
         raise Failure(exc.message) from None
-    problems = [p for m in manifests_of(args) for p in validate_of(m, args.kubernetes_version, strict=args.strict)]
+    manifests = manifests_of(args)
+    progress.show(f"validating against Kubernetes {args.kubernetes_version}")
+    problems = [p for m in manifests for p in validate_of(m, args.kubernetes_version, strict=args.strict)]
     out(printable("".join(f"{problem}\n" for problem in problems)))
     return EXIT_FOUND if any(p.severity == "error" for p in problems) else EXIT_OK

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ._common import PROG, UsageError
 from ._inputs import Reader, Source, is_stdin, read_inputs
+from ._progress import progress
 
 if TYPE_CHECKING:
     from .._manifest import Manifest
@@ -33,6 +34,8 @@ def manifests_of(args: argparse.Namespace) -> list[Manifest]:
     documents are cut, and the others' bytes go as soon as theirs are: what a command keeps is the documents.
     """
     names = _names(args)
+    for name in names:
+        progress.read(_size(name))
     sources = read_inputs(names[:-1])
     with Reader(names[-1]) as last:
         sources.reverse()
@@ -57,9 +60,24 @@ def _checked(data: bytes | Reader, name: str) -> Manifest:
     from .._manifest import load
     from .._syntax import check_syntax_quickly
 
+    progress.show(f"reading {name}")
     manifest = load(data, source=name)  # type: ignore[arg-type]  # a Reader reads as a binary file
-    check_syntax_quickly(manifest)
+    counted = _size(name) > 0  # a regular file was counted before it was read; a stream is counted now
+    progress.read(0 if counted else sum(len(doc.text) for doc in manifest.documents), len(manifest.documents))
+    check_syntax_quickly(manifest, lambda done, total: progress.show(f"checking {name}: documents", done, total))
     return manifest
+
+
+def _size(name: str) -> int:
+    """The size of a regular file (0 for anything else, which is counted once read)."""
+    import os
+    import stat
+
+    try:
+        info = os.stat(name)
+    except (OSError, ValueError):
+        return 0
+    return info.st_size if stat.S_ISREG(info.st_mode) else 0
 
 
 def steps_of(args: argparse.Namespace) -> list[tuple[StepSpec, Step]]:
@@ -100,7 +118,8 @@ def run_steps(manifests: list[Manifest], steps: Sequence[tuple[StepSpec, Step]])
     run = Run(joined, joined)
     if steps and not joined.has_objects():
         return run  # nothing to select (empty files, comments only): empty in, empty out
-    for spec, step in steps:
+    for number, (spec, step) in enumerate(steps, 1):
+        progress.show(f"step {number} of {len(steps)}: {spec.origin}")
         try:
             result = step(run.after)
         except SelectorError as exc:
