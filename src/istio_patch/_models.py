@@ -18,8 +18,9 @@ kinds, and :meth:`Registry.with_model` adds custom ones (Istio's CRDs, say).
 Validators are built on first use (``defer_build``): a run pays for the models of the objects it reads.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would evaluate every field's annotation from its text
+# when each class is made, which is a third of importing this module; the few annotations that name a class
+# defined further down are quoted instead.
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
@@ -379,7 +380,7 @@ class HostPortClaim:
     pointer: str  # relative to the object
     container: str | None
 
-    def clashes(self, other: HostPortClaim) -> bool:
+    def clashes(self, other: "HostPortClaim") -> bool:
         """Whether two pods holding these could not run on one node (0.0.0.0 is every address)."""
         return (
             self.port == other.port
@@ -406,7 +407,7 @@ class Workload(KubeObjectModel):
             node = getattr(node, name)
         return node if isinstance(node, PodSpec) else None
 
-    def with_pod_spec(self: W, spec: PodSpec) -> W:
+    def with_pod_spec(self: "W", spec: PodSpec) -> "W":
         """A copy whose pod spec is ``spec`` (the levels above it are written if they were absent)."""
         return _with_path(self, self.POD_SPEC_PATH, spec)
 
@@ -706,7 +707,7 @@ class Registry:
     def __init__(self, models: Mapping[tuple[str | None, str], type[KubeObjectModel]] | None = None) -> None:
         self._models = dict(models or {})
 
-    def with_model(self, kind: str, model: type[KubeObjectModel], api_version: str | None = None) -> Registry:
+    def with_model(self, kind: str, model: type[KubeObjectModel], api_version: str | None = None) -> "Registry":
         """A new registry that also maps ``(api_version, kind)`` to ``model``."""
         return Registry({**self._models, (api_version, kind): model})
 
