@@ -1534,3 +1534,13 @@ def test_post_renderer_script_finds_istio_patch_without_an_activated_environment
     missing = subprocess.run([str(copy)], input=b"", capture_output=True, timeout=60, env=bare)
     assert (missing.returncode, missing.stdout) == (127, b"")
     assert missing.stderr == b"post-render.sh: istio-patch is not installed here: install it, or set ISTIO_PATCH to its path\n"
+
+
+def test_summary_and_check_without_a_registry_rule_load_no_transform():
+    code = (
+        "import sys; from istio_patch.cli import main; "
+        f"codes = [main(['summary', {str(EXAMPLE)!r}]), main(['check', '--bare-metal', {str(EXAMPLE)!r}])]; sys.stdout.flush(); "
+        "print(codes, sorted(m for m in sys.modules if m.startswith('istio_patch.transforms')), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stderr.strip().splitlines()[-1] == "[0, 1] []"

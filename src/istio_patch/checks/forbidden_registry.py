@@ -15,10 +15,13 @@ Passes: ``docker.io/istio/pilot:1.0.0`` (``--mirror gcr.io/istio-release=docker.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .._manifest import Manifest
-from ..transforms._images import ImagePlace, ResolvedPlace
 from ._base import CheckOptions, Context, Finding, Rule
+
+if TYPE_CHECKING:  # the transforms load only when the rule runs (it runs only when asked)
+    from ..transforms._images import ImagePlace
 
 __all__ = ["RULE"]
 
@@ -49,6 +52,8 @@ def check(context: Context) -> Iterator[Finding]:
 
 def _place_position(manifest: Manifest, place: ImagePlace, reference: str, lines: dict[int, list[str]]) -> tuple[int, int]:
     """Line and column of an image's place: an image field's value, or the reference inside a longer string."""
+    from ..transforms._images import ResolvedPlace
+
     doc = manifest.documents[place.document - 1]
     if place.image_field:
         return doc.position(place.pointer)
