@@ -65,3 +65,13 @@ def test_the_example_edit_changes_only_the_lines_it_adds(private_registry: None,
     assert [line for line in old if line not in new] == []  # nothing removed or rewritten
     assert len(new) - len(old) == 6  # nodeSelector with its label, tolerations with one item of three keys
     assert os.path.basename(after.changes[0].source) == "<string>"
+
+
+def test_the_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(ROOT)
+    (code,) = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme_example"})
+    printed = capsys.readouterr().out
+    assert "warning: to_daemonset: removed HorizontalPodAutoscaler istio-system/istio-ingressgateway" in printed
+    assert "host_ports: DaemonSet istio-system/istio-ingressgateway: add /spec/template/spec/containers/0/ports/0/hostPort" in printed
+    assert "['NodePort', 'ClusterIP']" in printed
