@@ -28,8 +28,16 @@ def typing_block() -> dict[str, str]:
     return names
 
 
+def expected_imports() -> list[str]:
+    """The import lines the TYPE_CHECKING block should hold, as isort orders them: what a failure asks for."""
+    by_module: dict[str, list[str]] = {}
+    for name, module in built_in_exports().items():
+        by_module.setdefault(module.rsplit(".", 1)[1], []).append(name)
+    return [f"from .{module} import {', '.join(sorted(names, key=lambda n: (not n[0].isupper(), n)))}" for module, names in sorted(by_module.items())]
+
+
 def test_the_typing_block_imports_what_each_built_in_transform_exports() -> None:
-    assert typing_block() == built_in_exports()
+    assert typing_block() == built_in_exports(), "the TYPE_CHECKING block of transforms/__init__.py should import:\n" + "\n".join(expected_imports())
 
 
 def test_all_lists_the_framework_and_every_built_in_transform() -> None:
