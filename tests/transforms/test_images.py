@@ -312,3 +312,24 @@ def test_istio_1_0_0_warns_of_the_proxy_image_a_pod_may_name() -> None:
         '644: ConfigMap istio-system/istio-sidecar-injector /data/config: the image [[ index .ObjectMeta.Annotations "sidecar.istio.io/proxyImage" ]] '
         "cannot be resolved: .ObjectMeta is known only when a Pod is injected, not from the manifest"
     ]
+
+
+def test_documents_that_cannot_name_an_image_are_not_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import istio_patch._manifest as manifest_module
+    from istio_patch import load
+    from istio_patch.transforms import images
+
+    texts = [f"kind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{a: b}}\n" for i in range(50)]
+    texts.insert(20, "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: nginx}\n")
+    texts.insert(30, 'kind: ConfigMap\nmetadata: {name: hidden}\ndata: {a: "gcr.io\\x2Fx/y:1"}\n')  # an escape may hide a "/"
+    manifest = load("---\n".join(texts))
+    composed: list[str] = []
+    real = manifest_module.compose
+
+    def counting(text: str, **where: object) -> object:
+        composed.append(text)
+        return real(text, **where)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(manifest_module, "compose", counting)
+    assert [use.reference for use in images(manifest)] == ["nginx", "gcr.io/x/y:1"]
+    assert len(composed) == 2 and "image: nginx" in composed[0] and "hidden" in composed[1]

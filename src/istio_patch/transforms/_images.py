@@ -53,6 +53,7 @@ from .._manifest import _objects_of as objects_of
 from .._parse import Node, ScalarNode
 from .._pointer import join, resolve
 from .._pointer import tokens as pointer_tokens
+from ._base import documents_mentioning
 from ._reference import Found, Reference, find_image_references
 from ._templates import Known, TemplateImage, Unknown, Value, delimiters, read_values, template_images
 
@@ -441,7 +442,9 @@ def _collect(manifest: Manifest, *, resolve: bool) -> ImageReport:
     first: dict[str, str] = {}
     places: dict[str, list[ImagePlace]] = {}
     warnings: list[ImageWarning] = []
-    for document in manifest.documents:
+    # A document whose text holds neither "/" nor "image" (nor an escape or !!binary that could hide them) has no
+    # image field, no reference naming its registry and no template building one: it is not parsed at all.
+    for document in documents_mentioning(manifest.documents, ["/", "image"], every=False):
         values: dict[str, Value] = {}  # object pointer -> what its templates read as .Values, read once
         for owner, tokens, value, image_field in _strings(manifest, document, warnings if resolve else None):
             templated = resolve and not image_field and ("{{" in value or "[[" in value) and delimiters(value) is not None
