@@ -164,8 +164,11 @@ def test_autoscalers_are_looked_for_once_however_many_workloads_match(monkeypatc
     one = (FIXTURES / "to_daemonset" / "keep-hpa" / "input.yaml").read_text()
     manifest = load(("---\n" + one) * 8)
     searches = []
-    original = _to_daemonset.objects_matching
-    monkeypatch.setattr(_to_daemonset, "objects_matching", lambda m, s: searches.append(s.kind) or original(m, s))
+    from istio_patch.transforms import _base
+
+    original = _base.objects_matching  # where both the Deployments and the HPAs are looked for
+    monkeypatch.setattr(_base, "objects_matching", lambda m, s: searches.append(s.kind) or original(m, s))
+    monkeypatch.setattr(_to_daemonset, "objects_matching", _base.objects_matching)
     plan = plan_to_daemonset(manifest, ToDaemonSetOptions(selector=Selector(kind="Deployment", namespace="shop", name="web")))
     assert searches.count("HorizontalPodAutoscaler") == 1
     removed = [(e.index, e.pointer) for e in plan.edits if e.operations == ({"op": "remove", "path": ""},)]

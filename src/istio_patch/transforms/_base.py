@@ -20,7 +20,7 @@ from .._manifest import _objects_of as objects_of
 from ._options import Checked, trusted
 
 if TYPE_CHECKING:
-    from .._models import KubeObjectModel
+    from .._models import HorizontalPodAutoscaler, KubeObjectModel
 
     M = TypeVar("M", bound=KubeObjectModel)
 
@@ -184,6 +184,21 @@ def typed(manifest: Manifest, obj: KubeObject, model: type[M]) -> M: ...
 def typed(manifest: Manifest, obj: KubeObject, model: type[Any] | None = None) -> Any:
     """The typed model of ``obj`` (the registry's for its kind, or ``model``): what a transform reads."""
     return manifest.typed(obj, model)
+
+
+def autoscalers_of(manifest: Manifest) -> list[HorizontalPodAutoscaler]:
+    """Every HorizontalPodAutoscaler of ``manifest``, typed; one the API server would refuse scales nothing and
+    is left out."""
+    from .._errors import ModelValidationError
+    from .._models import HorizontalPodAutoscaler
+
+    found = []
+    for obj in objects_matching(manifest, AUTOSCALERS):
+        try:
+            found.append(typed(manifest, obj, HorizontalPodAutoscaler))
+        except ModelValidationError:
+            continue
+    return found
 
 
 def select(manifest: Manifest, selector: Selector, *, allow_no_match: bool = False, what: str = "") -> list[KubeObject]:

@@ -56,12 +56,12 @@ from .._models import (
     Workload,
 )
 from ._base import (
-    AUTOSCALERS,
     Edit,
     Plan,
     Result,
     SelectingOptions,
     Selector,
+    autoscalers_of,
     documents_mentioning,
     ingress_gateway,
     objects_matching,
@@ -147,7 +147,7 @@ def plan_host_ports(manifest: Manifest, options: HostPortsOptions) -> Plan:
         if not ops:
             notes.append(f"host_ports: {workload.describe()} has every hostPort already")
         if autoscalers is None and not workload.ONE_POD_PER_NODE:
-            autoscalers = _autoscalers(manifest)
+            autoscalers = autoscalers_of(manifest)
         crowd = _can_share_a_node(autoscalers or [], workload)
         if crowd:
             warnings.append(
@@ -155,16 +155,6 @@ def plan_host_ports(manifest: Manifest, options: HostPortsOptions) -> Plan:
                 "would ask for the same hostPort, and the second stays Pending (a DaemonSet avoids this)"
             )
     return Plan("host_ports", tuple(edits), tuple(warnings), tuple(notes))
-
-
-def _autoscalers(manifest: Manifest) -> list[HorizontalPodAutoscaler]:
-    found = []
-    for obj in objects_matching(manifest, AUTOSCALERS):
-        try:
-            found.append(typed(manifest, obj, HorizontalPodAutoscaler))
-        except ModelValidationError:
-            continue  # an HPA the API server would refuse scales nothing
-    return found
 
 
 def _operations(

@@ -59,14 +59,14 @@ from typing import Any, Literal
 
 from .._errors import ModelValidationError
 from .._manifest import Manifest
-from .._models import DaemonSet, Deployment, DeploymentStrategy, HorizontalPodAutoscaler
+from .._models import DaemonSet, Deployment, DeploymentStrategy
 from ._base import (
-    AUTOSCALERS,
     Edit,
     Plan,
     Result,
     SelectingOptions,
     Selector,
+    autoscalers_of,
     ingress_gateway,
     objects_matching,
     one_namespace,
@@ -121,7 +121,7 @@ def plan_to_daemonset(manifest: Manifest, options: ToDaemonSetOptions) -> Plan:
     edits: list[Edit] = []
     warnings: list[str] = []
     notes: list[str] = []
-    autoscalers = _autoscalers(manifest)  # once, not once per workload: 8 copies, 8 workloads
+    autoscalers = autoscalers_of(manifest)  # once, not once per workload: 8 copies, 8 workloads
     handled: set[tuple[int, str]] = set()
     for obj in found:
         workload = typed(manifest, obj)
@@ -149,16 +149,6 @@ def plan_to_daemonset(manifest: Manifest, options: ToDaemonSetOptions) -> Plan:
                     "(keep_hpa=True keeps it)"
                 )
     return Plan("to_daemonset", tuple(edits), tuple(warnings), tuple(notes))
-
-
-def _autoscalers(manifest: Manifest) -> list[HorizontalPodAutoscaler]:
-    found = []
-    for obj in objects_matching(manifest, AUTOSCALERS):
-        try:
-            found.append(typed(manifest, obj, HorizontalPodAutoscaler))
-        except ModelValidationError:
-            continue  # an HPA the API server would refuse scales nothing
-    return found
 
 
 def _operations(manifest: Manifest, workload: Deployment | DaemonSet, options: ToDaemonSetOptions) -> tuple[list[dict[str, Any]], list[str]]:
