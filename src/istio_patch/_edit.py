@@ -39,6 +39,7 @@ from ._errors import EditError, IstioPatchError, PatchTestFailed, YAMLSyntaxErro
 from ._kube import MAX_DEPTH, build_view, is_merge_key, mapping_key, scalar_value
 from ._kube import key_text as key_name
 from ._parse import PLAIN, Alias, MappingNode, Node, ScalarNode, SequenceNode, aliases, compose
+from ._text import occurrences
 
 __all__ = ["apply_operations", "parse_pointer", "same_data"]
 
@@ -871,7 +872,7 @@ def _replace_string_in_place(current: _Text, slot: _Slot, new: str) -> bool:
         if escaped is None:
             return False
         if old_piece not in found:
-            found[old_piece] = (_occurrences(old, old_piece), _occurrences(source, old_piece))
+            found[old_piece] = (occurrences(old, old_piece), occurrences(source, old_piece))
         in_value, in_source = found[old_piece]
         if len(in_value) != len(in_source):
             return False
@@ -932,16 +933,6 @@ def _changed_words(old: list[str], new: list[str]) -> list[tuple[int, int, int, 
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
         if tag != "equal"
     ]
-
-
-def _occurrences(text: str, piece: str) -> list[int]:
-    """Offsets of ``piece`` in ``text``, overlapping ones included (so that none hides inside another)."""
-    found = []
-    at = text.find(piece)
-    while at >= 0:
-        found.append(at)
-        at = text.find(piece, at + 1)
-    return found
 
 
 def _escape_for(style: str | None, piece: str, *, json: bool = False) -> str | None:

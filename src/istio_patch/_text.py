@@ -274,6 +274,16 @@ def _refuse_surrogates(text: str, source: str) -> None:
     )
 
 
+def occurrences(text: str, piece: str) -> list[int]:
+    """Offsets of ``piece`` in ``text``, overlapping ones included (so that none hides inside another)."""
+    found = []
+    at = text.find(piece)
+    while at >= 0:
+        found.append(at)
+        at = text.find(piece, at + 1)
+    return found
+
+
 def split_documents(text: str) -> list[tuple[int, int]]:
     """Cut the stream into (start, end) segments, one for each document and for leading comments.
 

@@ -53,6 +53,7 @@ from .._manifest import _objects_of as objects_of
 from .._parse import Node, ScalarNode
 from .._pointer import join, resolve
 from .._pointer import tokens as pointer_tokens
+from .._text import occurrences
 from ._base import documents_mentioning
 from ._reference import Found, Reference, find_image_references
 from ._templates import Known, TemplateImage, Unknown, Value, delimiters, read_values, template_images
@@ -332,18 +333,18 @@ def lines_of(string: StringValue, found: Sequence[tuple[int, str | None]]) -> li
             continue
         if text not in where:
             where[text] = _occurrences(value, source, text)
-        occurrences = where[text]
-        if occurrences is None:  # escapes or folding: the value and the source do not spell it alike
+        counted = where[text]
+        if counted is None:  # escapes or folding: the value and the source do not spell it alike
             lines.append(first)
             continue
-        ends, places = occurrences
+        ends, places = counted
         # the nth occurrence in the value (counted without overlaps, as str.count does) is the nth in the source
         nth = bisect_right(ends, start) if start >= 0 else value.count(text, 0, start)
         if nth >= len(places):  # ``text`` is not at ``start``: the answer of counting one by one, as before
             lines.append(first + source.count("\n", 0, _nth_find(source, text, nth)))
             continue
         if newlines is None:
-            newlines = _positions(source, "\n")
+            newlines = occurrences(source, "\n")
         lines.append(first + bisect_left(newlines, places[nth]))  # the newlines before it
     return lines
 
@@ -353,15 +354,6 @@ def _nth_find(source: str, text: str, nth: int) -> int:
     for _ in range(nth + 1):
         at = source.find(text, at + 1)
     return at
-
-
-def _positions(text: str, char: str) -> list[int]:
-    found = []
-    at = text.find(char)
-    while at >= 0:
-        found.append(at)
-        at = text.find(char, at + 1)
-    return found
 
 
 def _occurrences(value: str, source: str, text: str) -> tuple[list[int], list[int]] | None:
