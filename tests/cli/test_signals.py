@@ -15,6 +15,21 @@ from istio_patch.cli import _files, _signals
 DATA = b"kind: Namespace\nmetadata: {name: demo}\n"
 
 
+@pytest.fixture(autouse=True)
+def signals_as_in_a_terminal():
+    """The suite may run where SIGINT and SIGHUP are ignored (a background job, `nohup`, some CI runners), which
+    the command line rightly keeps ignoring: these tests, and the children they start, get a terminal's
+    handlers, and the suite's own are put back after each test."""
+    defaults = {signal.SIGINT: signal.default_int_handler, signal.SIGHUP: signal.SIG_DFL, signal.SIGTERM: signal.SIG_DFL}
+    before = {number: signal.getsignal(number) for number in defaults}
+    for number, handler in defaults.items():
+        if before[number] == signal.SIG_IGN:
+            signal.signal(number, handler)
+    yield
+    for number, handler in before.items():
+        signal.signal(number, handler)
+
+
 def hidden(folder: Path) -> list[str]:
     """Files a write may have left behind (temporary files and saved originals start with a dot)."""
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
