@@ -294,24 +294,16 @@ class _Transaction:
         for replacement in reversed(self.replacements):
             if replacement.replaced:
                 try:
-                    if replacement.saved is not None:
-                        os.replace(replacement.saved, replacement.path)
-                        replacement.saved = None
-                    else:
-                        os.unlink(replacement.path)
-                    replacement.replaced = False
+                    _put_back(replacement.path, replacement.saved)
+                    replacement.saved, replacement.replaced = None, False
                 except OSError:
                     kept = f" (its original is {replacement.saved})" if replacement.saved else ""
                     failures.append(f"{replacement.name}{kept}")
                     replacement.saved = None  # keep the original's second name: it may be the only one left
             if replacement.backup_made and replacement.backup is not None:
                 try:
-                    if replacement.old_backup is not None:
-                        os.replace(replacement.old_backup, replacement.backup)
-                        replacement.old_backup = None
-                    else:
-                        os.unlink(replacement.backup)
-                    replacement.backup_made = False
+                    _put_back(replacement.backup, replacement.old_backup)
+                    replacement.old_backup, replacement.backup_made = None, False
                 except OSError:
                     failures.append(replacement.backup)
                     replacement.old_backup = None
@@ -400,3 +392,12 @@ def remove_quietly(path: str | None) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def _put_back(path: str, original: str | None) -> None:
+    """Give ``path`` its original again (kept under the name ``original``), or take away the file written there
+    when there was none; OSError when the file system refuses."""
+    if original is not None:
+        os.replace(original, path)
+    else:
+        os.unlink(path)
